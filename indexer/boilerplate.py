@@ -1,0 +1,83 @@
+"""Lines that are not the document: web-capture chrome and the document's own frame.
+
+Two different things live here:
+- *chrome* (当前位置 breadcrumbs, 索引号 tables, 打印/关闭, 浏览次数, 字体, "Baidu map", a trailing
+  "xxx.pdf" attachment name) is dropped from the document text altogether;
+- *frame* (title, addressee line, signature, date, 抄送) stays in the text a reader sees but
+  never becomes a clause.
+"""
+from __future__ import annotations
+
+import re
+
+from .metadata import DOC_NUMBER
+
+_INFO_LABELS = ("索引号|信息索引号|主题分类|组配分类|体裁分类|服务对象|发文机关|发布机构|成文日期|生成日期|"
+                "发文字号|文号|废止时间|公开方式|公开时限|公开范围|文件登记号|有效性|发布时间|发布日期|"
+                "信息来源|来源|访问次数|浏览次数|点击数|阅读次数|字体大小|字号|字体|日期|作者|责任编辑|"
+                "所属机构|时效|实施日期")
+_LABELLED = re.compile(rf"^\s*[•·●]?\s*(?:{_INFO_LABELS})\s*[:：]\s*(.*)$")
+_LABEL_SPACE = re.compile(rf"^\s*(?:{_INFO_LABELS})\s+\S")
+_CHROME = re.compile(
+    r"^\s*(?:当前位置|您当前的位置|您的位置|首页\s*[>＞»]|[>＞»]\s)"
+    r"|^\s*(?:【?打印】?|【?关闭】?|【?关闭窗口】?|分享到?|收藏|返回顶部|扫一扫.*|Baidu|map|百度地图|"
+    r"打印\s*关闭|【打印本页】|【关闭窗口】|\[\s*\]|字体\s*[:：]?\s*[\[【]?\s*[大中小].*)\s*$"
+    r"|^\s*\S+\.(?:pdf|docx?|wps|ofd|xlsx?|zip|rar)\s*$",
+    re.IGNORECASE,
+)
+_MAX_CHROME_LINE = 90
+
+
+def strip_chrome(text: str) -> str:
+    """Drop web-capture chrome lines, keeping every other line (and so the reading order).
+
+    Args: normalised document text. Returns: the text without chrome lines.
+    """
+    lines = text.split("\n")
+    kept: list[str] = []
+    skip_value = False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            kept.append("")
+            continue
+        if len(stripped) <= _MAX_CHROME_LINE:
+            labelled = _LABELLED.match(stripped)
+            if labelled:
+                skip_value = not labelled.group(1).strip()
+                continue
+            if _LABEL_SPACE.match(stripped) or _CHROME.match(stripped):
+                skip_value = False
+                continue
+        if skip_value:
+            # The value of a label printed on the line after it ("• 文号:" / "嵊政办发〔2023〕28号").
+            skip_value = False
+            if len(stripped) <= 40 and "。" not in stripped:
+                continue
+        kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
+
+
+_DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|发布)?\s*$")
+_ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府|中心|"
+                       r"管委会|公司|党委|科协|部)$")
+_ADDRESSEE = re.compile(r"^\s*各[^。]{1,150}[：:]\s*$")
+_FRAME = re.compile(r"^\s*(?:[（(]此件[^）)]*[）)]|抄送[:：].*|[^。]{0,80}(?:印发|签发)\s*$|附件[:：]?\s*\S{0,40})\s*$")
+_TRANSMITTAL = re.compile(r".{0,100}(?:印发给你们|现予印发|现予发布|现印发给)[^。]{0,40}。?")
+_DOC_NUMBER_LINE = re.compile(rf"^\s*{DOC_NUMBER}\s*$")
+
+
+def is_frame_line(line: str) -> bool:
+    """True for a line that belongs to the document's frame, not its content.
+
+    Args: one line. Returns: whether it is an addressee, signature, date, transmittal or 抄送 line.
+    """
+    stripped = line.strip()
+    if not stripped:
+        return True
+    if _DATE_LINE.match(stripped) or _ADDRESSEE.match(stripped) or _FRAME.match(stripped) or \
+            _DOC_NUMBER_LINE.match(stripped):
+        return True
+    if _ORG_LINE.match(stripped):
+        return True
+    return bool(len(stripped) <= 160 and _TRANSMITTAL.fullmatch(stripped))

@@ -1,0 +1,169 @@
+"""Document metadata read from the document itself: title, 文号, 发文机关, date.
+
+Order of trust, highest first: a sidecar file (applied by the caller), labelled fields of a
+web capture (发文字号：…, 成文日期：…), the container's own hints (HTML meta tags), then what the
+text's layout implies (a title line, a signature line, a bare 文号 line).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .headings import match_label
+
+_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "(": "〔", ")": "〕",
+                           "（": "〔", "）": "〕", "【": "〔", "】": "〕"})
+DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\d{1,5}\s*号"
+_DOC_NUMBER_RE = re.compile(DOC_NUMBER)
+_LABELLED_NUMBER = re.compile(rf"(?:发文字号|文\s*号)\s*[:：]?\s*\n*\s*({DOC_NUMBER})")
+_BARE_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})\s*(?:\.(?:pdf|docx?|wps|ofd))?\s*$", re.M | re.I)
+_DATE = r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?"
+_LABELLED_DATE = {
+    label: re.compile(rf"{label}\s*[:：]?\s*\n*\s*{_DATE}")
+    for label in ("成文日期", "发布日期", "发布时间", "生成日期", "日期")
+}
+_SIGNATURE_DATE = re.compile(rf"^\s*{_DATE}\s*$", re.M)
+_PRINT_DATE = re.compile(rf"{_DATE}\s*(?:印发|发布)", re.M)
+_ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构)\s*[:：]\s*\n*\s*([^\s:：]{2,30})")
+
+_DOC_TYPES = ("实施意见|指导意见|若干意见|意见|通知|通告|公告|实施方案|工作方案|方案|行动计划|计划|工作要点|"
+              "要点|责任分解|办法|实施细则|细则|规定|决定|规划|纲要|措施|若干措施|条例|指引|指南|批复|函|"
+              "报告|决议|公报")
+TITLE_LINE = re.compile(rf"^[^。：:]{{4,90}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
+_TITLE_IN_TEXT = re.compile(
+    rf"[\u4e00-\u9fff0-9]{{2,40}}关于[^。：:\s]{{2,80}}?的(?:{_DOC_TYPES})")
+_ORG_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府)$")
+_ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、]{2,40}?)(?:关于|印发)")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff“”《》（）〔〕])\s+(?=[\u4e00-\u9fff“”《》（）〔〕])")
+
+
+@dataclass(frozen=True)
+class TextMeta:
+    """What the layout of the text says about the document."""
+
+    title: str = ""
+    title_lines: tuple[int, ...] = ()  # line numbers (0-based, of the clean text) holding the title
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""
+
+
+def normalize_doc_number(raw: str) -> str:
+    """'郴科发[2012]29号' -> '郴科发〔2012〕29号'."""
+    return re.sub(r"\s+", "", raw).translate(_BRACKETS).replace("第", "")
+
+
+def iso_date(match: re.Match) -> str:
+    year, month, day = (int(g) for g in match.groups()[:3])
+    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def find_doc_number(raw_text: str, header: str) -> str:
+    """文号 from a labelled field, a line of its own, or the header's 〔year〕 number.
+
+    Args: the raw text (before chrome removal) and its header zone (text before the first
+    heading). Returns: the normalised 文号 or ''.
+
+    A 文号 inside a sentence ("根据…（浙委发〔2015〕8号）文件精神") cites another document, so it
+    is only taken from a label or a line that holds nothing else.
+    """
+    for pattern in (_LABELLED_NUMBER, _BARE_NUMBER):
+        m = pattern.search(raw_text)
+        if m:
+            return normalize_doc_number(m.group(1))
+    for line in header.split("\n"):
+        stripped = line.strip()
+        m = _DOC_NUMBER_RE.match(stripped)
+        if m and len(stripped) - len(m.group(0)) <= 2:
+            return normalize_doc_number(m.group(0))
+    return ""
+
+
+def find_date(raw_text: str) -> str:
+    """成文日期 (labelled, else the signature line), else the publication date, ISO formatted."""
+    m = _LABELLED_DATE["成文日期"].search(raw_text)
+    if m and iso_date(m):
+        return iso_date(m)
+    signature = [iso_date(m) for m in _SIGNATURE_DATE.finditer(raw_text)]
+    if any(signature):
+        return next(d for d in signature if d)
+    for label in ("发布日期", "发布时间", "生成日期"):
+        m = _LABELLED_DATE[label].search(raw_text)
+        if m and iso_date(m):
+            return iso_date(m)
+    m = _PRINT_DATE.search(raw_text)
+    if m and iso_date(m):
+        return iso_date(m)
+    m = _LABELLED_DATE["日期"].search(raw_text)
+    return iso_date(m) if m else ""
+
+
+def header_zone(lines: list[str]) -> int:
+    """Number of lines before the first heading (一、, 第一条, …) or the first body paragraph."""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and match_label(stripped) is not None:
+            return i
+    return min(len(lines), 12)
+
+
+def find_title(lines: list[str]) -> tuple[str, tuple[int, ...]]:
+    """Title of the document from the lines of its header zone.
+
+    Args: the clean text's lines. Returns: (title, line numbers it occupies) — an organ's name
+    on the line before '关于…的意见' is joined to it, as official documents print it that way.
+    """
+    zone = header_zone(lines)
+    for i in range(zone):
+        line = _CJK_SPACE.sub("", lines[i].strip())
+        if not TITLE_LINE.match(line) or _looks_like_sentence(line):
+            continue
+        used = (i,)
+        if line.startswith("关于") and i > 0 and _ORG_ONLY.match(lines[i - 1].strip()):
+            line = lines[i - 1].strip() + line
+            used = (i - 1, i)
+        return line, used
+    head = " ".join(lines[:zone or 1])[:600]
+    m = _TITLE_IN_TEXT.search(_CJK_SPACE.sub("", head))
+    if m:
+        return m.group(0), ()
+    return "", ()
+
+
+def _looks_like_sentence(line: str) -> bool:
+    return "，" in line and ("关于" not in line) or line.startswith(("各", "现将", "根据", "为"))
+
+
+def find_issuer(raw_text: str, title: str, lines: list[str]) -> str:
+    """发文机关: the organ named at the head of the title, else a labelled field, else the
+    organ line that signs the document."""
+    m = _ISSUER_FROM_TITLE.match(title)
+    if m and _ORG_ONLY.match(m.group(1)):
+        return m.group(1)
+    signature = [line.strip() for line in lines if _ORG_ONLY.match(line.strip())]
+    if signature:
+        return signature[-1]
+    m = _ISSUER_LABEL.search(raw_text)
+    if m:
+        return m.group(1)
+    m = _ISSUER_FROM_TITLE.match(title)
+    return m.group(1) if m else ""
+
+
+def read_text_meta(raw_text: str, clean_text: str) -> TextMeta:
+    """Read title, 文号, issuer and date from a document's text.
+
+    Args: the text before and after chrome removal. Returns: a TextMeta; fields not found are ''.
+    """
+    lines = clean_text.split("\n")
+    title, title_lines = find_title(lines)
+    header = "\n".join(lines[:header_zone(lines)])
+    return TextMeta(
+        title=title,
+        title_lines=title_lines,
+        doc_number=find_doc_number(raw_text, header),
+        issuer=find_issuer(raw_text, title, lines),
+        date=find_date(raw_text),
+    )

