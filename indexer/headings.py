@@ -46,10 +46,10 @@ class Label:
 
 def cn_to_int(numeral: str) -> int:
     """Convert a Chinese numeral such as '十二' or '二十三' to an int (0 when unparseable)."""
-    if numeral.isdigit():
-        return int(numeral)
     if len(numeral) == 1 and numeral in _CIRCLED:
         return _CIRCLED.index(numeral) + 1
+    if numeral.isascii() and numeral.isdigit():  # str.isdigit() is also True for '①'
+        return int(numeral)
     total, current = 0, 0
     for ch in numeral:
         if ch in _CN_DIGITS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import warnings
 
 from .models import Region
 
@@ -25,15 +26,19 @@ PROVINCE_ABBREVIATIONS = {
 _MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
 @functools.lru_cache(maxsize=1)
 def _cpca():
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    import cpca  # imported lazily: it loads its division table on import
+    with warnings.catch_warnings():  # cpca still imports the deprecated pkg_resources
+        warnings.simplefilter("ignore", UserWarning)
+        import cpca  # imported lazily: it loads its division table on import
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba resets its logger to DEBUG when imported
     return cpca
 
 
 def _lookup(text: str) -> Region:
     if not text:
         return Region()
-    frame = _cpca().transform([text])
+    frame = _cpca().transform([text], open_warning=False)  # its warnings go to the root logger
     row = frame.iloc[0]
     province, city, county = (str(row[k] or "") for k in ("省", "市", "区"))
     if province in _MUNICIPALITIES:

@@ -1,0 +1,210 @@
+"""`policy-search`: parse, index, search, similar, serve.
+
+Every failure ends with one line on stderr and a non-zero exit code (see errors.py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .config import Config
+from .errors import CorpusError, PolicySearchError
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .documents import load_document
+
+    documents, failed = [], 0
+    for name in args.files:
+        try:
+            documents.append(load_document(Path(name), Path(name).parent))
+        except CorpusError as exc:
+            print(f"policy-search: error: {exc}", file=sys.stderr)
+            failed += 1
+    if args.json:
+        _print_json([d.to_dict() for d in documents])
+    else:
+        for doc in documents:
+            print(f"{doc.id}\t《{doc.title}》 {doc.doc_number} {doc.issuer} {doc.date} {doc.region.label}"
+                  f"\t{len(doc.clauses)} clauses")
+            for clause in doc.clauses:
+                who = "、".join(clause.responsibility.lead)
+                print(f"  {clause.id}\t{' > '.join(clause.section_labels)[:60]}\t{clause.text[:40]!r}"
+                      + (f"\t[{who}]" if who else ""))
+    return 2 if failed else 0
+
+
+def _embedder(config: Config, threads: int):
+    from .embedding import load_embedder
+
+    try:
+        return load_embedder(config.model, threads=threads)
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        raise CorpusError(str(exc).splitlines()[0]) from exc
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .build import build_index
+
+    config = Config.from_env(index_dir=args.index, model=args.model, build_threads=args.threads)
+    corpus = [Path(c) for c in args.corpus] or list(config.corpus_dirs)
+    report = build_index(corpus, config.index_dir, _embedder(config, config.build_threads),
+                         index_type=args.index_type, progress=None if not args.quiet else False)
+    for error in report.errors:
+        print(f"policy-search: skipped: {error}", file=sys.stderr)
+    if args.json:
+        _print_json(report.__dict__)
+    else:
+        print(report.summary())
+    return 0
+
+
+def _engine(config: Config):
+    from .search import SearchEngine
+
+    return SearchEngine(config.index_dir, _embedder(config, config.query_threads))
+
+
+def _filters(args: argparse.Namespace):
+    from .search import Filters
+
+    return Filters(region=args.region or "", issuer=args.issuer or "",
+                   documents=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .search import validate_k, validate_query
+
+    validate_query(args.query)
+    validate_k(args.k)
+    engine = _engine(Config.from_env(index_dir=args.index, model=args.model))
+    result = engine.search(args.query, args.k, _filters(args))
+    if args.json:
+        _print_json({"query": result.query, "took_ms": result.timings,
+                     "answer": result.answer.to_dict() if result.answer else None,
+                     "results": [engine.hit_dict(h) for h in result.hits]})
+        return 0
+    if result.answer:
+        print("负责单位 / lead: " + "、".join(p.name for p in result.answer.lead))
+        if result.answer.cooperating:
+            print("配合单位 / cooperating: " + "、".join(p.name for p in result.answer.cooperating))
+        if result.answer.persons:
+            print("责任人 / persons: " + "、".join(p.name for p in result.answer.persons))
+        print()
+    for rank, hit in enumerate(result.hits, 1):
+        data = engine.hit_dict(hit)
+        print(f"{rank}. [{hit.score:.3f}] {data['citation']}")
+        print(f"   {data['text'][:160]}")
+        lead = data["responsibility"]["lead"]
+        if lead:
+            print(f"   责任: {'、'.join(lead)}")
+    if not result.hits:
+        print("no results")
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    engine = _engine(Config.from_env(index_dir=args.index, model=args.model))
+    hits = engine.similar(args.clause_id, args.k, args.scope)
+    if args.json:
+        _print_json({"results": [engine.hit_dict(h) for h in hits]})
+    else:
+        for rank, hit in enumerate(hits, 1):
+            data = engine.hit_dict(hit)
+            print(f"{rank}. [{hit.score:.3f}] {data['citation']} ({data['document']['region']})")
+            print(f"   {data['text'][:160]}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .build import build_index
+    from .store import IndexPaths
+
+    config = Config.from_env(index_dir=args.index, model=args.model, host=args.host, port=args.port,
+                             corpus_dirs=tuple(Path(c) for c in args.corpus) or None)
+    if args.build_if_missing and not IndexPaths(config.index_dir).current.exists():
+        report = build_index(list(config.corpus_dirs), config.index_dir,
+                             _embedder(config, config.build_threads))
+        print(report.summary(), file=sys.stderr)
+    from server.app import create_app, serve
+
+    engine = _engine(config)
+    app = create_app(engine, config)
+    serve(app, config)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-search", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="parse documents and print their clauses")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_parse)
+
+    def index_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", type=Path, default=None, help="index directory (default var/index)")
+        p.add_argument("--model", default=None, help="models.txt name or st:PATH")
+
+    p = sub.add_parser("index", help="build or update the index from corpus directories")
+    p.add_argument("corpus", nargs="*", help="corpus directories or files (default corpus/)")
+    index_args(p)
+    p.add_argument("--index-type", default="auto", choices=("auto", "flat", "hnsw", "ivf"))
+    p.add_argument("--threads", type=int, default=None, help="embedding threads")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="ask a question")
+    p.add_argument("query")
+    index_args(p)
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--region")
+    p.add_argument("--issuer")
+    p.add_argument("--doc", action="append", help="document id (repeatable)")
+    p.add_argument("--year-from", type=int)
+    p.add_argument("--year-to", type=int)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("similar", help="clauses like a given clause in other documents")
+    p.add_argument("clause_id")
+    index_args(p)
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--scope", default="other-documents", choices=("other-documents", "other-regions", "all"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser("serve", help="serve the web page and JSON API")
+    index_args(p)
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--corpus", action="append", default=[], help="corpus to build from if the index is missing")
+    p.add_argument("--build-if-missing", action="store_true")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PolicySearchError as exc:
+        print(f"policy-search: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("policy-search: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

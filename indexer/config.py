@@ -1,0 +1,53 @@
+"""One configuration object, read once from CLI flags and the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .embedding import DEFAULT_MODEL
+
+DEFAULT_INDEX = Path("var/index")
+DEFAULT_CORPUS = Path("corpus")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one run.
+
+    index_dir: index directory; model: embedding model (models.txt name or st:PATH);
+    query_threads: threads for embedding one query (1 keeps a query fast when the other core
+    is busy); build_threads: threads for embedding at index time; host/port: where to serve;
+    cors_origins: origins allowed to call the API from a browser (none by default).
+    """
+
+    index_dir: Path = DEFAULT_INDEX
+    model: str = DEFAULT_MODEL
+    query_threads: int = 1
+    build_threads: int = 2
+    host: str = "127.0.0.1"
+    port: int = 8000
+    corpus_dirs: tuple[Path, ...] = (DEFAULT_CORPUS,)
+    cors_origins: tuple[str, ...] = ()
+    admin_token: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Config:
+        """Defaults, then POLICY_SEARCH_* environment variables, then explicit overrides
+        (CLI flags; None means 'not given')."""
+        env = os.environ
+        values = {
+            "index_dir": Path(env.get("POLICY_SEARCH_INDEX", DEFAULT_INDEX)),
+            "model": env.get("POLICY_SEARCH_MODEL", DEFAULT_MODEL),
+            "query_threads": int(env.get("POLICY_SEARCH_QUERY_THREADS", 1)),
+            "build_threads": int(env.get("POLICY_SEARCH_BUILD_THREADS", min(2, os.cpu_count() or 1))),
+            "host": env.get("POLICY_SEARCH_HOST", "127.0.0.1"),
+            "port": int(env.get("POLICY_SEARCH_PORT", 8000)),
+            "cors_origins": tuple(o for o in env.get("POLICY_SEARCH_CORS", "").split(",") if o),
+            "admin_token": env.get("POLICY_SEARCH_ADMIN_TOKEN", ""),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "index_dir" in values:
+            values["index_dir"] = Path(values["index_dir"])
+        return cls(**values)

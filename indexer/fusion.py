@@ -1,0 +1,50 @@
+"""Where a query is scored: fusing dense (FAISS) and lexical (BM25) evidence.
+
+Convex fusion of min-max normalised scores, with the lexical weight scaled by how much of the
+query the corpus vocabulary covers: a Chinese question whose words all occur in the corpus
+leans on BM25 as much as on the embedding; an English question (BM25 sees none of it) is
+ranked by the embedding alone, so lexical noise cannot push a good dense hit down. The weights
+were chosen by measurement on bench/questions_seed.jsonl and NCP dev (docs/BENCHMARKS.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+LEXICAL_WEIGHT = 0.5  # weight of BM25 when the query is fully covered
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Combine dense and lexical scores over a candidate set (same order in both arrays)."""
+
+    lexical_weight: float = LEXICAL_WEIGHT
+    mode: str = "hybrid"  # 'hybrid', 'dense' or 'lexical' (the last two for benchmarks)
+
+    def weights(self, coverage: float) -> tuple[float, float]:
+        """(dense weight, lexical weight) for a query whose tokens the vocabulary covers by `coverage`."""
+        if self.mode == "dense":
+            return 1.0, 0.0
+        if self.mode == "lexical":
+            return 0.0, 1.0
+        lexical = self.lexical_weight * coverage
+        return 1.0 - lexical, lexical
+
+    def combine(self, dense: np.ndarray, lexical: np.ndarray, coverage: float) -> np.ndarray:
+        """Fused scores in [0, 1].
+
+        Args: raw cosine scores and raw BM25 scores of the candidates, query coverage.
+        Returns: one score per candidate.
+        """
+        wd, wl = self.weights(coverage)
+        return wd * _minmax(dense) + wl * _minmax(lexical)
+
+
+def _minmax(scores: np.ndarray) -> np.ndarray:
+    if scores.size == 0:
+        return scores
+    lo, hi = float(scores.min()), float(scores.max())
+    if hi - lo < 1e-9:
+        return np.where(scores > 0, 1.0, 0.0).astype(np.float32) if hi > 0 else np.zeros_like(scores)
+    return ((scores - lo) / (hi - lo)).astype(np.float32)

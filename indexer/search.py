@@ -1,0 +1,363 @@
+"""The query side: an opened index version answering searches, clause look-ups and similar
+clauses. One `SearchEngine` is opened per process and shared by all request threads.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+
+from . import store, vectors
+from .answers import Answer, build_answer, is_who_question, topic_of
+from .embedding import Embedder
+from .errors import NotFoundError, QueryError
+from .fusion import Fusion
+from .lexical import LexicalIndex
+from .models import Heading, Responsibility
+
+MAX_QUERY_CHARS = 1000
+MAX_K = 100
+CANDIDATES = 100  # per signal, before fusion
+SCOPES = ("other-documents", "other-regions", "all")
+NEAR_DUPLICATE = 0.97  # cosine above which two clauses say the same thing
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results by region (any part: 浙江省, 舟山市, 嵊泗县), issuer (substring), document
+    ids, and a year range (inclusive)."""
+
+    region: str = ""
+    issuer: str = ""
+    documents: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.region or self.issuer or self.documents
+                    or self.year_from is not None or self.year_to is not None)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked clause with everything needed to cite it."""
+
+    clause_id: str
+    score: float
+    row: int
+    responsibility: Responsibility
+    terms: tuple[str, ...] = ()
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    answer: Answer | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    year: int | None
+    province: str
+    city: str
+    county: str
+    region: str
+    source: str
+    clause_count: int
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "doc_number": self.doc_number,
+                "issuer": self.issuer, "region": self.region, "date": self.date}
+
+
+def validate_query(query: str) -> str:
+    """Normalise a question and refuse what cannot be searched.
+
+    Args: raw query text. Returns: NFKC-normalised, whitespace-collapsed text.
+    Raises: QueryError for empty, too long, or word-less queries.
+    """
+    if query is None or not query.strip():
+        raise QueryError("the query is empty: type a question or some words")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", query)).strip()
+    if not any(ch.isalnum() for ch in text):
+        raise QueryError("the query has no words or numbers in it (only punctuation or symbols)")
+    return text
+
+
+def validate_k(k) -> int:
+    """k as an int in 1..MAX_K, else QueryError."""
+    try:
+        value = int(k)
+    except (TypeError, ValueError):
+        raise QueryError(f"k must be a whole number between 1 and {MAX_K}, not {k!r}") from None
+    if not 1 <= value <= MAX_K:
+        raise QueryError(f"k must be between 1 and {MAX_K}, not {value}")
+    return value
+
+
+class SearchEngine:
+    """An opened index version: vectors, BM25, metadata in memory, and the query embedder."""
+
+    def __init__(self, index_dir: Path, embedder: Embedder, fusion: Fusion | None = None):
+        self.index_dir = Path(index_dir)
+        self.embedder = embedder
+        self.fusion = fusion or Fusion()
+        self.version = store.current_version(self.index_dir)
+        self.manifest = store.read_manifest(self.version)
+        store.check_model(self.manifest, embedder.name, self.version)
+        self.vectors = vectors.load(self.version / store.VECTORS)
+        self.lexical = LexicalIndex.load(self.version / store.LEXICAL, self.version / store.LEXICON)
+        self._embed_lock = threading.Lock()
+        self._load_meta()
+
+    # ----- loading -------------------------------------------------------------------------
+    def _load_meta(self) -> None:
+        conn = store.connect_meta(self.version)
+        try:
+            docs = conn.execute(
+                "SELECT id, title, doc_number, issuer, date, year, province, city, county, region, "
+                "source, clause_count FROM documents ORDER BY id").fetchall()
+            rows = conn.execute(
+                "SELECT fid, id, document_id, section, label, text, start, \"end\", lead, cooperating, "
+                "persons, pages FROM clauses ORDER BY ord").fetchall()
+        except Exception as exc:  # noqa: BLE001 - sqlite raises several types for corrupt files
+            raise store.IndexUnavailableError(f"index metadata at {self.version} is unreadable: {exc}") from exc
+        finally:
+            conn.close()
+        self.documents = [DocumentInfo(*d) for d in docs]
+        self.doc_index = {d.id: i for i, d in enumerate(self.documents)}
+        self.fids = np.asarray([r[0] for r in rows], dtype=np.int64)
+        self.clause_ids = [r[1] for r in rows]
+        self.row_of_id = {cid: i for i, cid in enumerate(self.clause_ids)}
+        self.row_of_fid = {int(f): i for i, f in enumerate(self.fids)}
+        self.doc_of_row = np.asarray([self.doc_index[r[2]] for r in rows], dtype=np.int32)
+        self.sections = [tuple(Heading(*h) for h in json.loads(r[3])) for r in rows]
+        self.labels = [r[4] for r in rows]
+        self.texts = [r[5] for r in rows]
+        self.spans = [(r[6], r[7]) for r in rows]
+        self.responsibility = [Responsibility(tuple(json.loads(r[8])), tuple(json.loads(r[9])),
+                                              tuple(json.loads(r[10]))) for r in rows]
+        self.pages = [tuple(json.loads(r[11])) for r in rows]
+
+    # ----- queries ---------------------------------------------------------------------------
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._embed_lock:
+            return self.embedder.encode_queries([text])[0]
+
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """Row mask for the filters (None when unfiltered). Raises QueryError for values that
+        match nothing in the index, so a typo is not mistaken for 'no results'."""
+        if not filters:
+            return None
+        docs = self.documents
+        keep = np.ones(len(docs), dtype=bool)
+        if filters.region:
+            region = filters.region.strip()
+            match = np.array([region in (d.province, d.city, d.county, d.region) or
+                              (len(region) >= 2 and region in d.region) for d in docs])
+            if not match.any():
+                raise QueryError(f"unknown region {region!r}: no indexed document is from there")
+            keep &= match
+        if filters.issuer:
+            match = np.array([filters.issuer in d.issuer for d in docs])
+            if not match.any():
+                raise QueryError(f"unknown issuer {filters.issuer!r}: no indexed document has it")
+            keep &= match
+        if filters.documents:
+            unknown = [d for d in filters.documents if d not in self.doc_index]
+            if unknown:
+                raise QueryError(f"unknown document id {unknown[0]!r}")
+            keep &= np.isin(np.arange(len(docs)), [self.doc_index[d] for d in filters.documents])
+        if filters.year_from is not None or filters.year_to is not None:
+            lo = filters.year_from if filters.year_from is not None else -1
+            hi = filters.year_to if filters.year_to is not None else 10_000
+            if lo > hi:
+                raise QueryError(f"year_from {lo} is after year_to {hi}")
+            keep &= np.array([d.year is not None and lo <= d.year <= hi for d in docs])
+        return keep[self.doc_of_row]
+
+    def search(self, query: str, k: int = 10, filters: Filters = Filters()) -> SearchResult:
+        """Rank clauses for a question.
+
+        Args: the question, how many hits, filters. Returns: hits best first, an answer for
+        who-questions, and per-stage timings in ms. Raises: QueryError for bad input.
+        """
+        text = validate_query(query)
+        k = validate_k(k)
+        timings: dict[str, float] = {}
+        mask = self.allowed_rows(filters)
+        who = is_who_question(text)
+        topic = topic_of(text) if who else text
+
+        t = time.perf_counter()
+        qvec = self.embed_query(topic)
+        timings["embed_ms"] = _ms(t)
+
+        t = time.perf_counter()
+        allowed = None if mask is None else self.fids[mask]
+        d_scores, d_fids = vectors.search(self.vectors, qvec, CANDIDATES, allowed)
+        timings["dense_ms"] = _ms(t)
+
+        t = time.perf_counter()
+        tokens = self.lexical.query_tokens(topic)
+        coverage = self.lexical.coverage(tokens)
+        lex_all = np.zeros(len(self.fids), dtype=np.float32)
+        if coverage > 0:
+            lex_all[:] = self.lexical.scores(tokens)  # metadata rows are in lexical (build) order
+            if mask is not None:
+                lex_all[~mask] = 0.0
+        lex_top = np.argsort(-lex_all)[:CANDIDATES]
+        lex_top = lex_top[lex_all[lex_top] > 0]
+        timings["lexical_ms"] = _ms(t)
+
+        t = time.perf_counter()
+        rows = list(dict.fromkeys([self.row_of_fid[int(f)] for f in d_fids] + lex_top.tolist()))
+        hits: list[Hit] = []
+        if rows:
+            rows_arr = np.asarray(rows, dtype=np.int64)
+            dense = self._dense_scores(qvec, rows_arr, dict(zip(map(int, d_fids), d_scores)))
+            fused = self.fusion.combine(dense, lex_all[rows_arr], coverage)
+            order = np.argsort(-fused, kind="stable")[:k]
+            token_set = tuple(dict.fromkeys(t for t in tokens if len(t) > 1 or not t.isascii()))
+            hits = [Hit(self.clause_ids[rows[i]], round(float(fused[i]), 4), rows[i],
+                        self.responsibility[rows[i]],
+                        tuple(t for t in token_set if t in self.texts[rows[i]].lower()))
+                    for i in order]
+        answer = build_answer(hits) if who else None
+        timings["fusion_ms"] = _ms(t)
+        return SearchResult(text, hits, answer, timings)
+
+    def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
+        scores = np.empty(len(rows), dtype=np.float32)
+        for i, row in enumerate(rows):
+            fid = int(self.fids[row])
+            scores[i] = known[fid] if fid in known else float(vectors.reconstruct(self.vectors, fid) @ qvec)
+        return scores
+
+    # ----- clauses and documents -------------------------------------------------------------
+    def row(self, clause_id: str) -> int:
+        if clause_id not in self.row_of_id:
+            raise NotFoundError(f"no clause with id {clause_id!r}")
+        return self.row_of_id[clause_id]
+
+    def neighbours(self, clause_id: str) -> tuple[str | None, str | None]:
+        """Ids of the previous and next clause of the same document (None at the ends)."""
+        row = self.row(clause_id)
+        doc = self.doc_of_row[row]
+        rows = self.document_rows(self.documents[doc].id)
+        at = rows.index(row)
+        prev_id = self.clause_ids[rows[at - 1]] if at > 0 else None
+        next_id = self.clause_ids[rows[at + 1]] if at + 1 < len(rows) else None
+        return prev_id, next_id
+
+    def document_rows(self, doc_id: str) -> list[int]:
+        if doc_id not in self.doc_index:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        index = self.doc_index[doc_id]
+        rows = np.nonzero(self.doc_of_row == index)[0].tolist()
+        return sorted(rows, key=lambda r: self.spans[r][0])
+
+    def document_text(self, doc_id: str) -> str:
+        if doc_id not in self.doc_index:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        conn = store.connect_meta(self.version)
+        try:
+            (text,) = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        finally:
+            conn.close()
+        return text
+
+    def similar(self, clause_id: str, k: int = 5, scope: str = "other-documents") -> list[Hit]:
+        """Nearest clauses to a clause, from other documents (or other regions, or anywhere),
+        skipping near-duplicates of each other and of the clause itself.
+
+        Args: the clause id, how many, the scope. Returns: hits best first.
+        """
+        k = validate_k(k)
+        if scope not in SCOPES:
+            raise QueryError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        row = self.row(clause_id)
+        source_doc = self.documents[self.doc_of_row[row]]
+        qvec = vectors.reconstruct(self.vectors, int(self.fids[row]))
+        mask = np.ones(len(self.fids), dtype=bool)
+        if scope == "other-documents":
+            mask &= self.doc_of_row != self.doc_of_row[row]
+        elif scope == "other-regions":
+            mask &= np.array([self.documents[d].region != source_doc.region or not source_doc.region
+                              for d in self.doc_of_row]) & (self.doc_of_row != self.doc_of_row[row])
+        mask[row] = False
+        scores, fids = vectors.search(self.vectors, qvec, min(len(self.fids), k * 4 + 20), self.fids[mask])
+        chosen: list[tuple[int, float, np.ndarray]] = []
+        for score, fid in zip(scores, fids):
+            r = self.row_of_fid[int(fid)]
+            vec = vectors.reconstruct(self.vectors, int(fid))
+            same_doc = self.doc_of_row[r] == self.doc_of_row[row]
+            if same_doc and score >= NEAR_DUPLICATE:
+                continue
+            if any(float(vec @ v) >= NEAR_DUPLICATE for _, _, v in chosen):
+                continue
+            chosen.append((r, float(score), vec))
+            if len(chosen) == k:
+                break
+        return [Hit(self.clause_ids[r], round(s, 4), r, self.responsibility[r]) for r, s, _ in chosen]
+
+    # ----- presentation ----------------------------------------------------------------------
+    def citation(self, row: int) -> str:
+        """'《title》（文号）二、（二）2．' plus '第N页' for paged sources."""
+        doc = self.documents[self.doc_of_row[row]]
+        number = f"（{doc.doc_number}）" if doc.doc_number else ""
+        position = "".join(h.label for h in self.sections[row])
+        pages = self.pages[row]
+        page = ""
+        if pages:
+            page = f" 第{pages[0]}页" if len(pages) == 1 else f" 第{pages[0]}–{pages[-1]}页"
+        return f"《{doc.title}》{number}{position}{page}"
+
+    def hit_dict(self, hit: Hit) -> dict:
+        """The API's Hit shape."""
+        row = hit.row
+        doc = self.documents[self.doc_of_row[row]]
+        return {
+            "id": hit.clause_id,
+            "text": self.texts[row],
+            "score": hit.score,
+            "section": [h.text for h in self.sections[row]],
+            "label": self.labels[row],
+            "responsibility": self.responsibility[row].to_dict(),
+            "document": doc.to_dict(),
+            "citation": self.citation(row),
+            "url": clause_url(doc.id, hit.clause_id),
+            "span": list(self.spans[row]),
+            "pages": list(self.pages[row]),
+            "terms": list(hit.terms),
+        }
+
+    def health(self) -> dict:
+        return {"status": "ok", "version": self.version.name, "model": self.manifest["model"],
+                "dim": self.manifest["dim"], "index_type": self.manifest["index_type"],
+                "documents": len(self.documents), "clauses": len(self.clause_ids),
+                "created": self.manifest.get("created")}
+
+
+def clause_url(doc_id: str, clause_id: str) -> str:
+    return f"/documents/{quote(doc_id, safe='~')}#{quote(clause_id, safe=':~')}"
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
