@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .metadata import DOC_NUMBER
+from .metadata import DOC_NUMBER, INLINE_SIGNATURE, ORGAN, ORGAN_RE
 
 _INFO_LABELS = ("索引号|信息索引号|主题分类|组配分类|体裁分类|服务对象|发文机关|发布机构|成文日期|生成日期|"
                 "发文字号|文号|废止时间|公开方式|公开时限|公开范围|文件登记号|有效性|发布时间|发布日期|"
@@ -59,8 +59,7 @@ def strip_chrome(text: str) -> str:
 
 
 _DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|发布)?\s*$")
-_ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府|中心|"
-                       r"管委会|公司|党委|科协|部)$")
+_ORG_LINE = re.compile(rf"^{ORGAN}$")
 _ADDRESSEE = re.compile(r"^\s*各[^。]{1,150}[：:]\s*$")
 _FRAME = re.compile(r"^\s*(?:[（(]此件[^）)]*[）)]|抄送[:：].*|[^。]{0,80}(?:印发|签发)\s*$|附件[:：]?\s*\S{0,40})\s*$")
 _TRANSMITTAL = re.compile(r".{0,100}(?:印发给你们|现予印发|现予发布|现印发给)[^。]{0,40}。?")
@@ -81,3 +80,35 @@ def is_frame_line(line: str) -> bool:
     if _ORG_LINE.match(stripped):
         return True
     return bool(len(stripped) <= 160 and _TRANSMITTAL.fullmatch(stripped))
+
+
+# Where line breaks were lost, the frame trails the last item on the same line.
+_INLINE_CHROME = re.compile(r"[ \u3000]+(?:【\s*打印本页\s*】|【\s*关闭窗口\s*】|扫一扫在手机打开当前页|"
+                            r"责任编辑\s*[:：]|抄送\s*[:：])")
+_INLINE_ANNEX = re.compile(r"[ \u3000]+附件\s*\d*\s*[:：]")
+_LAST_PIECE = re.compile(r"[ \u3000]+(\S+)$")
+_MAX_ANNEX_LIST = 300
+
+
+def frame_tail(line: str) -> int:
+    """Where the frame that trails a line's content begins, for lines that lost their breaks.
+
+    Args: one line. Returns: the offset of the first character of a trailing signature
+    ('… 国家税务总局河南省税务局 2020年2月7日'), the attachment list just before it ('附件：
+    1.… 2.…'), 抄送 or page chrome ('【打印本页】'); len(line) when the line has none.
+    """
+    end = len(line)
+    chrome = _INLINE_CHROME.search(line)
+    if chrome:
+        end = chrome.start()
+    signatures = list(INLINE_SIGNATURE.finditer(line, 0, end))
+    if signatures:
+        end = len(line[:signatures[-1].start()].rstrip())
+        # Co-issuers sign one after another: '财政部 税务总局 2020年2月6日'.
+        while (piece := _LAST_PIECE.search(line, 0, end)) and ORGAN_RE.fullmatch(piece.group(1)):
+            end = piece.start()
+    for annex in _INLINE_ANNEX.finditer(line, 0, end):
+        listed = line[annex.end():end]
+        if "。" not in listed and len(listed) <= _MAX_ANNEX_LIST:
+            return annex.start()
+    return end

@@ -107,10 +107,13 @@ def _previous(root: Path, model: str) -> tuple[Path | None, dict]:
 
 
 def build_index(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder,
-                index_type: str = "auto", progress: bool | None = None) -> BuildReport:
+                index_type: str = "auto", progress: bool | None = None,
+                cache_path: Path | None = None) -> BuildReport:
     """Build (or update) the index at `index_dir` from the documents in `corpus_dirs`.
 
-    Args: corpus directories (or files), the index directory, the embedder, the index type.
+    Args: corpus directories (or files), the index directory, the embedder, the index type,
+    progress bar on/off (default: when stderr is a terminal), the embedding cache file
+    (default <index>/cache/embeddings.sqlite; several indexes may share one).
     Returns: a BuildReport. Raises: CorpusError when no document could be indexed (the
     published index is then left as it was).
     """
@@ -128,7 +131,8 @@ def build_index(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder
         previous, old = _previous(index_dir, embedder.name)
         staged = _stage(index_dir)
         try:
-            _write_version(staged, documents, rows, previous, old, embedder, index_dir, index_type,
+            cache = Path(cache_path) if cache_path else store.IndexPaths(index_dir).cache
+            _write_version(staged, documents, rows, previous, old, embedder, cache, index_type,
                            progress, report)
             report.version = store.publish(index_dir, staged).name
         finally:
@@ -146,7 +150,7 @@ def _stage(index_dir: Path) -> Path:
 
 
 def _write_version(staged: Path, documents: list[Document], rows: list, previous: Path | None,
-                   old: dict, embedder: Embedder, index_dir: Path, index_type: str,
+                   old: dict, embedder: Embedder, cache_path: Path, index_type: str,
                    progress: bool, report: BuildReport) -> None:
     timer = time.perf_counter()
     hashes = [text_hash(p) for _, _, p in rows]
@@ -165,7 +169,8 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
     removed = np.asarray(sorted(set(f for f, _ in old.values()) - set(fids)), dtype=np.int64)
     report.added, report.removed, report.kept = len(new_rows), len(removed), len(rows) - len(new_rows)
 
-    with EmbeddingCache(store.IndexPaths(index_dir).cache) as cache:
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    with EmbeddingCache(cache_path) as cache:
         vecs, stats = embed_with_cache(embedder, [rows[i][2] for i in new_rows], cache,
                                        progress=progress)
     report.embedded, report.cached = stats.embedded, stats.cached
@@ -181,7 +186,7 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
             index = None
     if index is None:
         all_vecs = vecs if len(new_rows) == len(rows) else _all_vectors(
-            embedder, [p for _, _, p in rows], index_dir, progress)
+            embedder, [p for _, _, p in rows], cache_path, progress)
         index = vectors.new_index(chosen, embedder.dim, all_vecs if chosen == "ivf" else None)
         vectors.add(index, fid_array, all_vecs)
     else:
@@ -217,8 +222,8 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
     report.seconds["metadata"] = time.perf_counter() - timer
 
 
-def _all_vectors(embedder: Embedder, passages: list[str], index_dir: Path, progress: bool) -> np.ndarray:
-    with EmbeddingCache(store.IndexPaths(index_dir).cache) as cache:
+def _all_vectors(embedder: Embedder, passages: list[str], cache_path: Path, progress: bool) -> np.ndarray:
+    with EmbeddingCache(cache_path) as cache:
         vecs, _ = embed_with_cache(embedder, passages, cache, progress=progress)
     return vecs
 

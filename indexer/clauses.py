@@ -4,18 +4,19 @@ The text is walked line by line; each line is split at heading labels (at its st
 for documents that lost their line breaks, inline). Headings form a tree by the order their
 kinds appear in (the first kind seen is the top level, a new kind opens a child level, a kind
 already open closes everything below it). Each node's own text becomes a clause; headings that
-are only a title ("二、重点任务") are section context. Responsibility notes attach to the item
-they close. Long items are split into pieces at sentence ends (see MAX_CLAUSE_CHARS).
+are only a title ("二、重点任务") are section context when items sit under them. Responsibility
+notes attach to the item they close; the frame that trails a line which lost its breaks
+(signature, 附件 list, 抄送) is cut off first. Long items are split into pieces at sentence ends (see MAX_CLAUSE_CHARS).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .boilerplate import is_frame_line
+from .boilerplate import frame_tail, is_frame_line
 from .headings import Label, inline_candidates, match_label, split_title
 from .models import Clause, Heading, Responsibility
-from .responsibility import is_note_line, merge, parse_note, trailing_note
+from .responsibility import is_note_line, merge, note_breaks, parse_note, trailing_note
 
 # An item up to MAX_CLAUSE_CHARS stays whole. Longer ones are cut at sentence ends into pieces
 # of about PIECE_CHARS: multilingual-e5-small reads at most 512 tokens (about as many Chinese
@@ -75,6 +76,7 @@ class _Segmenter:
         return self.nodes
 
     def _line(self, line: str, offset: int) -> None:
+        line = line[:frame_tail(line)]
         lead = len(line) - len(line.lstrip())
         label = match_label(line, lead)
         cuts: list[tuple[int, Label | None]] = [(lead, label)]
@@ -87,6 +89,8 @@ class _Segmenter:
             if self._continues(cand, expected, stack_kinds, label):
                 cuts.append((pos, cand))
                 expected[cand.kind] = cand.number
+        cuts += [(pos, None) for pos in note_breaks(line, search_from)]
+        cuts.sort(key=lambda cut: cut[0])
         for i, (pos, lab) in enumerate(cuts):
             end = cuts[i + 1][0] if i + 1 < len(cuts) else len(line.rstrip())
             segment = line[pos:end].rstrip()
@@ -175,8 +179,12 @@ def segment(text: str, doc_id: str, skip_lines: frozenset[int] = frozenset(),
     """
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
-    for node in _Segmenter(text, skip_lines).run():
-        if not node.has_body:
+    nodes = _Segmenter(text, skip_lines).run()
+    parents = {id(node.parent) for node in nodes}
+    for node in nodes:
+        # A heading that is only a title is section context, unless nothing sits under it:
+        # then its one sentence is the item ("三、严禁承办群体性聚餐宴席。 四、…").
+        if not node.has_body and id(node) in parents:
             continue
         key = node.key
         seen[key] = seen.get(key, 0) + 1

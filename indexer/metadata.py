@@ -32,8 +32,18 @@ _DOC_TYPES = ("实施意见|指导意见|若干意见|意见|通知|通告|公�
 TITLE_LINE = re.compile(rf"^[^。：:]{{4,90}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
 _TITLE_IN_TEXT = re.compile(
     rf"[\u4e00-\u9fff0-9]{{2,40}}关于[^。：:\s]{{2,80}}?的(?:{_DOC_TYPES})")
+# An issuing organ's name: what signs a document and heads its title.
+ORGAN = (r"[\u4e00-\u9fff（）()、]{2,40}?(?:厅|局|委|委员会|办公室|办公厅|政府|中心|管委会|公司|集团|党委|工委|"
+         r"科协|部|办|总署|审计署|国务院|法院|检察院|研究院|科学院|联防联控机制|领导小组)")
+ORGAN_RE = re.compile(ORGAN)
+_GAP = re.compile(r"[ \u3000]+")
+_NAMES_DOC = re.compile(rf"(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
+# The signature where line breaks were lost: '…执行。 国家税务总局河南省税务局 2020年2月7日'.
+INLINE_SIGNATURE = re.compile(rf"(?:^|(?<=[ \u3000。；;])){ORGAN}[ \u3000]+{_DATE}[ \u3000]*"
+                              rf"(?=$|抄送|[（(]此件)", re.M)
 _ORG_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府)$")
-_ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、]{2,40}?)(?:关于|印发)")
+_ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:关于|印发)")
+_TITLE_TAG = re.compile(r"^\s*[（(【\[][^）)】\]]{1,6}[）)】\]]")  # '（转载）', '【人社】'
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff“”《》（）〔〕])\s+(?=[\u4e00-\u9fff“”《》（）〔〕])")
 
 
@@ -89,6 +99,9 @@ def find_date(raw_text: str) -> str:
     signature = [iso_date(m) for m in _SIGNATURE_DATE.finditer(raw_text)]
     if any(signature):
         return next(d for d in signature if d)
+    signature = [iso_date(m) for m in INLINE_SIGNATURE.finditer(raw_text)]
+    if any(signature):
+        return next(d for d in reversed(signature) if d)
     for label in ("发布日期", "发布时间", "生成日期"):
         m = _LABELLED_DATE[label].search(raw_text)
         if m and iso_date(m):
@@ -125,6 +138,10 @@ def find_title(lines: list[str]) -> tuple[str, tuple[int, ...]]:
             line = lines[i - 1].strip() + line
             used = (i - 1, i)
         return line, used
+    first = next((line for line in lines if line.strip()), "")
+    title = leading_title(first)
+    if title:
+        return title, ()
     head = " ".join(lines[:zone or 1])[:600]
     m = _TITLE_IN_TEXT.search(_CJK_SPACE.sub("", head))
     if m:
@@ -132,16 +149,59 @@ def find_title(lines: list[str]) -> tuple[str, tuple[int, ...]]:
     return "", ()
 
 
+def leading_title(line: str) -> str:
+    """Title at the head of a line whose line breaks were lost ('TITLE 文号 各…： body…').
+
+    Args: the document's first line. Returns: the title or ''. The breaks survive as gaps, so
+    the line is read gap by gap up to the first piece that is body (a sentence, 文号, addressee):
+    among those pieces the title is the one naming a document ('关于…', '…的通知'), continued
+    over wrapped pieces and preceded by the organs that issue it ('财政部 税务总局关于…');
+    failing that, the first piece (a news headline). An organ's name alone is no title.
+    """
+    pieces = []
+    for i, piece in enumerate(_GAP.split(line.strip(), maxsplit=16)):
+        if not _title_piece(piece, first=i == 0):
+            break
+        pieces.append(piece)
+    if not pieces:
+        return ""
+    core = next((i for i, p in enumerate(pieces) if "关于" in p or _NAMES_DOC.search(p)), None)
+    if core is None:
+        title = pieces[0]
+    else:
+        end = next((j for j in range(core, min(core + 4, len(pieces)))
+                    if _NAMES_DOC.search(pieces[j])), core)
+        start = core
+        # Stop at a repeat: pages print the issuers both above and inside the title.
+        while start > 0 and ORGAN_RE.fullmatch(pieces[start - 1]) \
+                and pieces[start - 1] not in "".join(pieces[start:end + 1]):
+            start -= 1
+        title = "".join(pieces[start:end + 1])
+    return "" if ORGAN_RE.fullmatch(title) else title
+
+
+def _title_piece(piece: str, first: bool) -> bool:
+    """Whether a gap-delimited piece can be (part of) a title rather than body text."""
+    if not 2 <= len(piece) <= 80 or "。" in piece or piece.endswith(("：", ":")):
+        return False
+    if _DOC_NUMBER_RE.match(piece) or re.fullmatch(_DATE, piece) or match_label(piece):
+        return False
+    if first:  # a headline may hold commas and a colon ("黑龙江：一手抓疫情防控，一手谋划备春耕")
+        return not piece.startswith(("现将", "根据", "为"))
+    return not re.search(r"[，,：:；;]", piece) and not piece.startswith("各")
+
+
 def _looks_like_sentence(line: str) -> bool:
     return "，" in line and ("关于" not in line) or line.startswith(("各", "现将", "根据", "为"))
 
 
 def find_issuer(raw_text: str, title: str, lines: list[str]) -> str:
-    """发文机关: the organ named at the head of the title, else a labelled field, else the
-    organ line that signs the document."""
+    """发文机关: the organs named at the head of the title ('财政部 税务总局关于…'), else the organ
+    line that signs the document, else a labelled field, else whatever heads the title."""
+    title = _TITLE_TAG.sub("", title)
     m = _ISSUER_FROM_TITLE.match(title)
-    if m and _ORG_ONLY.match(m.group(1)):
-        return m.group(1)
+    if m and all(ORGAN_RE.fullmatch(part) for part in _GAP.split(m.group(1).strip())):
+        return m.group(1).strip()
     signature = [line.strip() for line in lines if _ORG_ONLY.match(line.strip())]
     if signature:
         return signature[-1]
@@ -149,13 +209,15 @@ def find_issuer(raw_text: str, title: str, lines: list[str]) -> str:
     if m:
         return m.group(1)
     m = _ISSUER_FROM_TITLE.match(title)
-    return m.group(1) if m else ""
+    return m.group(1).strip() if m else ""
 
 
-def read_text_meta(raw_text: str, clean_text: str) -> TextMeta:
+def read_text_meta(raw_text: str, clean_text: str, known_title: str = "") -> TextMeta:
     """Read title, 文号, issuer and date from a document's text.
 
-    Args: the text before and after chrome removal. Returns: a TextMeta; fields not found are ''.
+    Args: the text before and after chrome removal; the title when a sidecar or the container
+    states it (the issuer is then read from it, not from a cited title in the text).
+    Returns: a TextMeta; fields not found are ''.
     """
     lines = clean_text.split("\n")
     title, title_lines = find_title(lines)
@@ -164,6 +226,6 @@ def read_text_meta(raw_text: str, clean_text: str) -> TextMeta:
         title=title,
         title_lines=title_lines,
         doc_number=find_doc_number(raw_text, header),
-        issuer=find_issuer(raw_text, title, lines),
+        issuer=find_issuer(raw_text, known_title or title, lines),
         date=find_date(raw_text),
     )

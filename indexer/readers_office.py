@@ -59,6 +59,7 @@ _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 _JUNK_TITLE = re.compile(r"^(?:untitled|无标题|microsoft word|wps|document|文档|新建)|\.(?:docx?|wps|pdf|txt)$",
                          re.IGNORECASE)
 _NUMBER_HEADERS = ("序号", "编号")
+_CN_NUMERAL = re.compile(r"[一二三四五六七八九十百〇零两]{1,4}")
 _TASK_HEADER = re.compile(r"任务|内容|事项|措施|举措|工作|目标|项目")
 _CORE_PROPERTIES = "application/vnd.openxmlformats-package.core-properties+xml"
 _DC = "http://purl.org/dc/elements/1.1/"
@@ -205,14 +206,12 @@ class _TableWriter:
     def _task_rows(self, rows: list[list[str | None]]) -> list[str]:
         cols, out, previous = self.columns, [], {}
         for row in rows:
+            row = list(row) + [""] * (cols.width - len(row))
             if len({c for c in row if c and c.strip()}) <= 1:  # a section row spanning the table
                 if line := _plain_row(row):
                     out.append(line)
                 continue
-            task = _cell(row[cols.task])
-            number = _cell(row[cols.number]) if cols.number is not None else ""
-            if number and task and match_label(task) is None:
-                task = f"{number}．{task}" if number.isdigit() else f"{number}{task}"
+            task = _numbered(_cell(row[cols.number]) if cols.number is not None else "", _cell(row[cols.task]))
             extras = "".join(f"（{name}：{value}）" for i, name in cols.extras if (value := _cell(row[i])))
             notes = []
             for i, key in cols.notes:
@@ -225,6 +224,17 @@ class _TableWriter:
             if task or note:
                 out.append(task + extras + note)
         return out
+
+
+def _numbered(number: str, task: str) -> str:
+    """Give a task its 序号 as a heading label ('3' -> '3．', '三' -> '三、') unless it has one."""
+    if not number or not task or match_label(task) is not None:
+        return task
+    if number.isascii() and number.isdigit():
+        return f"{number}．{task}"
+    if _CN_NUMERAL.fullmatch(number):
+        return f"{number}、{task}"
+    return number + task
 
 
 def _cell(text: str | None, units: bool = False) -> str:
@@ -342,9 +352,8 @@ def _page_lines(page, tables: _TableWriter, continues: bool) -> tuple[list[_Line
             items.append(_Line(text, page.page_number, raw["x0"], raw["x1"], raw["top"], raw["bottom"], size))
     for n, table in enumerate(sorted(found, key=lambda t: t.bbox[1])):
         rows = [[_cell_lines(c) for c in row] for row in table.extract(x_tolerance_ratio=_SPACE_GAP)]
-        top = table.bbox[1]
-        items += [_Line(text, page.page_number, top=top + i * 1e-3, block=True)
-                  for i, text in enumerate(tables.rows(rows, continued=continues and n == 0))]
+        items += [_Line(text, page.page_number, top=table.bbox[1], block=True)
+                  for text in tables.rows(rows, continued=continues and n == 0)]
     items.sort(key=lambda line: line.top)
     return items, bool(found) and _table_closes_page(items, max(t.bbox[3] for t in found), page.height)
 
@@ -423,21 +432,24 @@ def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
     margins = _margins(flow)
     paragraphs: list[list[_Line]] = []
     for line in flow:
-        if paragraphs and _continues(paragraphs[-1][-1], line, margins):
+        if paragraphs and _continues(paragraphs[-1], line, margins):
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])
     return paragraphs
 
 
-def _continues(prev: _Line, line: _Line, m: _Margins) -> bool:
-    """Whether `line` carries on the paragraph that `prev` (the line before it) belongs to.
+def _continues(paragraph: list[_Line], line: _Line, m: _Margins) -> bool:
+    """Whether `line` carries on `paragraph` (the lines so far of the paragraph before it).
 
     Rules, first match wins: table rows and new items (一、 （一） 1． 第X条 责任单位：) break; lines of
     a centred title run on; an indented line or a clear vertical gap starts a paragraph; a line
-    ending well short of the right margin ended one. In an indented layout any other line runs
-    on; otherwise a line that closed its sentence (。；：！？) ends the paragraph.
+    ending well short of the right margin ended one. A bracket left open (a note such as
+    "（责任处室：" cut by the margin) or a bracketed note on the next line runs on. In an indented
+    layout any other line runs on; otherwise a line that closed its sentence (。；：！？) ends
+    the paragraph.
     """
+    prev = paragraph[-1]
     if prev.block or line.block or _starts_item(line.text):
         return False
     size = line.size or prev.size or 1.0
@@ -448,7 +460,14 @@ def _continues(prev: _Line, line: _Line, m: _Margins) -> bool:
         return same_page and not _ends_sentence(prev.text)
     if line.x0 - m.left > _INDENT * size or prev.x1 < m.right - _SHORT_LINE * size:
         return False
+    if is_note_line(line.text) or _bracket_open(paragraph):
+        return True
     return m.indented or not _ends_sentence(prev.text)
+
+
+def _bracket_open(paragraph: list[_Line]) -> bool:
+    text = "".join(line.text for line in paragraph)
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
 
 def _centred(line: _Line, m: _Margins) -> bool:
@@ -516,23 +535,15 @@ def _docx_paragraphs(document, table_type: type) -> list[list[_Line]]:
         if isinstance(block, table_type):
             lines = tables.rows(_docx_rows(block))
         else:
-            tables.columns = None
             lines = [_clean(part) for part in block.text.split("\n")]
         out += [[_Line(line, block=True)] for line in lines if line]
     return out
 
 
 def _docx_rows(table) -> list[list[str | None]]:
-    """Cell texts per row; a cell merged across columns is given once, its paragraphs by '\\n'."""
-    rows = []
-    for row in table.rows:
-        cells, previous = [], None
-        for cell in row.cells:
-            if cell._tc is not previous:  # python-docx repeats a cell spanning columns
-                cells.append("\n".join(p.text for p in cell.paragraphs))
-            previous = cell._tc
-        rows.append(cells)
-    return rows
+    """Cell texts per row, one per grid column (python-docx repeats a merged cell, which keeps
+    columns aligned with the header row); a cell's paragraphs are joined by '\\n'."""
+    return [["\n".join(p.text for p in cell.paragraphs) for cell in row.cells] for row in table.rows]
 
 
 # --------------------------------------------------------------------------- legacy Word

@@ -66,6 +66,48 @@ def trailing_note(text: str) -> tuple[int, str] | None:
     return None
 
 
+_INLINE_NOTE = re.compile(rf"(?:[（(]|(?<=[ \u3000]))\s*(?:{_KEYS})\s*[:：]")
+_UNIT_GAP = re.compile(r"(?<![、，,；;\s])[ \u3000]+(?=\S)")
+
+
+def note_breaks(text: str, start: int = 0) -> list[int]:
+    """Offsets where a line that lost its breaks must be cut so each note closes its item.
+
+    Args: a line and where to start looking. Returns: sorted offsets: after a bracketed note
+    that more text follows ('…（责任单位：市卫健委） 上述措施…'), and around a bare note that
+    stands after a gap ('… 责任单位：省药监局 上述措施…'); a note that ends the line needs none.
+    """
+    breaks: list[int] = []
+    for m in _INLINE_NOTE.finditer(text, start):
+        if text[m.start()] in _OPEN:
+            close = _note_closing(text, m.start())
+            if close is not None and text[close:].strip():
+                breaks.append(close)
+        else:
+            breaks.append(m.start())
+            gap = _UNIT_GAP.search(text, m.end())
+            if gap:
+                breaks.append(gap.start())
+    return sorted(set(breaks))
+
+
+def _note_closing(text: str, opening: int) -> int | None:
+    """Offset just past the bracket that closes the one at `opening`, with the punctuation and
+    a stray extra bracket that follow it ('…各高新区))。')."""
+    depth = 0
+    for i in range(opening, len(text)):
+        if text[i] in _OPEN:
+            depth += 1
+        elif text[i] in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                end = i + 1
+                while end < len(text) and text[end] in "。；;，,）)":
+                    end += 1
+                return end
+    return None
+
+
 def _note_opening(text: str, end: int) -> int | None:
     depth = 0
     for i in range(end - 1, -1, -1):
@@ -138,6 +180,11 @@ def split_units(value: str) -> list[str]:
 
 
 def normalize_unit(name: str) -> str:
-    """Strip spaces and trailing punctuation; brackets to full width ('县经信局（县科技局）')."""
-    name = re.sub(r"\s+", "", name).strip("。.：:")
-    return name.replace("(", "（").replace(")", "）")
+    """Strip spaces, trailing punctuation and unmatched outer brackets (the note's own, as in
+    '（责任单位：县科技局）' on a line of its own); brackets to full width ('县经信局（县科技局）')."""
+    name = re.sub(r"\s+", "", name).strip("。.：:").replace("(", "（").replace(")", "）")
+    while name.endswith("）") and name.count("）") > name.count("（"):
+        name = name[:-1]
+    while name.startswith("（") and name.count("（") > name.count("）"):
+        name = name[1:]
+    return name

@@ -33,7 +33,7 @@ class Tokenizer:
     """jieba search-mode tokeniser with extra words; thread-safe and picklable by word list."""
 
     def __init__(self, extra_words: Iterable[str] = ()):
-        logging.getLogger("jieba").setLevel(logging.WARNING)
+        jieba.setLogLevel(logging.WARNING)
         self.extra_words = sorted({w for w in (*DOMAIN_TERMS, *extra_words) if 1 < len(w) <= 20})
         self._jieba = jieba.Tokenizer()
         with _LOCK:
