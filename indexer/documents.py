@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from . import readers
+from . import readers, readers_office  # noqa: F401 - registers .pdf/.docx readers
 from .boilerplate import strip_chrome
 from .clauses import segment
 from .errors import CorpusError

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +105,18 @@ def _starts_item(text: str) -> bool:
     A bracketed note "（责任处室：…）" at the start of a line is the tail of the item above it.
     """
     return match_label(text) is not None or (is_note_line(text) and text[0] not in "（(")
+
+
+def _head(path: Path, size: int) -> bytes:
+    """The first bytes of a file; `CorpusError` when it cannot be read or is empty."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(size)
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    if not head:
+        raise CorpusError(f"{path}: file is empty")
+    return head
 
 
 def _meaningful_title(value: object) -> str:
@@ -277,6 +288,7 @@ def read_pdf(path: Path) -> SourceText:
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     path = Path(path)
+    _head(path, 1)
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:  # pdfminer raises many unrelated types for a damaged file
@@ -490,20 +502,16 @@ def read_docx(path: Path) -> SourceText:
         `CorpusError` for corrupt, password-protected or mislabelled binary Word files.
     """
     import docx
-    from docx.table import Table
 
     path = Path(path)
-    with open(path, "rb") as fh:
-        if fh.read(len(_OLE_MAGIC)) == _OLE_MAGIC:
-            raise CorpusError(f"{path}: not a .docx package (a binary .doc or a password-protected file); "
-                              f"convert it with `libreoffice --headless --convert-to docx`")
+    if _head(path, len(_OLE_MAGIC)) == _OLE_MAGIC:
+        raise CorpusError(f"{path}: not a .docx package (a binary .doc or a password-protected file); "
+                          f"convert it with `libreoffice --headless --convert-to docx`")
     try:
         document = docx.Document(str(path))
-        paragraphs = _docx_paragraphs(document, Table)
-    except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.PackageNotFoundError) as exc:
+        paragraphs = _docx_paragraphs(document)
+    except Exception as exc:  # zipfile, lxml, KeyError for a missing part: all mean a damaged file
         raise CorpusError(f"{path}: corrupt DOCX, cannot be opened ({_reason(exc)})") from exc
-    except Exception as exc:  # lxml and zlib errors from a damaged part
-        raise CorpusError(f"{path}: corrupt DOCX, cannot be parsed ({_reason(exc)})") from exc
     text, _ = _assemble(paragraphs)
     if not text.strip():
         raise CorpusError(f"{path}: DOCX has no text")
@@ -528,11 +536,13 @@ def _docx_title(document) -> str:
     return ""
 
 
-def _docx_paragraphs(document, table_type: type) -> list[list[_Line]]:
+def _docx_paragraphs(document) -> list[list[_Line]]:
+    from docx.table import Table
+
     tables = _TableWriter()
     out: list[list[_Line]] = []
     for block in document.iter_inner_content():
-        if isinstance(block, table_type):
+        if isinstance(block, Table):
             lines = tables.rows(_docx_rows(block))
         else:
             lines = [_clean(part) for part in block.text.split("\n")]

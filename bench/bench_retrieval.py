@@ -1,0 +1,140 @@
+"""Retrieval quality: Recall@1/5, MRR@10 for BM25-only, dense-only and the hybrid pipeline, and
+who-answer accuracy, on the seed question set and on NCP dev (58 real questions).
+
+    python bench/bench_retrieval.py                      # both sets, indexes under var/bench/
+    python bench/bench_retrieval.py --set seed --weights 0.3,0.5,0.7
+
+Seed set: a hit is a returned clause whose id is one of the question's expected ids (a piece
+"id~2" of an expected item counts). NCP dev: a hit is a returned clause from the question's
+document whose text contains the answer text (whitespace and punctuation ignored), or, for an
+answer longer than one clause, a clause of at least 30 characters lying inside the answer.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from indexer.build import build_index  # noqa: E402
+from indexer.embedding import load_embedder  # noqa: E402
+from indexer.fusion import LEXICAL_WEIGHT, Fusion  # noqa: E402
+from indexer.search import SearchEngine  # noqa: E402
+
+SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
+NCP = SHARED / "datasets" / "ncp-policy-qa"
+_PUNCT = re.compile(r"[\s\u3000，。、；：？！“”‘’（）《》〔〕【】,.;:?!\"'()\[\]<>·…—-]+")
+
+
+def norm(text: str) -> str:
+    return _PUNCT.sub("", text)
+
+
+def seed_hit(clause_id: str, expected: list[str]) -> bool:
+    return any(clause_id == e or clause_id.startswith(e + "~") or e.startswith(clause_id + "~")
+               for e in expected)
+
+
+def ncp_hit(engine: SearchEngine, row: int, question: dict) -> bool:
+    doc_id = engine.documents[engine.doc_of_row[row]].id
+    if doc_id != question["docid"]:
+        return False
+    clause, answer = norm(engine.texts[row]), norm(question["answer"])
+    return bool(answer) and (answer in clause or (len(clause) >= 30 and clause in answer))
+
+
+def evaluate(engine: SearchEngine, questions: list[dict], hit, k: int = 10) -> dict:
+    r1 = r5 = mrr = 0.0
+    who_total = who_right = false_answers = non_who = 0
+    latencies = []
+    per_kind: dict[str, list[int]] = {}
+    for q in questions:
+        t = time.perf_counter()
+        result = engine.search(q["question"], k=k)
+        latencies.append((time.perf_counter() - t) * 1000)
+        ranks = [i for i, h in enumerate(result.hits, 1) if hit(h, q)]
+        first = ranks[0] if ranks else None
+        r1 += first == 1
+        r5 += first is not None and first <= 5
+        mrr += 1 / first if first else 0
+        per_kind.setdefault(q.get("kind", "ncp"), []).append(1 if first and first <= 5 else 0)
+        if q.get("expect_lead"):
+            who_total += 1
+            names = {p.name for p in result.answer.lead} if result.answer else set()
+            who_right += bool(result.answer) and set(q["expect_lead"]) <= names
+        elif q.get("kind") not in (None, "who", "english"):
+            non_who += 1
+            false_answers += result.answer is not None
+    n = len(questions)
+    latencies.sort()
+    return {
+        "n": n, "R@1": r1 / n, "R@5": r5 / n, "MRR@10": mrr / n,
+        "who": f"{who_right}/{who_total}" if who_total else "-",
+        "false_answers": f"{false_answers}/{non_who}" if non_who else "-",
+        "p50_ms": latencies[n // 2], "p99_ms": latencies[min(n - 1, int(n * 0.99))],
+        "R@5_by_kind": {kind: f"{sum(v)}/{len(v)}" for kind, v in per_kind.items()},
+    }
+
+
+def ensure_index(corpus: Path, index: Path, embedder) -> None:
+    t = time.perf_counter()
+    report = build_index([corpus], index, embedder, progress=sys.stderr.isatty())
+    print(f"# index {index}: {report.summary()} ({time.perf_counter() - t:.1f}s)", file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=("seed", "ncp", "all"), default="all")
+    parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
+    parser.add_argument("--weights", default=None, help="lexical weights to compare, e.g. 0.3,0.5,0.7")
+    parser.add_argument("--threads", type=int, default=2, help="embedding threads for building")
+    args = parser.parse_args()
+
+    build_embedder = load_embedder("multilingual-e5-small", threads=args.threads)
+    query_embedder = load_embedder("multilingual-e5-small", threads=1)
+    sets = []
+    if args.set in ("seed", "all"):
+        questions = [json.loads(line) for line in (REPO / "bench" / "questions_seed.jsonl").open(encoding="utf-8")]
+        sets.append(("seed", REPO / "corpus", questions,
+                     lambda h, q: seed_hit(h.clause_id, q["expected"]), None))
+    if args.set in ("ncp", "all"):
+        if not NCP.exists():
+            print(f"# skipping NCP: {NCP} not found (set POLICY_SHARED_DIR)", file=sys.stderr)
+        else:
+            questions = [json.loads(line) for line in (NCP / "questions.dev.jsonl").open(encoding="utf-8")]
+            sets.append(("ncp-dev", NCP / "docs", questions, None, None))
+
+    configs = [("BM25 only", Fusion(mode="lexical")), ("dense only", Fusion(mode="dense"))]
+    weights = [float(w) for w in args.weights.split(",")] if args.weights else [LEXICAL_WEIGHT]
+    configs += [(f"hybrid (λ={w})", Fusion(lexical_weight=w)) for w in weights]
+
+    print("| set | pipeline | n | R@1 | R@5 | MRR@10 | who-answers | answers to non-who | p50 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    details = {}
+    for name, corpus, questions, hit, _ in sets:
+        index = args.work / f"{name}-index"
+        ensure_index(corpus, index, build_embedder)
+        engine = SearchEngine(index, query_embedder)
+        if hit is None:
+            hit = (lambda eng: (lambda h, q: ncp_hit(eng, h.row, q)))(engine)
+        for label, fusion in configs:
+            engine.fusion = fusion
+            m = evaluate(engine, questions, hit)
+            details[(name, label)] = m["R@5_by_kind"]
+            print(f"| {name} | {label} | {m['n']} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['MRR@10']:.3f} "
+                  f"| {m['who']} | {m['false_answers']} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} |")
+    print()
+    print("R@5 by question kind:")
+    for (name, label), kinds in details.items():
+        print(f"- {name} / {label}: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
