@@ -114,14 +114,16 @@ def validate_k(k) -> int:
 class SearchEngine:
     """An opened index version: vectors, BM25, metadata in memory, and the query embedder."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder, fusion: Fusion | None = None):
+    def __init__(self, index_dir: Path, embedder: Embedder, fusion: Fusion | None = None,
+                 vector_store=None):
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.fusion = fusion or Fusion()
         self.version = store.current_version(self.index_dir)
         self.manifest = store.read_manifest(self.version)
         store.check_model(self.manifest, embedder.name, self.version)
-        self.vectors = vectors.load(self.version / store.VECTORS)
+        # The FAISS file of this version, unless another store (same interface) is given.
+        self.vectors = vector_store or vectors.FaissStore.open(self.version / store.VECTORS)
         self.lexical = LexicalIndex.load(self.version / store.LEXICAL, self.version / store.LEXICON)
         self._embed_lock = threading.Lock()
         self._load_meta()
@@ -211,7 +213,7 @@ class SearchEngine:
 
         t = time.perf_counter()
         allowed = None if mask is None else self.fids[mask]
-        d_scores, d_fids = vectors.search(self.vectors, qvec, CANDIDATES, allowed)
+        d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, allowed)
         timings["dense_ms"] = _ms(t)
 
         t = time.perf_counter()
@@ -247,7 +249,7 @@ class SearchEngine:
         scores = np.empty(len(rows), dtype=np.float32)
         for i, row in enumerate(rows):
             fid = int(self.fids[row])
-            scores[i] = known[fid] if fid in known else float(vectors.reconstruct(self.vectors, fid) @ qvec)
+            scores[i] = known[fid] if fid in known else float(self.vectors.reconstruct(fid) @ qvec)
         return scores
 
     # ----- clauses and documents -------------------------------------------------------------
@@ -294,7 +296,7 @@ class SearchEngine:
             raise QueryError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
         row = self.row(clause_id)
         source_doc = self.documents[self.doc_of_row[row]]
-        qvec = vectors.reconstruct(self.vectors, int(self.fids[row]))
+        qvec = self.vectors.reconstruct(int(self.fids[row]))
         mask = np.ones(len(self.fids), dtype=bool)
         if scope == "other-documents":
             mask &= self.doc_of_row != self.doc_of_row[row]
@@ -302,11 +304,11 @@ class SearchEngine:
             mask &= np.array([self.documents[d].region != source_doc.region or not source_doc.region
                               for d in self.doc_of_row]) & (self.doc_of_row != self.doc_of_row[row])
         mask[row] = False
-        scores, fids = vectors.search(self.vectors, qvec, min(len(self.fids), k * 4 + 20), self.fids[mask])
+        scores, fids = self.vectors.search(qvec, min(len(self.fids), k * 4 + 20), self.fids[mask])
         chosen: list[tuple[int, float, np.ndarray]] = []
         for score, fid in zip(scores, fids):
             r = self.row_of_fid[int(fid)]
-            vec = vectors.reconstruct(self.vectors, int(fid))
+            vec = self.vectors.reconstruct(int(fid))
             same_doc = self.doc_of_row[r] == self.doc_of_row[row]
             if same_doc and score >= NEAR_DUPLICATE:
                 continue

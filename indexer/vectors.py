@@ -120,3 +120,28 @@ def set_threads(count: int) -> None:
     """FAISS' OpenMP threads for this process (one query at a time stays on one core)."""
     with _THREADS_LOCK:
         faiss.omp_set_num_threads(max(1, int(count)))
+
+
+class FaissStore:
+    """The vector store a SearchEngine queries: a FAISS index file of one version.
+
+    Another store (e.g. a Milvus collection) can stand in by offering the same three members.
+    """
+
+    def __init__(self, index: faiss.Index):
+        self.index = index
+
+    @classmethod
+    def open(cls, path: Path) -> FaissStore:
+        return cls(load(path))
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids) for one normalised query, optionally restricted to `allowed` ids."""
+        return search(self.index, query, k, allowed)
+
+    def reconstruct(self, fid: int) -> np.ndarray:
+        return reconstruct(self.index, fid)
