@@ -1,0 +1,52 @@
+"""The JSON API: /api/search, /api/compare, /api/clauses/<id>[/similar], /api/documents[/<id>],
+/healthz. Shapes are in payloads.py and documented in docs/API.md.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from . import params, payloads
+from .context import engine
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    return jsonify(payloads.search_payload(engine(), params.query_param(request.args),
+                                           params.k_param(request.args),
+                                           params.filters_param(request.args)))
+
+
+@bp.get("/api/compare")
+def compare():
+    return jsonify(payloads.compare_payload(engine(), params.query_param(request.args),
+                                            params.filters_param(request.args),
+                                            params.group_param(request.args)))
+
+
+@bp.get("/api/clauses/<clause_id>")
+def clause(clause_id: str):
+    return jsonify(payloads.clause_payload(engine(), clause_id))
+
+
+@bp.get("/api/clauses/<clause_id>/similar")
+def similar(clause_id: str):
+    return jsonify(payloads.similar_payload(
+        engine(), clause_id, params.k_param(request.args, params.DEFAULT_SIMILAR_K),
+        params.scope_param(request.args)))
+
+
+@bp.get("/api/documents")
+def documents():
+    return jsonify(payloads.documents_payload(engine()))
+
+
+@bp.get("/api/documents/<doc_id>")
+def document(doc_id: str):
+    return jsonify(payloads.document_payload(engine(), doc_id))
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(engine().health())

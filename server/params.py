@@ -1,0 +1,93 @@
+"""Request parameters -> typed arguments for the engine. Everything a client can get wrong in
+a query string is refused here or by the engine as a QueryError (HTTP 400), never a 500.
+"""
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from werkzeug.datastructures import MultiDict
+
+from indexer.errors import QueryError
+from indexer.search import SCOPES, Filters, validate_k
+
+MAX_PARAM_CHARS = 1000  # the engine's query limit; filters get the same bound
+DEFAULT_K = 10
+DEFAULT_SIMILAR_K = 5
+COMPARE_GROUPS = ("document", "region")
+
+
+def check_query_string(raw: bytes) -> None:
+    """Refuse a query string whose percent-escapes are not UTF-8 ('q=%E4%B8'): werkzeug would
+    keep the escapes as literal text and the engine would search for '%E4%B8'."""
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise QueryError("the query string is not valid UTF-8 (malformed percent-encoding)") from None
+
+
+def text_param(args: MultiDict, name: str, default: str = "") -> str:
+    """A string parameter, at most MAX_PARAM_CHARS long.
+
+    Args: the request args, the name, a default. Returns: the value, stripped.
+    """
+    value = args.get(name, default)
+    if len(value) > MAX_PARAM_CHARS:
+        raise QueryError(f"parameter {name!r} is {len(value)} characters long; "
+                         f"the limit is {MAX_PARAM_CHARS}")
+    return value.strip()
+
+
+def query_param(args: MultiDict) -> str:
+    """The question `q`, required. The engine normalises and checks it further."""
+    if "q" not in args:
+        raise QueryError("missing parameter 'q': the question or words to search for")
+    return args.get("q", "")
+
+
+def k_param(args: MultiDict, default: int = DEFAULT_K) -> int:
+    """How many results, 1..100."""
+    return validate_k(args.get("k", default))
+
+
+def year_param(args: MultiDict, name: str) -> int | None:
+    value = text_param(args, name)
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) != 4:
+        raise QueryError(f"parameter {name!r} must be a four-digit year, not {value!r}")
+    return int(value)
+
+
+def filters_param(args: MultiDict) -> Filters:
+    """region, issuer, doc (repeatable or comma-separated), year_from, year_to."""
+    docs: list[str] = []
+    for value in args.getlist("doc"):
+        docs.extend(d.strip() for d in value.split(",") if d.strip())
+    return Filters(region=text_param(args, "region"), issuer=text_param(args, "issuer"),
+                   documents=tuple(dict.fromkeys(docs)),
+                   year_from=year_param(args, "year_from"), year_to=year_param(args, "year_to"))
+
+
+def scope_param(args: MultiDict) -> str:
+    scope = text_param(args, "scope", SCOPES[0])
+    if scope not in SCOPES:
+        raise QueryError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    return scope
+
+
+def group_param(args: MultiDict) -> str:
+    group = text_param(args, "by", COMPARE_GROUPS[0])
+    if group not in COMPARE_GROUPS:
+        raise QueryError(f"by must be one of {', '.join(COMPARE_GROUPS)}, not {group!r}")
+    return group
+
+
+def filters_dict(filters: Filters) -> dict:
+    """The filters as echoed in responses and kept in page links."""
+    return {"region": filters.region, "issuer": filters.issuer, "doc": list(filters.documents),
+            "year_from": filters.year_from, "year_to": filters.year_to}
+
+
+def wants_json(args: MultiDict) -> bool:
+    """A page's JSON twin is asked for with ?format=json."""
+    return args.get("format", "") == "json"
