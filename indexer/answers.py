@@ -12,18 +12,21 @@ from dataclasses import dataclass
 
 WHO_PATTERNS = re.compile(
     r"谁负责|由谁|谁来|谁牵头|谁主管|谁管|是谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个处室|哪些处室|哪个机构|"
-    r"什么部门|什么单位|哪家单位|牵头单位|责任单位|责任处室|配合单位|牵头部门|责任部门|主管部门|责任人|"
-    r"负责部门|负责单位|由哪|归谁|谁主抓|"
-    r"\bwho\b|\bwhich (?:office|department|unit|agency|bureau|body|bodies|offices|departments|units)\b|"
-    r"in charge|responsible (?:for|unit|office|department)|\bresponsibility\b|\bleads?\b.*\?|\bowner\b",
+    r"哪个处|哪家|什么部门|什么单位|牵头单位|责任单位|责任处室|牵头处室|配合单位|配合处室|牵头部门|责任部门|"
+    r"主管部门|责任人|责任领导|负责部门|负责单位|由哪|归谁|谁主抓|"
+    r"\bwho\b|\bwhich\s+(?:office|department|unit|agency|bureau|body|bodies|division|ministry|"
+    r"organi[sz]ation|authority|authorities|government|offices|departments|units|divisions)s?\b|"
+    r"\bwhich\s+\w+(?:\s+\w+)?\s+(?:leads?|is responsible|are responsible|handles?|oversees?)\b|"
+    r"in charge|responsible (?:for|unit|office|department)|\bresponsibility\b|\bowner\b",
     re.IGNORECASE,
 )
 # Scaffolding removed from a who-question before lexical matching ("孵化器由哪个部门负责" -> 孵化器).
 _SCAFFOLD = re.compile(
-    r"谁负责|由谁|谁来|谁牵头|谁主管|是谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个处室|哪些处室|什么部门|"
-    r"什么单位|牵头单位|责任单位|责任处室|配合单位|牵头部门|责任部门|主管部门|负责部门|负责单位|由哪些?|"
-    r"负责|牵头|是什么|有哪些|分别|[？?。！!，,]|"
-    r"\b(?:who|which|office|department|unit|is|are|responsible|for|in|charge|of|the|leads?)\b",
+    r"谁负责|由谁|谁来|谁牵头|谁主管|是谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个处室|哪些处室|哪个处|什么部门|"
+    r"什么单位|牵头单位|责任单位|责任处室|牵头处室|配合单位|配合处室|牵头部门|责任部门|主管部门|负责部门|"
+    r"负责单位|责任人|由(?=哪)|是哪个|是哪些|负责|牵头|是什么|有哪些|分别|[？?。！!，,]|"
+    r"\b(?:who|which|office|department|division|unit|bureau|agency|is|are|responsible|for|in|charge|of|"
+    r"the|leads?|handles?|oversees?)\b",
     re.IGNORECASE,
 )
 
