@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .metadata import DOC_NUMBER, INLINE_SIGNATURE, ORGAN, ORGAN_RE
+from .metadata import DOC_NUMBER, INLINE_SIGNATURE, ORGAN_RE
 
 _INFO_LABELS = ("索引号|信息索引号|主题分类|组配分类|体裁分类|服务对象|发文机关|发布机构|成文日期|生成日期|"
                 "发文字号|文号|废止时间|公开方式|公开时限|公开范围|文件登记号|有效性|发布时间|发布日期|"
@@ -59,7 +59,6 @@ def strip_chrome(text: str) -> str:
 
 
 _DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|发布)?\s*$")
-_ORG_LINE = re.compile(rf"^{ORGAN}$")
 _ADDRESSEE = re.compile(r"^\s*各[^。]{1,150}[：:]\s*$")
 _FRAME = re.compile(r"^\s*(?:[（(]此件[^）)]*[）)]|抄送[:：].*|[^。]{0,80}(?:印发|签发)\s*$|附件[:：]?\s*\S{0,40})\s*$")
 _TRANSMITTAL = re.compile(r".{0,100}(?:印发给你们|现予印发|现予发布|现印发给)[^。]{0,40}。?")
@@ -77,7 +76,7 @@ def is_frame_line(line: str) -> bool:
     if _DATE_LINE.match(stripped) or _ADDRESSEE.match(stripped) or _FRAME.match(stripped) or \
             _DOC_NUMBER_LINE.match(stripped):
         return True
-    if _ORG_LINE.match(stripped):
+    if all(ORGAN_RE.fullmatch(organ) for organ in stripped.split()):  # signed by one or several
         return True
     return bool(len(stripped) <= 160 and _TRANSMITTAL.fullmatch(stripped))
 

@@ -6,7 +6,8 @@ kinds appear in (the first kind seen is the top level, a new kind opens a child 
 already open closes everything below it). Each node's own text becomes a clause; headings that
 are only a title ("二、重点任务") are section context when items sit under them. Responsibility
 notes attach to the item they close; the frame that trails a line which lost its breaks
-(signature, 附件 list, 抄送) is cut off first. Long items are split into pieces at sentence ends (see MAX_CLAUSE_CHARS).
+(signature, 附件 list, 抄送) is cut off first. Long items are split into pieces at sentence
+ends (see MAX_CLAUSE_CHARS).
 """
 from __future__ import annotations
 
@@ -93,9 +94,11 @@ class _Segmenter:
         cuts.sort(key=lambda cut: cut[0])
         for i, (pos, lab) in enumerate(cuts):
             end = cuts[i + 1][0] if i + 1 < len(cuts) else len(line.rstrip())
-            segment = line[pos:end].rstrip()
+            raw = line[pos:end]
+            segment = raw.strip()
             if segment:
-                self._segment(offset + pos, offset + pos + len(segment), segment, lab)
+                start = offset + pos + len(raw) - len(raw.lstrip())
+                self._segment(start, start + len(segment), segment, lab)
 
     def _continues(self, cand: Label, expected: dict[str, int], stack_kinds: dict[str, int],
                    line_label: Label | None) -> bool:
@@ -120,7 +123,10 @@ class _Segmenter:
             if self.stack.pop().kind == label.kind:
                 break
         parent = self.stack[-1] if self.stack else self.root
-        title, title_only = split_title(segment[len(label.text):])
+        if label.kind == "a":  # an article (第X条) has no title: its first sentence is its body
+            title, title_only = "", False
+        else:
+            title, title_only = split_title(segment[len(label.text):])
         heading = Heading(_display_label(label), title)
         key = f"{parent.key}.{label.kind}{label.number}".lstrip(".")
         node = _Node(label.kind, label.number, heading, key, parent, start, end, has_body=not title_only)

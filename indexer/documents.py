@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from . import readers, readers_office  # noqa: F401 - registers .pdf/.docx readers
 from .boilerplate import strip_chrome

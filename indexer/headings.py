@@ -22,9 +22,9 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("c", rf"第({_CN_NUM}|\d{{1,3}})章"),
     ("s", rf"第({_CN_NUM}|\d{{1,3}})节"),
     ("a", rf"第({_CN_NUM}|\d{{1,3}})条"),
-    ("h", rf"({_CN_NUM})[、．.](?![\d])"),
+    ("h", rf"({_CN_NUM})(?:、|[．.](?!\d))"),
     ("p", rf"[（(]({_CN_NUM})[）)][、．.]?"),
-    ("n", r"(\d{1,3})(?:[．、]|\.(?![\d]))(?![\d％%])"),
+    ("n", r"(\d{1,3})(?:、|[．.](?![\d％%]))"),  # '2.5%', '1.5万' are numbers
     ("q", r"[（(](\d{1,3})[）)][、．.]?"),
     ("r", rf"([{_CIRCLED}])"),
 )
@@ -96,6 +96,7 @@ def inline_candidates(text: str, start: int = 0):
 
 
 _TITLE_END = re.compile(r"[。；;！!？?]")
+_BODY_AFTER = re.compile(r"[，,。；;：:！!？?]")
 _WORD_GAP = re.compile(r"(?<=[\u4e00-\u9fff”’」』）)》])[ \u3000]+(?=[\u4e00-\u9fff“‘「『（(《])")
 _MAX_TITLE = 40
 
@@ -113,6 +114,8 @@ def split_title(rest: str) -> tuple[str, bool]:
     # Where line breaks were lost, the break after a heading's title survives as a gap
     # between two words: "一、支持疫情防控物资供应 对生产、销售…".
     gap = _WORD_GAP.search(title)
+    if gap and not _BODY_AFTER.search(stripped, gap.end()) and len(stripped) - gap.end() <= _MAX_TITLE:
+        gap = None  # a spaced-out title ("第七章 附 则"), not a title followed by its body
     if gap is None and len(title) > _MAX_TITLE:
         gap = re.search(r"\s+", title[:30])
     if gap is not None and gap.start() <= _MAX_TITLE:

@@ -16,14 +16,16 @@ _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "
 DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\d{1,5}\s*号"
 _DOC_NUMBER_RE = re.compile(DOC_NUMBER)
 _LABELLED_NUMBER = re.compile(rf"(?:发文字号|文\s*号)\s*[:：]?\s*\n*\s*({DOC_NUMBER})")
-_BARE_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})\s*(?:\.(?:pdf|docx?|wps|ofd))?\s*$", re.M | re.I)
+_GAP_NUMBER = re.compile(rf"(?:^|[ \u3000])({DOC_NUMBER})(?=[ \u3000]|$)", re.MULTILINE)
+_HEAD_CHARS = 400
+_BARE_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})\s*(?:\.(?:pdf|docx?|wps|ofd))?\s*$", re.MULTILINE | re.IGNORECASE)
 _DATE = r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?"
 _LABELLED_DATE = {
     label: re.compile(rf"{label}\s*[:：]?\s*\n*\s*{_DATE}")
     for label in ("成文日期", "发布日期", "发布时间", "生成日期", "日期")
 }
-_SIGNATURE_DATE = re.compile(rf"^\s*{_DATE}\s*$", re.M)
-_PRINT_DATE = re.compile(rf"{_DATE}\s*(?:印发|发布)", re.M)
+_SIGNATURE_DATE = re.compile(rf"^\s*{_DATE}\s*$", re.MULTILINE)
+_PRINT_DATE = re.compile(rf"{_DATE}\s*(?:印发|发布)", re.MULTILINE)
 _ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构)\s*[:：]\s*\n*\s*([^\s:：]{2,30})")
 
 _DOC_TYPES = ("实施意见|指导意见|若干意见|意见|通知|通告|公告|实施方案|工作方案|方案|行动计划|计划|工作要点|"
@@ -33,14 +35,14 @@ TITLE_LINE = re.compile(rf"^[^。：:]{{4,90}}(?:{_DOC_TYPES})(?:[（(][^）)]{{
 _TITLE_IN_TEXT = re.compile(
     rf"[\u4e00-\u9fff0-9]{{2,40}}关于[^。：:\s]{{2,80}}?的(?:{_DOC_TYPES})")
 # An issuing organ's name: what signs a document and heads its title.
-ORGAN = (r"[\u4e00-\u9fff（）()、]{2,40}?(?:厅|局|委|委员会|办公室|办公厅|政府|中心|管委会|公司|集团|党委|工委|"
+_ORGAN = (r"[\u4e00-\u9fff（）()、]{2,40}?(?:厅|局|委|委员会|办公室|办公厅|政府|中心|管委会|公司|集团|党委|工委|"
          r"科协|部|办|总署|审计署|国务院|法院|检察院|研究院|科学院|联防联控机制|领导小组)")
-ORGAN_RE = re.compile(ORGAN)
+ORGAN_RE = re.compile(_ORGAN)
 _GAP = re.compile(r"[ \u3000]+")
 _NAMES_DOC = re.compile(rf"(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
 # The signature where line breaks were lost: '…执行。 国家税务总局河南省税务局 2020年2月7日'.
-INLINE_SIGNATURE = re.compile(rf"(?:^|(?<=[ \u3000。；;])){ORGAN}[ \u3000]+{_DATE}[ \u3000]*"
-                              rf"(?=$|抄送|[（(]此件)", re.M)
+INLINE_SIGNATURE = re.compile(rf"(?:^|(?<=[ \u3000。；;])){_ORGAN}[ \u3000]+{_DATE}[ \u3000]*"
+                              rf"(?=$|抄送|[（(]此件)", re.MULTILINE)
 _ORG_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府)$")
 _ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:关于|印发)")
 _TITLE_TAG = re.compile(r"^\s*[（(【\[][^）)】\]]{1,6}[）)】\]]")  # '（转载）', '【人社】'
@@ -77,7 +79,7 @@ def find_doc_number(raw_text: str, header: str) -> str:
     heading). Returns: the normalised 文号 or ''.
 
     A 文号 inside a sentence ("根据…（浙委发〔2015〕8号）文件精神") cites another document, so it
-    is only taken from a label or a line that holds nothing else.
+    is only taken from a label, a line that holds nothing else, or between gaps at the head.
     """
     for pattern in (_LABELLED_NUMBER, _BARE_NUMBER):
         m = pattern.search(raw_text)
@@ -88,7 +90,9 @@ def find_doc_number(raw_text: str, header: str) -> str:
         m = _DOC_NUMBER_RE.match(stripped)
         if m and len(stripped) - len(m.group(0)) <= 2:
             return normalize_doc_number(m.group(0))
-    return ""
+    # Where line breaks were lost, the 文号 stands between gaps: '…的通知 交运明电〔2020〕44号 各省…'.
+    m = _GAP_NUMBER.search(header[:_HEAD_CHARS])
+    return normalize_doc_number(m.group(1)) if m else ""
 
 
 def find_date(raw_text: str) -> str:
@@ -222,10 +226,13 @@ def read_text_meta(raw_text: str, clean_text: str, known_title: str = "") -> Tex
     lines = clean_text.split("\n")
     title, title_lines = find_title(lines)
     header = "\n".join(lines[:header_zone(lines)])
+    issuer = find_issuer(raw_text, known_title or title, lines)
+    if not issuer and known_title:
+        issuer = find_issuer(raw_text, title, lines)
     return TextMeta(
         title=title,
         title_lines=title_lines,
         doc_number=find_doc_number(raw_text, header),
-        issuer=find_issuer(raw_text, known_title or title, lines),
+        issuer=issuer,
         date=find_date(raw_text),
     )

@@ -24,6 +24,8 @@ PROVINCE_ABBREVIATIONS = {
     "台": "台湾省",
 }
 _MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+
+
 @functools.lru_cache(maxsize=1)
 def _cpca():
     with warnings.catch_warnings():  # cpca still imports the deprecated pkg_resources
@@ -35,12 +37,23 @@ def _cpca():
     return cpca
 
 
-def _lookup(text: str) -> Region:
-    if not text:
+# cpca's verdicts on a match: levels that contradict each other ('浙江重庆两地…' -> 浙江省 +
+# 重庆市) state no region; a county name that several cities share is kept only where cpca's
+# default map settles it (宝山区 -> 上海市), not where it stays a bare county (通州区).
+_CONTRADICTORY, _AMBIGUOUS = "待核验", "存在歧义"
+
+
+def _lookup(*texts: str) -> list[Region]:
+    """Regions named in each text, from one cpca call (its per-call overhead dominates)."""
+    rows = _cpca().transform(list(texts), open_warning=False).to_dict("records")
+    return [_region(row) for row in rows]  # open_warning: cpca warns on the root logger
+
+
+def _region(row: dict) -> Region:
+    province, city, county = (str(row.get(k) or "") for k in ("省", "市", "区"))
+    status = row.get("识别状态")
+    if status == _CONTRADICTORY or (status == _AMBIGUOUS and not province):
         return Region()
-    frame = _cpca().transform([text], open_warning=False)  # its warnings go to the root logger
-    row = frame.iloc[0]
-    province, city, county = (str(row[k] or "") for k in ("省", "市", "区"))
     if province in _MUNICIPALITIES:
         city = "" if city == province else city
     return Region(province, city, county)
@@ -55,11 +68,9 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "") -> Region
     """
     # The issuer's own region wins: a title names the places a policy is about (淳安等26县),
     # not where it was issued.
-    best = _lookup(issuer)
-    if not best.province:
-        from_title = _lookup(title)
-        if _specificity(from_title) > _specificity(best):
-            best = from_title
+    best, from_title = _lookup(issuer, title)
+    if not best.province and _specificity(from_title) > _specificity(best):
+        best = from_title
     if not best.province and doc_number[:1] in PROVINCE_ABBREVIATIONS:
         best = Region(PROVINCE_ABBREVIATIONS[doc_number[:1]], best.city, best.county)
     return best

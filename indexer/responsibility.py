@@ -78,9 +78,13 @@ def note_breaks(text: str, start: int = 0) -> list[int]:
     stands after a gap ('… 责任单位：省药监局 上述措施…'); a note that ends the line needs none.
     """
     breaks: list[int] = []
+    inside = start  # end of the bracketed note last seen: its second key is no new note
     for m in _INLINE_NOTE.finditer(text, start):
+        if m.start() < inside:
+            continue
         if text[m.start()] in _OPEN:
             close = _note_closing(text, m.start())
+            inside = close or len(text)
             if close is not None and text[close:].strip():
                 breaks.append(close)
         else:
