@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LEXICAL_WEIGHT = 0.5  # weight of BM25 when the query is fully covered
+LEXICAL_WEIGHT = 0.4  # weight of BM25 when the query is fully covered (measured: docs/BENCHMARKS.md)
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Fusion:
     """Combine dense and lexical scores over a candidate set (same order in both arrays)."""
 
     lexical_weight: float = LEXICAL_WEIGHT
-    mode: str = "hybrid"  # 'hybrid', 'dense' or 'lexical' (the last two for benchmarks)
+    mode: str = "hybrid"  # 'hybrid'; 'dense', 'lexical' and 'rrf' are kept for the benchmarks
 
     def weights(self, coverage: float) -> tuple[float, float]:
         """(dense weight, lexical weight) for a query whose tokens the vocabulary covers by `coverage`."""
@@ -38,7 +38,16 @@ class Fusion:
         Returns: one score per candidate.
         """
         wd, wl = self.weights(coverage)
+        if self.mode == "rrf":
+            # Reciprocal rank fusion (k=60), lexical weighted by coverage like the convex mix.
+            return 1.0 / (60 + _ranks(dense)) + coverage / (60 + _ranks(lexical))
         return wd * _minmax(dense) + wl * _minmax(lexical)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(scores), dtype=np.float32)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return ranks
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
