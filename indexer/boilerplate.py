@@ -81,11 +81,13 @@ def is_frame_line(line: str) -> bool:
     return bool(len(stripped) <= 160 and _TRANSMITTAL.fullmatch(stripped))
 
 
-# Where line breaks were lost, the frame trails the last item on the same line.
-_INLINE_CHROME = re.compile(r"[ \u3000]+(?:【\s*打印本页\s*】|【\s*关闭窗口\s*】|扫一扫在手机打开当前页|"
+# Where line breaks were lost, the frame trails the last item on the same line. Each pattern
+# starts only at the first space of a run (the lookbehind): otherwise a search retries the
+# run from every position in it, quadratic on a long run of spaces.
+_INLINE_CHROME = re.compile(r"(?<![ \u3000])[ \u3000]+(?:【\s*打印本页\s*】|【\s*关闭窗口\s*】|扫一扫在手机打开当前页|"
                             r"责任编辑\s*[:：]|抄送\s*[:：])")
-_INLINE_ANNEX = re.compile(r"[ \u3000]+附件\s*\d*\s*[:：]")
-_LAST_PIECE = re.compile(r"[ \u3000]+(\S+)$")
+_INLINE_ANNEX = re.compile(r"(?<![ \u3000])[ \u3000]+附件\s*\d*\s*[:：]")
+_LAST_PIECE = re.compile(r"(?<![ \u3000])[ \u3000]+(\S+)$")
 _MAX_ANNEX_LIST = 300
 
 

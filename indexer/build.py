@@ -14,21 +14,25 @@ import shutil
 import sqlite3
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from . import store, vectors
 from .documents import iter_corpus
 from .embedding import EmbeddingCache, Embedder, embed_with_cache
-from .errors import CorpusError
+from .errors import CorpusError, IndexUnavailableError
 from .lexical import LexicalIndex
 from .models import Clause, Document
 from .tokens import Tokenizer, unit_words
 
 log = logging.getLogger(__name__)
+
+# How the clauses not in the cache are embedded: `embed_with_cache` in this process, or another
+# engine with the same contract (ray_engine.RayEmbedding).
+EmbedFn = Callable[..., tuple[np.ndarray, object]]
 
 
 @dataclass
@@ -108,12 +112,13 @@ def _previous(root: Path, model: str) -> tuple[Path | None, dict]:
 
 def build_index(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder,
                 index_type: str = "auto", progress: bool | None = None,
-                cache_path: Path | None = None) -> BuildReport:
+                cache_path: Path | None = None, embed_fn: EmbedFn | None = None) -> BuildReport:
     """Build (or update) the index at `index_dir` from the documents in `corpus_dirs`.
 
     Args: corpus directories (or files), the index directory, the embedder, the index type,
     progress bar on/off (default: when stderr is a terminal), the embedding cache file
-    (default <index>/cache/embeddings.sqlite; several indexes may share one).
+    (default <index>/cache/embeddings.sqlite; several indexes may share one), and the embedding
+    engine (default `embed_with_cache` here; ray_engine.RayEmbedding spreads it over Ray).
     Returns: a BuildReport. Raises: CorpusError when no document could be indexed (the
     published index is then left as it was).
     """
@@ -133,7 +138,7 @@ def build_index(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder
         try:
             cache = Path(cache_path) if cache_path else store.IndexPaths(index_dir).cache
             _write_version(staged, documents, rows, previous, old, embedder, cache, index_type,
-                           progress, report)
+                           progress, report, embed_fn or embed_with_cache)
             report.version = store.publish(index_dir, staged).name
         finally:
             if staged.exists():
@@ -151,7 +156,7 @@ def _stage(index_dir: Path) -> Path:
 
 def _write_version(staged: Path, documents: list[Document], rows: list, previous: Path | None,
                    old: dict, embedder: Embedder, cache_path: Path, index_type: str,
-                   progress: bool, report: BuildReport) -> None:
+                   progress: bool, report: BuildReport, embed_fn: EmbedFn) -> None:
     timer = time.perf_counter()
     hashes = [text_hash(p) for _, _, p in rows]
     prev_manifest = store.read_manifest(previous) if previous else {}
@@ -171,8 +176,7 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
 
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     with EmbeddingCache(cache_path) as cache:
-        vecs, stats = embed_with_cache(embedder, [rows[i][2] for i in new_rows], cache,
-                                       progress=progress)
+        vecs, stats = embed_fn(embedder, [rows[i][2] for i in new_rows], cache, progress=progress)
     report.embedded, report.cached = stats.embedded, stats.cached
     report.seconds["embed"] = time.perf_counter() - timer
 
@@ -181,18 +185,25 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
     report.index_type = chosen
     index = None
     if previous is not None and prev_manifest.get("index_type") == chosen:
-        index = vectors.load(previous / store.VECTORS)
-        if not vectors.supports_remove(index):
+        try:
+            index = vectors.load(previous / store.VECTORS)
+        except IndexUnavailableError as exc:  # a damaged previous version: rebuild from the cache
+            log.warning("%s; building the vector index afresh", exc)
+            index = None
+        if index is not None and not vectors.supports_remove(index):
             index = None
     if index is None:
         all_vecs = vecs if len(new_rows) == len(rows) else _all_vectors(
-            embedder, [p for _, _, p in rows], cache_path, progress)
-        index = vectors.new_index(chosen, embedder.dim, all_vecs if chosen == "ivf" else None)
+            embedder, [p for _, _, p in rows], cache_path, progress, embed_fn)
+        index = vectors.new_index(chosen, embedder.dim, all_vecs if chosen.startswith("ivf") else None)
         vectors.add(index, fid_array, all_vecs)
     else:
         vectors.remove(index, removed)
         vectors.add(index, fid_array[new_rows], vecs)
-    vectors.save(index, staged / store.VECTORS)
+    try:
+        vectors.save(index, staged / store.VECTORS)
+    except RuntimeError as exc:  # how FAISS reports a failed write, e.g. a full disk
+        raise OSError(f"cannot write the vector index: {str(exc).splitlines()[0]}") from exc
     report.seconds["vectors"] = time.perf_counter() - timer
 
     timer = time.perf_counter()
@@ -222,9 +233,10 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
     report.seconds["metadata"] = time.perf_counter() - timer
 
 
-def _all_vectors(embedder: Embedder, passages: list[str], cache_path: Path, progress: bool) -> np.ndarray:
+def _all_vectors(embedder: Embedder, passages: list[str], cache_path: Path, progress: bool,
+                 embed_fn: EmbedFn) -> np.ndarray:
     with EmbeddingCache(cache_path) as cache:
-        vecs, _ = embed_with_cache(embedder, passages, cache, progress=progress)
+        vecs, _ = embed_fn(embedder, passages, cache, progress=progress)
     return vecs
 
 

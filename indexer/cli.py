@@ -5,9 +5,12 @@ Every failure ends with one line on stderr and a non-zero exit code (see errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from .config import Config
@@ -55,10 +58,33 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     config = Config.from_env(index_dir=args.index, model=args.model, build_threads=args.threads)
     corpus = [Path(c) for c in args.corpus] or list(config.corpus_dirs)
-    report = build_index(corpus, config.index_dir, _embedder(config, config.build_threads),
-                         index_type=args.index_type, progress=None if not args.quiet else False)
+    milvus = None
+    if args.store != "faiss":  # connect before building: an unreachable Milvus fails at once
+        from .milvus_store import MilvusStore, parse_store
+
+        milvus = MilvusStore.connect(*parse_store(args.store))
+    with contextlib.ExitStack() as stack:
+        embed_fn = None
+        if args.engine == "ray":
+            from .ray_engine import RayEmbedding, RayOptions
+            from .store import IndexPaths
+
+            embed_fn = stack.enter_context(RayEmbedding(
+                config.model, RayOptions(address=args.ray_address), IndexPaths(config.index_dir).tmp))
+        report = build_index(corpus, config.index_dir, _embedder(config, config.build_threads),
+                             index_type=args.index_type, progress=None if not args.quiet else False,
+                             embed_fn=embed_fn)
     for error in report.errors:
         print(f"policy-search: skipped: {error}", file=sys.stderr)
+    if milvus is not None:
+        # Mirror the version just published into Milvus (upserts and deletes only).
+        from .store import current_version
+
+        timer = time.perf_counter()
+        synced = milvus.sync(current_version(config.index_dir))
+        report.seconds["milvus"] = time.perf_counter() - timer
+        print(f"milvus {milvus.collection}: +{synced.upserted} −{synced.deleted} ={synced.unchanged} "
+              f"-> {synced.version}", file=sys.stderr)
     if args.json:
         _print_json(report.__dict__)
     else:
@@ -66,10 +92,29 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(config: Config):
-    from .search import SearchEngine
+def _store_arg(value: str) -> str:
+    """argparse type of --store: 'faiss' or a milvus:// address."""
+    if value != "faiss":
+        from .milvus_store import parse_store
 
-    return SearchEngine(config.index_dir, _embedder(config, config.query_threads))
+        try:
+            parse_store(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+    return value
+
+
+def _engine(config: Config, store_spec: str = "faiss"):
+    from .search import SearchEngine
+    from .store import current_version
+
+    vector_store = None
+    if store_spec != "faiss":
+        from .milvus_store import MilvusStore
+
+        vector_store = MilvusStore.open(store_spec, current_version(config.index_dir))
+    return SearchEngine(config.index_dir, _embedder(config, config.query_threads),
+                        vector_store=vector_store)
 
 
 def _filters(args: argparse.Namespace):
@@ -84,7 +129,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     validate_query(args.query)
     validate_k(args.k)
-    engine = _engine(Config.from_env(index_dir=args.index, model=args.model))
+    engine = _engine(Config.from_env(index_dir=args.index, model=args.model), args.store)
     result = engine.search(args.query, args.k, _filters(args))
     if args.json:
         _print_json({"query": result.query, "took_ms": result.timings,
@@ -111,7 +156,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    engine = _engine(Config.from_env(index_dir=args.index, model=args.model))
+    engine = _engine(Config.from_env(index_dir=args.index, model=args.model), args.store)
     hits = engine.similar(args.clause_id, args.k, args.scope)
     if args.json:
         _print_json({"results": [engine.hit_dict(h) for h in hits]})
@@ -128,16 +173,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .store import IndexPaths
 
     config = Config.from_env(index_dir=args.index, model=args.model, host=args.host, port=args.port,
-                             corpus_dirs=tuple(Path(c) for c in args.corpus) or None)
+                             corpus_dirs=tuple(Path(c) for c in args.corpus) or None,
+                             reload_seconds=args.reload_seconds)
     if args.build_if_missing and not IndexPaths(config.index_dir).current.exists():
         report = build_index(list(config.corpus_dirs), config.index_dir,
                              _embedder(config, config.build_threads))
         print(report.summary(), file=sys.stderr)
     from server.app import create_app, serve
+    from server.reload import EngineHolder, reopen
 
-    engine = _engine(config)
-    app = create_app(engine, config)
-    serve(app, config)
+    open_store = None
+    if args.store != "faiss":  # a reload opens the new version's vectors where they are served from
+        from .milvus_store import MilvusStore
+
+        open_store = functools.partial(MilvusStore.open, args.store)
+    holder = EngineHolder(_engine(config, args.store), functools.partial(reopen, open_store=open_store))
+    serve(create_app(holder, config), config)
     return 0
 
 
@@ -153,12 +204,20 @@ def build_parser() -> argparse.ArgumentParser:
     def index_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--index", type=Path, default=None, help="index directory (default var/index)")
         p.add_argument("--model", default=None, help="models.txt name or st:PATH")
+        p.add_argument("--store", default="faiss", type=_store_arg, metavar="faiss|milvus://HOST:PORT[/COLLECTION]",
+                       help="vector store: the index's FAISS file (default) or a Milvus collection "
+                            "(`index` mirrors the new version into it)")
 
     p = sub.add_parser("index", help="build or update the index from corpus directories")
     p.add_argument("corpus", nargs="*", help="corpus directories or files (default corpus/)")
     index_args(p)
-    p.add_argument("--index-type", default="auto", choices=("auto", "flat", "hnsw", "ivf"))
+    p.add_argument("--index-type", default="auto", choices=("auto", "flat", "hnsw", "ivf", "ivf-sq8"),
+                   help="vector index (auto: exact up to 100k clauses, then ivf-sq8; docs/SCALING.md)")
     p.add_argument("--threads", type=int, default=None, help="embedding threads")
+    p.add_argument("--engine", default="local", choices=("local", "ray"),
+                   help="where clauses are embedded: this process, or Ray Data (docs/SCALING.md)")
+    p.add_argument("--ray-address", default=None,
+                   help="Ray cluster to join (default: a local Ray instance of this machine)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_index)
@@ -189,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--corpus", action="append", default=[], help="corpus to build from if the index is missing")
     p.add_argument("--build-if-missing", action="store_true")
+    p.add_argument("--reload-seconds", type=float, default=None,
+                   help="check for a newly published index version this often (default 5; 0: never)")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -201,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     except PolicySearchError as exc:
         print(f"policy-search: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a full disk or a read-only index directory: one line, not a traceback
+        print(f"policy-search: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("policy-search: interrupted", file=sys.stderr)
         return 130

@@ -18,7 +18,9 @@ class Config:
     index_dir: index directory; model: embedding model (models.txt name or st:PATH);
     query_threads: threads for embedding one query (1 keeps a query fast when the other core
     is busy); build_threads: threads for embedding at index time; host/port: where to serve;
-    cors_origins: origins allowed to call the API from a browser (none by default).
+    cors_origins: origins allowed to call the API from a browser (none by default);
+    admin_token: the bearer token of POST /admin/reload (empty: the endpoint is off);
+    reload_seconds: how often a server checks CURRENT for a newly published version (0: never).
     """
 
     index_dir: Path = DEFAULT_INDEX
@@ -30,6 +32,7 @@ class Config:
     corpus_dirs: tuple[Path, ...] = (DEFAULT_CORPUS,)
     cors_origins: tuple[str, ...] = ()
     admin_token: str = ""
+    reload_seconds: float = 5.0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -46,6 +49,7 @@ class Config:
             "port": int(env.get("POLICY_SEARCH_PORT", 8000)),
             "cors_origins": tuple(o for o in env.get("POLICY_SEARCH_CORS", "").split(",") if o),
             "admin_token": env.get("POLICY_SEARCH_ADMIN_TOKEN", ""),
+            "reload_seconds": float(env.get("POLICY_SEARCH_RELOAD_SECONDS", 5.0)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "index_dir" in values:

@@ -66,7 +66,9 @@ def trailing_note(text: str) -> tuple[int, str] | None:
     return None
 
 
-_INLINE_NOTE = re.compile(rf"(?:[（(]|(?<=[ \u3000]))\s*(?:{_KEYS})\s*[:：]")
+# After a bracket, or at the end of a run of spaces; never "after a space, then more spaces":
+# that retries a long run of spaces from each of its positions (quadratic).
+_INLINE_NOTE = re.compile(rf"(?:[（(]\s*|(?<=[ \u3000])(?!\s))(?:{_KEYS})\s*[:：]")
 _UNIT_GAP = re.compile(r"(?<![、，,；;\s])[ \u3000]+(?=\S)")
 
 

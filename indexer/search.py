@@ -8,6 +8,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -111,6 +112,79 @@ def validate_k(k) -> int:
     return value
 
 
+# Above this many clauses the per-clause details stay in meta.sqlite and are read when a hit
+# needs them: as Python objects they cost ~2.5 KB a clause (2.5 GB at 1M, bench/bench_scale.py).
+LAZY_ROWS = 200_000
+# Per-clause attributes of SearchEngine -> (clauses columns, row tuple -> value).
+_COLUMNS = {
+    "clause_ids": ("id", lambda r: r[0]),
+    "sections": ("section", lambda r: tuple(Heading(*h) for h in json.loads(r[0]))),
+    "labels": ("label", lambda r: r[0]),
+    "texts": ("text", lambda r: r[0]),
+    "spans": ('start, "end"', lambda r: (r[0], r[1])),
+    "responsibility": ("lead, cooperating, persons",
+                       lambda r: Responsibility(*(tuple(json.loads(x)) for x in r))),
+    "pages": ("pages", lambda r: tuple(json.loads(r[0]))),
+}
+
+
+class _LazyMeta:
+    """A version's meta.sqlite kept open for reading clause rows on demand (thread-safe)."""
+
+    def __init__(self, conn, fids: np.ndarray):
+        self.conn = conn
+        self.fids = fids
+        self.lock = threading.Lock()
+
+    def fetch(self, sql: str, args: tuple):
+        with self.lock:
+            return self.conn.execute(sql, args).fetchone()
+
+
+class _LazyColumn(Sequence):
+    """One per-clause attribute, read by row (row -> fid, the table's rowid) when indexed."""
+
+    def __init__(self, meta: _LazyMeta, expr: str, convert):
+        self.meta, self.convert = meta, convert
+        self.sql = f"SELECT {expr} FROM clauses WHERE fid = ?"
+
+    def __len__(self) -> int:
+        return len(self.meta.fids)
+
+    def __getitem__(self, row):
+        return self.convert(self.meta.fetch(self.sql, (int(self.meta.fids[row]),)))
+
+
+class _LazyRowOfId:
+    """clause id -> row, through the clauses table's unique index on id."""
+
+    def __init__(self, meta: _LazyMeta):
+        self.meta = meta
+
+    def __contains__(self, clause_id) -> bool:
+        return self.meta.fetch("SELECT ord FROM clauses WHERE id = ?", (clause_id,)) is not None
+
+    def __getitem__(self, clause_id) -> int:
+        found = self.meta.fetch("SELECT ord FROM clauses WHERE id = ?", (clause_id,))
+        if found is None:
+            raise KeyError(clause_id)
+        return int(found[0])
+
+
+class _FidRows:
+    """fid -> row by binary search over the sorted fids (a dict of a million ints is ~100 MB)."""
+
+    def __init__(self, fids: np.ndarray):
+        self.order = np.argsort(fids, kind="stable")
+        self.sorted = fids[self.order]
+
+    def __getitem__(self, fid: int) -> int:
+        at = int(np.searchsorted(self.sorted, fid))
+        if at == len(self.sorted) or self.sorted[at] != fid:
+            raise KeyError(fid)
+        return int(self.order[at])
+
+
 class SearchEngine:
     """An opened index version: vectors, BM25, metadata in memory, and the query embedder."""
 
@@ -135,9 +209,9 @@ class SearchEngine:
             docs = conn.execute(
                 "SELECT id, title, doc_number, issuer, date, year, province, city, county, region, "
                 "source, clause_count FROM documents ORDER BY id").fetchall()
-            rows = conn.execute(
-                "SELECT fid, id, document_id, section, label, text, start, \"end\", lead, cooperating, "
-                "persons, pages FROM clauses ORDER BY ord").fetchall()
+            lazy = conn.execute("SELECT COUNT(*) FROM clauses").fetchone()[0] > LAZY_ROWS
+            select = ["fid", "document_id", *([] if lazy else [expr for expr, _ in _COLUMNS.values()])]
+            rows = conn.execute(f"SELECT {', '.join(select)} FROM clauses ORDER BY ord").fetchall()
         except Exception as exc:  # noqa: BLE001 - sqlite raises several types for corrupt files
             raise store.IndexUnavailableError(f"index metadata at {self.version} is unreadable: {exc}") from exc
         finally:
@@ -145,17 +219,21 @@ class SearchEngine:
         self.documents = [DocumentInfo(*d) for d in docs]
         self.doc_index = {d.id: i for i, d in enumerate(self.documents)}
         self.fids = np.asarray([r[0] for r in rows], dtype=np.int64)
-        self.clause_ids = [r[1] for r in rows]
+        self.doc_of_row = np.asarray([self.doc_index[r[1]] for r in rows], dtype=np.int32)
+        if lazy:
+            meta = _LazyMeta(store.connect_meta(self.version), self.fids)
+            for name, (expr, convert) in _COLUMNS.items():
+                setattr(self, name, _LazyColumn(meta, expr, convert))
+            self.row_of_id = _LazyRowOfId(meta)
+            self.row_of_fid = _FidRows(self.fids)
+            return
+        at = 2
+        for name, (expr, convert) in _COLUMNS.items():
+            width = expr.count(",") + 1
+            setattr(self, name, [convert(r[at:at + width]) for r in rows])
+            at += width
         self.row_of_id = {cid: i for i, cid in enumerate(self.clause_ids)}
         self.row_of_fid = {int(f): i for i, f in enumerate(self.fids)}
-        self.doc_of_row = np.asarray([self.doc_index[r[2]] for r in rows], dtype=np.int32)
-        self.sections = [tuple(Heading(*h) for h in json.loads(r[3])) for r in rows]
-        self.labels = [r[4] for r in rows]
-        self.texts = [r[5] for r in rows]
-        self.spans = [(r[6], r[7]) for r in rows]
-        self.responsibility = [Responsibility(tuple(json.loads(r[8])), tuple(json.loads(r[9])),
-                                              tuple(json.loads(r[10]))) for r in rows]
-        self.pages = [tuple(json.loads(r[11])) for r in rows]
 
     # ----- queries ---------------------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
@@ -213,7 +291,12 @@ class SearchEngine:
 
         t = time.perf_counter()
         allowed = None if mask is None else self.fids[mask]
-        d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, allowed)
+        # A store that filters by itself (Milvus) gets the filters as its own expression.
+        expr = getattr(self.vectors, "filter_expression", lambda _: None)(filters) if filters else None
+        if expr:
+            d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, expr=expr)
+        else:
+            d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, allowed)
         timings["dense_ms"] = _ms(t)
 
         t = time.perf_counter()
@@ -224,7 +307,10 @@ class SearchEngine:
             lex_all[:] = self.lexical.scores(tokens)  # metadata rows are in lexical (build) order
             if mask is not None:
                 lex_all[~mask] = 0.0
-        lex_top = np.argsort(-lex_all)[:CANDIDATES]
+        # argpartition first: a full argsort of a million scores costs ~100 ms.
+        lex_top = np.argpartition(-lex_all, CANDIDATES)[:CANDIDATES] if len(lex_all) > CANDIDATES \
+            else np.arange(len(lex_all))
+        lex_top = lex_top[np.argsort(-lex_all[lex_top], kind="stable")]
         lex_top = lex_top[lex_all[lex_top] > 0]
         timings["lexical_ms"] = _ms(t)
 
@@ -246,11 +332,13 @@ class SearchEngine:
         return SearchResult(text, hits, answer, timings)
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
-        scores = np.empty(len(rows), dtype=np.float32)
-        for i, row in enumerate(rows):
-            fid = int(self.fids[row])
-            scores[i] = known[fid] if fid in known else float(self.vectors.reconstruct(fid) @ qvec)
-        return scores
+        fids = [int(f) for f in self.fids[rows]]
+        missing = [f for f in fids if f not in known]
+        if missing:
+            # One round trip for all lexical-only rows: a remote store pays per call.
+            vecs = self.vectors.reconstruct_batch(np.asarray(missing, dtype=np.int64))
+            known = {**known, **dict(zip(missing, (vecs @ qvec).tolist()))}
+        return np.asarray([known[f] for f in fids], dtype=np.float32)
 
     # ----- clauses and documents -------------------------------------------------------------
     def row(self, clause_id: str) -> int:
@@ -306,9 +394,8 @@ class SearchEngine:
         mask[row] = False
         scores, fids = self.vectors.search(qvec, min(len(self.fids), k * 4 + 20), self.fids[mask])
         chosen: list[tuple[int, float, np.ndarray]] = []
-        for score, fid in zip(scores, fids):
+        for score, fid, vec in zip(scores, fids, self.vectors.reconstruct_batch(fids)):
             r = self.row_of_fid[int(fid)]
-            vec = self.vectors.reconstruct(int(fid))
             same_doc = self.doc_of_row[r] == self.doc_of_row[row]
             if same_doc and score >= NEAR_DUPLICATE:
                 continue

@@ -85,10 +85,34 @@ def current_version(root: Path) -> Path:
     version = paths.version(name)
     if not name or "/" in name or not version.is_dir():
         raise IndexUnavailableError(f"index at {root} is corrupt: CURRENT points to missing {name!r}")
+    _check_parts(version)
+    return version
+
+
+def _check_parts(version: Path) -> None:
     missing = [part for part in REQUIRED if not (version / part).exists()]
     if missing:
         raise IndexUnavailableError(f"index version {version} is corrupt: missing {', '.join(missing)}")
-    return version
+
+
+def check_version(version: Path) -> dict:
+    """Check that an opened version can still be read from disk (a server keeps its vectors
+    and BM25 in memory but reads document texts from meta.sqlite, and a restart needs it all).
+
+    Args: the version directory. Returns: its manifest.
+    Raises: IndexUnavailableError when a file is missing, the manifest is unreadable or the
+    metadata database does not answer.
+    """
+    _check_parts(version)
+    manifest = read_manifest(version)
+    conn = connect_meta(version)
+    try:
+        conn.execute("SELECT count(*) FROM documents").fetchone()
+    except sqlite3.Error as exc:
+        raise IndexUnavailableError(f"index metadata {version / META} is unreadable: {exc}") from exc
+    finally:
+        conn.close()
+    return manifest
 
 
 def read_manifest(version: Path) -> dict:
@@ -155,9 +179,11 @@ def publish(root: Path, staged: Path) -> Path:
 
 
 def collect_garbage(root: Path, keep: int = 2, grace_seconds: float = 600.0) -> list[str]:
-    """Delete old versions (never the current one, always keeping the newest `keep`) once they
-    are older than the grace period, and leftovers of interrupted builds in tmp/.
+    """Delete old versions (never the current one, always keeping the newest `keep`) once the
+    grace period has passed since they were replaced, and leftovers of interrupted builds in tmp/.
 
+    A version counts as replaced when the next one was written (that version's mtime), so a
+    server still answering from it, or about to reload, has the whole grace period to move on.
     Returns: names of what was removed.
     """
     paths = IndexPaths(Path(root))
@@ -166,8 +192,8 @@ def collect_garbage(root: Path, keep: int = 2, grace_seconds: float = 600.0) -> 
     now = time.time()
     if paths.versions.exists():
         versions = sorted(p for p in paths.versions.iterdir() if p.is_dir())
-        for old in versions[:-keep] if keep else versions:
-            if old.name != current and now - old.stat().st_mtime > grace_seconds:
+        for old, newer in zip(versions[:-keep] if keep else versions, versions[1:]):
+            if old.name != current and now - newer.stat().st_mtime > grace_seconds:
                 shutil.rmtree(old, ignore_errors=True)
                 removed.append(old.name)
     if paths.tmp.exists():
@@ -197,7 +223,11 @@ def connect_meta(version: Path, create: bool = False) -> sqlite3.Connection:
     path = version / META
     if create:
         conn = sqlite3.connect(path)
-        conn.executescript(SCHEMA)
+        try:
+            conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:  # e.g. "database or disk is full"
+            conn.close()
+            raise OSError(f"cannot write index metadata {path}: {exc}") from exc
         return conn
     try:
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from indexer import store
+
 from . import params, payloads
-from .context import engine
+from .context import engine, holder
 
 bp = Blueprint("api", __name__)
 
@@ -49,4 +51,8 @@ def document(doc_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify(engine().health())
+    """200 while the served version can be read from disk; 503 (index_error) once its files
+    are gone or corrupt. `reload_error` says why a newly published version was not taken."""
+    served = engine()
+    store.check_version(served.version)
+    return jsonify({**served.health(), "reload_error": holder().last_error})

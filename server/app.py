@@ -1,6 +1,7 @@
 """The application factory and the production server.
 
-`create_app(engine, config)` wires the blueprints to an engine opened once at start-up;
+`create_app(engine, config)` wires the blueprints to an engine opened once at start-up (held
+by an EngineHolder, which swaps in newly published index versions: reload.py);
 `serve(app, config)` runs it under waitress, bound to 127.0.0.1 unless told otherwise.
 Every response gets the security headers, every request one log line, and every error on
 /api/ (or with ?format=json) the JSON shape {"error": {"code", "message"}}.
@@ -17,10 +18,11 @@ from indexer.config import Config
 from indexer.errors import PolicySearchError
 from indexer.search import SearchEngine
 
-from . import api, pages
-from .context import CONFIG, ENGINE, config
+from . import admin, api, pages
+from .context import CONFIG, HOLDER, config, engine
 from .markup import highlight
 from .params import check_query_string, wants_json
+from .reload import EngineHolder
 
 log = logging.getLogger("policy_search.http")
 
@@ -35,22 +37,23 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(engine: SearchEngine, config: Config | None = None) -> Flask:
+def create_app(engine: SearchEngine | EngineHolder, config: Config | None = None) -> Flask:
     """Build the Flask app around an opened engine.
 
-    Args: the engine (shared by all request threads), the run's configuration.
-    Returns: the WSGI app.
+    Args: the engine (shared by all request threads), or a holder of it that a reload may
+    swap, and the run's configuration. Returns: the WSGI app.
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"
-    app.extensions[ENGINE] = engine
+    app.extensions[HOLDER] = engine if isinstance(engine, EngineHolder) else EngineHolder(engine)
     app.extensions[CONFIG] = config or Config()
     app.jinja_env.filters["highlight"] = highlight
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(admin.bp)
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.register_error_handler(PolicySearchError, _policy_error)
@@ -65,6 +68,7 @@ def _start_request() -> None:
     if (request.content_length or 0) > MAX_CONTENT_LENGTH:
         raise RequestEntityTooLarge(f"request bodies are limited to {MAX_CONTENT_LENGTH} bytes")
     check_query_string(request.query_string)
+    engine()  # taken once, now: a reload during the request does not change its index version
 
 
 def _finish_request(response: Response) -> Response:
@@ -95,7 +99,12 @@ def _is_json_path() -> bool:
 
 
 def _wants_json_error() -> bool:
-    return _is_json_path() or wants_json(request.args)
+    if _is_json_path() or request.path.startswith("/admin/"):
+        return True
+    try:
+        return wants_json(request.args)
+    except UnicodeDecodeError:  # raw non-UTF-8 bytes in the query string: answered as a page
+        return False
 
 
 def _error(status: int, code: str, message: str, headers: dict | None = None):
@@ -116,7 +125,8 @@ def _policy_error(exc: PolicySearchError):
     return _error(exc.status, exc.code, str(exc))
 
 
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed",
                413: "request_too_large", 414: "uri_too_long", 431: "headers_too_large"}
 
 
@@ -126,9 +136,9 @@ def _http_error(exc: HTTPException):
     if status == 404:
         message = (f"nothing at {request.path}: see /api/documents, /api/search?q=… and docs/API.md"
                    if _wants_json_error() else f"地址 {request.path} 不存在。")
-    elif status == 405:
-        message = f"{request.method} is not allowed here; this API only answers GET"
     allowed = getattr(exc, "valid_methods", None)
+    if status == 405:
+        message = f"{request.method} is not allowed here; use {' or '.join(allowed or ['GET'])}"
     headers = {"Allow": ", ".join(allowed)} if allowed else None
     return _error(status, _HTTP_CODES.get(status, "http_error"), message, headers)
 
@@ -161,12 +171,19 @@ def stop_server(server, timeout: float = 5.0) -> None:
 
 
 def serve(app: Flask, config: Config) -> None:
-    """Serve until interrupted, logging one line per request."""
+    """Serve until interrupted, logging one line per request and picking up newly published
+    index versions every config.reload_seconds."""
     log.setLevel(logging.INFO)
+    logging.getLogger("policy_search.reload").setLevel(logging.INFO)
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
-    engine = app.extensions[ENGINE]
-    engine.search("科技创新", 1)  # loads the model's lazy parts before the first user waits
+    holder = app.extensions[HOLDER]
+    holder.current.search("科技创新", 1)  # loads the model's lazy parts before the first user waits
+    holder.start_watching(config.reload_seconds)
     server = make_server(app, config.host, config.port)
-    log.info("serving %s on http://%s:%s/", engine.version.name, config.host, server.effective_port)
-    server.run()
+    log.info("serving %s on http://%s:%s/ (checking for new index versions every %ss)",
+             holder.current.version.name, config.host, server.effective_port, config.reload_seconds)
+    try:
+        server.run()
+    finally:
+        holder.stop_watching()

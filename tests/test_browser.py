@@ -3,7 +3,7 @@ similar clauses, open the cited clause; and hostile document text stays text."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
@@ -129,3 +129,12 @@ def test_hostile_document_text_renders_as_text_and_runs_nothing(page, xss_server
     assert page.locator("main script, main img").count() == 0
     assert page.evaluate("typeof window.__pwned") == "undefined"
     page.screenshot(path=str(tmp_path / "hostile-search.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/compare"])
+def test_hostile_questions_in_the_url_stay_text_and_run_nothing(page, xss_server, path):
+    for question in ('<img src=x onerror="window.__pwned=1">孵化器', '"><script>window.__pwned=1</script>建设'):
+        page.goto(f"{xss_server.url}{path}?{urlencode({'q': question})}")
+        expect(page.locator("input[name=q]")).to_have_value(question)
+        assert page.locator("main script, main img").count() == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
