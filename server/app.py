@@ -48,6 +48,8 @@ def create_app(engine: SearchEngine | EngineHolder, config: Config | None = None
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"
+    # '/api/clauses//0' must be a JSON 404, not werkzeug's HTML redirect to a merged path.
+    app.url_map.merge_slashes = False
     app.extensions[HOLDER] = engine if isinstance(engine, EngineHolder) else EngineHolder(engine)
     app.extensions[CONFIG] = config or Config()
     app.jinja_env.filters["highlight"] = highlight

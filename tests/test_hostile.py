@@ -252,3 +252,11 @@ def test_raw_bytes_that_are_not_utf8_in_the_url_get_a_4xx(live_server, target):
 ])
 def test_query_length_k_and_filter_limits(client, params, status):
     assert client.get(f"/api/search?{urlencode(params)}").status_code == status
+
+
+@pytest.mark.parametrize("path", ["/api/clauses//0", "/api/documents//x", "/api//search?q=x"])
+def test_doubled_slashes_get_a_json_answer_not_a_redirect(client, path):
+    # Found by test_any_id_gets_an_answer: werkzeug merged the slashes with an HTML 308.
+    reply = client.get(path)
+    assert reply.status_code == 404
+    assert reply.headers["Content-Type"].startswith("application/json")
