@@ -319,3 +319,20 @@ def test_cli_errors_are_one_line_with_nonzero_exit(seed_index, tmp_path, args, c
 def test_vectors_are_normalised_so_scores_are_cosines(engine):
     vecs = np.stack([engine.vectors.reconstruct(int(f)) for f in engine.fids[:20]])
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-3)
+
+
+def test_lazy_metadata_mode_answers_exactly_like_the_eager_one(seed_index, embedder, engine, monkeypatch):
+    """Above LAZY_ROWS clauses the engine reads clause metadata from SQLite on demand (so 1M
+    clauses fit the memory budget); forcing that mode on the seeds must change nothing."""
+    import indexer.search as search_module
+
+    monkeypatch.setattr(search_module, "LAZY_ROWS", 0)
+    lazy = SearchEngine(seed_index[0], embedder)
+    for question in ("孵化器由哪个部门负责", "科技特派员结对服务", "what targets are set for R&D spending"):
+        eager_result, lazy_result = engine.search(question, k=10), lazy.search(question, k=10)
+        assert [engine.hit_dict(h) for h in eager_result.hits] == [lazy.hit_dict(h) for h in lazy_result.hits]
+        assert (eager_result.answer is None) == (lazy_result.answer is None)
+        if eager_result.answer:
+            assert eager_result.answer.to_dict() == lazy_result.answer.to_dict()
+    assert [h.clause_id for h in engine.similar(WORK_POINTS_13)] == [h.clause_id for h in lazy.similar(WORK_POINTS_13)]
+    assert engine.neighbours(WORK_POINTS_13) == lazy.neighbours(WORK_POINTS_13)
