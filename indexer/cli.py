@@ -104,7 +104,9 @@ def _store_arg(value: str) -> str:
     return value
 
 
-def _engine(config: Config, store_spec: str = "faiss"):
+def _engine(config: Config, store_spec: str = "faiss", workers: int = 1):
+    """Open the index; `workers` query-embedder instances answer requests in parallel."""
+    from .embedding import EmbedderPool
     from .search import SearchEngine
     from .store import current_version
 
@@ -113,8 +115,8 @@ def _engine(config: Config, store_spec: str = "faiss"):
         from .milvus_store import MilvusStore
 
         vector_store = MilvusStore.open(store_spec, current_version(config.index_dir))
-    return SearchEngine(config.index_dir, _embedder(config, config.query_threads),
-                        vector_store=vector_store)
+    embedders = EmbedderPool([_embedder(config, config.query_threads) for _ in range(max(1, workers))])
+    return SearchEngine(config.index_dir, embedders, vector_store=vector_store)
 
 
 def _filters(args: argparse.Namespace):
@@ -187,7 +189,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from .milvus_store import MilvusStore
 
         open_store = functools.partial(MilvusStore.open, args.store)
-    holder = EngineHolder(_engine(config, args.store), functools.partial(reopen, open_store=open_store))
+    holder = EngineHolder(_engine(config, args.store, config.query_workers), functools.partial(reopen, open_store=open_store))
     serve(create_app(holder, config), config)
     return 0
 

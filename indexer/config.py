@@ -17,7 +17,8 @@ class Config:
 
     index_dir: index directory; model: embedding model (models.txt name or st:PATH);
     query_threads: threads for embedding one query (1 keeps a query fast when the other core
-    is busy); build_threads: threads for embedding at index time; host/port: where to serve;
+    is busy); query_workers: model instances embedding queries at once (one per core);
+    build_threads: threads for embedding at index time; host/port: where to serve;
     cors_origins: origins allowed to call the API from a browser (none by default);
     admin_token: the bearer token of POST /admin/reload (empty: the endpoint is off);
     reload_seconds: how often a server checks CURRENT for a newly published version (0: never).
@@ -26,6 +27,7 @@ class Config:
     index_dir: Path = DEFAULT_INDEX
     model: str = DEFAULT_MODEL
     query_threads: int = 1
+    query_workers: int = 2
     build_threads: int = 2
     host: str = "127.0.0.1"
     port: int = 8000
@@ -44,6 +46,7 @@ class Config:
             "index_dir": Path(env.get("POLICY_SEARCH_INDEX", DEFAULT_INDEX)),
             "model": env.get("POLICY_SEARCH_MODEL", DEFAULT_MODEL),
             "query_threads": int(env.get("POLICY_SEARCH_QUERY_THREADS", 1)),
+            "query_workers": int(env.get("POLICY_SEARCH_QUERY_WORKERS", min(2, os.cpu_count() or 1))),
             "build_threads": int(env.get("POLICY_SEARCH_BUILD_THREADS", min(2, os.cpu_count() or 1))),
             "host": env.get("POLICY_SEARCH_HOST", "127.0.0.1"),
             "port": int(env.get("POLICY_SEARCH_PORT", 8000)),

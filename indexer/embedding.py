@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import queue
 import shlex
 import sqlite3
 import sys
@@ -488,3 +489,34 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     fresh = {k for k, _ in missing}
     cached = sum(1 for k in keys if k not in fresh)
     return out, EmbedStats(embedded=len(missing), cached=cached)
+
+
+class EmbedderPool:
+    """Several instances of one query embedder shared by request threads.
+
+    Each call borrows a free instance, so with two instances two queries embed at once on two
+    cores, each single-threaded (QUERY_THREADS); with one instance calls queue, which is what a
+    lock would do. Implements the Embedder protocol.
+    """
+
+    def __init__(self, embedders: Sequence[Embedder]):
+        if not embedders:
+            raise ValueError("an embedder pool needs at least one embedder")
+        self.name, self.dim = embedders[0].name, embedders[0].dim
+        self.size = len(embedders)
+        self._free: queue.SimpleQueue = queue.SimpleQueue()
+        for embedder in embedders:
+            self._free.put(embedder)
+
+    def _borrow(self, method: str, texts: Sequence[str]) -> np.ndarray:
+        embedder = self._free.get()
+        try:
+            return getattr(embedder, method)(texts)
+        finally:
+            self._free.put(embedder)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._borrow("encode_queries", texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._borrow("encode_passages", texts)

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import store, vectors
 from .answers import Answer, build_answer, is_who_question, topic_of
-from .embedding import Embedder
+from .embedding import Embedder, EmbedderPool
 from .errors import NotFoundError, QueryError
 from .fusion import Fusion
 from .lexical import LexicalIndex
@@ -191,7 +191,8 @@ class SearchEngine:
     def __init__(self, index_dir: Path, embedder: Embedder, fusion: Fusion | None = None,
                  vector_store=None):
         self.index_dir = Path(index_dir)
-        self.embedder = embedder
+        # Request threads share the embedder; a pool of one makes them take turns.
+        self.embedder = embedder if isinstance(embedder, EmbedderPool) else EmbedderPool([embedder])
         self.fusion = fusion or Fusion()
         self.version = store.current_version(self.index_dir)
         self.manifest = store.read_manifest(self.version)
@@ -199,7 +200,6 @@ class SearchEngine:
         # The FAISS file of this version, unless another store (same interface) is given.
         self.vectors = vector_store or vectors.FaissStore.open(self.version / store.VECTORS)
         self.lexical = LexicalIndex.load(self.version / store.LEXICAL, self.version / store.LEXICON)
-        self._embed_lock = threading.Lock()
         self._load_meta()
 
     # ----- loading -------------------------------------------------------------------------
@@ -237,8 +237,7 @@ class SearchEngine:
 
     # ----- queries ---------------------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
-        with self._embed_lock:
-            return self.embedder.encode_queries([text])[0]
+        return self.embedder.encode_queries([text])[0]
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         """Row mask for the filters (None when unfiltered). Raises QueryError for values that

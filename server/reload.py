@@ -26,8 +26,8 @@ RETRY_SECONDS = 60.0  # a version that would not open is tried again after this 
 
 
 def reopen(old: SearchEngine, open_store: Callable[[Path], object] | None = None) -> SearchEngine:
-    """The published version of `old`'s index, sharing its embedder (and the lock around it:
-    the model is one object, and old and new engines answer at the same time during a swap).
+    """The published version of `old`'s index, sharing its embedder pool (old and new engines
+    answer at the same time during a swap and must not use one model instance at once).
 
     Args: the served engine; `open_store(version)` opens the vector store for a version when it
     is not the version's FAISS file (e.g. Milvus). Returns: the new engine, not yet served.
@@ -37,7 +37,6 @@ def reopen(old: SearchEngine, open_store: Callable[[Path], object] | None = None
     engine = SearchEngine(old.index_dir, old.embedder, old.fusion, vector_store=vector_store)
     if engine.version != version:
         raise IndexUnavailableError(f"CURRENT moved from {version.name} to {engine.version.name} while opening")
-    engine._embed_lock = old._embed_lock
     return engine
 
 

@@ -276,3 +276,39 @@ def test_cache_handles_empty_input(e5, tmp_path):
     vectors, stats = embed_with_cache(e5, [], EmbeddingCache(tmp_path / "c.sqlite"),
                                       progress=False)
     assert vectors.shape == (0, 384) and stats.total == 0
+
+
+def test_embedder_pool_runs_calls_on_separate_instances_at_once():
+    """Two request threads embed at the same time on two instances; a pool of one serialises."""
+    import threading
+    import time
+
+    from indexer.embedding import EmbedderPool
+
+    class Slow:
+        name, dim = "slow", 2
+        lock = threading.Lock()
+        active = peak = 0
+
+        def encode_queries(self, texts):
+            with Slow.lock:
+                Slow.active += 1
+                Slow.peak = max(Slow.peak, Slow.active)
+            time.sleep(0.2)  # long enough for the other thread to arrive
+            with Slow.lock:
+                Slow.active -= 1
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+    def peak_concurrency(pool):
+        Slow.peak = 0
+        threads = [threading.Thread(target=pool.encode_queries, args=(["q"],)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return Slow.peak
+
+    assert peak_concurrency(EmbedderPool([Slow(), Slow()])) == 2
+    assert peak_concurrency(EmbedderPool([Slow()])) == 1
+    with pytest.raises(ValueError):
+        EmbedderPool([])

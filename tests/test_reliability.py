@@ -145,9 +145,9 @@ def index(tmp_path, server_index) -> Path:
 
 
 @pytest.fixture
-def holder(index, server_embedder, server_engine) -> EngineHolder:
-    holder = EngineHolder(SearchEngine(index, server_embedder))
-    holder.current._embed_lock = server_engine._embed_lock  # one model, one lock (as reload.reopen does)
+def holder(index, server_engine) -> EngineHolder:
+    # One model instance, one pool (as reload.reopen shares it).
+    holder = EngineHolder(SearchEngine(index, server_engine.embedder))
     yield holder
     holder.stop_watching()
 
