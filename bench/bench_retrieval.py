@@ -14,6 +14,7 @@ notice (≥ 30 characters) lying inside the answer also counts.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -24,10 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from indexer.build import build_index  # noqa: E402
-from indexer.embedding import load_embedder  # noqa: E402
-from indexer.fusion import LEXICAL_WEIGHT, Fusion  # noqa: E402
-from indexer.search import SearchEngine  # noqa: E402
+from indexer.build import build_index
+from indexer.embedding import load_embedder
+from indexer.fusion import LEXICAL_WEIGHT, Fusion
+from indexer.search import SearchEngine
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
 NCP = SHARED / "datasets" / "ncp-policy-qa"
@@ -133,7 +134,8 @@ def main() -> int:
             engines[index_name] = SearchEngine(index, query_embedder)
         engine = engines[index_name]
         if isinstance(hit, bool):
-            hit = (lambda eng, same: (lambda h, q: ncp_hit(eng, h.row, q, same)))(engine, hit)
+            same_document = hit
+            hit = functools.partial(lambda eng, same, h, q: ncp_hit(eng, h.row, q, same), engine, same_document)
         for label, fusion in configs:
             engine.fusion = fusion
             m = evaluate(engine, questions, hit)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import store, vectors
 from .documents import iter_corpus
-from .embedding import EmbeddingCache, Embedder, embed_with_cache
+from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import CorpusError, IndexUnavailableError
 from .lexical import LexicalIndex
 from .models import Clause, Document
@@ -171,7 +171,7 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
             next_fid += 1
             new_rows.append(i)
     fid_array = np.asarray(fids, dtype=np.int64)
-    removed = np.asarray(sorted(set(f for f, _ in old.values()) - set(fids)), dtype=np.int64)
+    removed = np.asarray(sorted({f for f, _ in old.values()} - set(fids)), dtype=np.int64)
     report.added, report.removed, report.kept = len(new_rows), len(removed), len(rows) - len(new_rows)
 
     cache_path.parent.mkdir(parents=True, exist_ok=True)

@@ -212,7 +212,7 @@ class SearchEngine:
             lazy = conn.execute("SELECT COUNT(*) FROM clauses").fetchone()[0] > LAZY_ROWS
             select = ["fid", "document_id", *([] if lazy else [expr for expr, _ in _COLUMNS.values()])]
             rows = conn.execute(f"SELECT {', '.join(select)} FROM clauses ORDER BY ord").fetchall()
-        except Exception as exc:  # noqa: BLE001 - sqlite raises several types for corrupt files
+        except Exception as exc:
             raise store.IndexUnavailableError(f"index metadata at {self.version} is unreadable: {exc}") from exc
         finally:
             conn.close()

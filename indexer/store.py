@@ -207,7 +207,7 @@ def collect_garbage(root: Path, keep: int = 2, grace_seconds: float = 600.0) -> 
 def build_lock(root: Path):
     """Exclusive lock so two builds of one index never interleave. Raises when held."""
     Path(root).mkdir(parents=True, exist_ok=True)
-    handle = open(Path(root) / ".lock", "a+")
+    handle = open(Path(root) / ".lock", "a+")  # noqa: SIM115 - held for the whole build, closed below
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
