@@ -6,6 +6,7 @@ text's layout implies (a title line, a signature line, a bare 文号 line).
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -66,10 +67,15 @@ def normalize_doc_number(raw: str) -> str:
 
 
 def iso_date(match: re.Match) -> str:
+    """A (year, month, day) match as ISO 'YYYY-MM-DD'; '' for a year outside 1949–2100 or a day
+    the calendar does not have. The one date check of the project (readers use it too)."""
     year, month, day = (int(g) for g in match.groups()[:3])
-    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+    if not 1949 <= year <= 2100:
         return ""
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
 
 
 def find_doc_number(raw_text: str, header: str) -> str:

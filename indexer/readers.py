@@ -8,7 +8,6 @@ Later modules add formats (PDF, DOCX) with `register_reader` instead of editing 
 from __future__ import annotations
 
 import codecs
-import datetime
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import PreformattedString
 
 from indexer.errors import CorpusError
+from indexer.metadata import iso_date as metadata_iso_date
 from indexer.models import SourceText
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -442,12 +442,7 @@ def iso_date(text: str) -> str:
         The ISO date, or '' when none is found or it is not a calendar date.
     """
     match = _DATE.search(text)
-    if not match:
-        return ""
-    try:
-        return datetime.date(*(int(g) for g in match.groups())).isoformat()
-    except ValueError:
-        return ""
+    return metadata_iso_date(match) if match else ""
 
 
 def find_article(soup: BeautifulSoup) -> Tag | None:
