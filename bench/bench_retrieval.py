@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 from indexer.build import build_index
 from indexer.embedding import load_embedder
 from indexer.fusion import LEXICAL_WEIGHT, Fusion
-from indexer.search import SearchEngine
+from indexer.search import Hit, SearchEngine
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
 NCP = SHARED / "datasets" / "ncp-policy-qa"
@@ -44,13 +44,17 @@ def seed_hit(clause_id: str, expected: list[str]) -> bool:
                for e in expected)
 
 
-def ncp_hit(engine: SearchEngine, row: int, question: dict, same_document: bool) -> bool:
-    """The clause contains the answer text; an answer longer than one clause also counts a
-    clause of its own document (≥ 30 characters) lying inside it."""
-    in_document = engine.documents[engine.doc_of_row[row]].id == question["docid"]
+def ncp_hit(engine: SearchEngine, hit: Hit, question: dict, same_document: bool) -> bool:
+    """The returned text (a clause, or a passage of adjacent pieces) contains the answer text;
+    an answer longer than one clause also counts a clause of its own document (≥ 30
+    characters) lying inside it. A hit is in the question's document when it, or one of the
+    documents it lists as holding the same text, is."""
+    documents = {engine.documents[engine.doc_of_row[r]].id for r in (hit.row, *hit.duplicates)}
+    in_document = question["docid"] in documents
     if same_document and not in_document:
         return False
-    clause, answer = norm(engine.texts[row]), norm(question["answer"])
+    clause = norm("".join(engine.texts[r] for r in hit.members))
+    answer = norm(question["answer"])
     return bool(answer) and (answer in clause or (in_document and len(clause) >= 30 and clause in answer))
 
 
@@ -108,7 +112,7 @@ def main() -> int:
     if args.set in ("seed", "all"):
         questions = [json.loads(line) for line in (REPO / "bench" / "questions_seed.jsonl").open(encoding="utf-8")]
         sets.append(("seed", REPO / "corpus", questions,
-                     lambda h, q: seed_hit(h.clause_id, q["expected"]), "seed"))
+                     "ids", "seed"))
     if args.set in ("ncp", "all"):
         if not NCP.exists():
             print(f"# skipping NCP: {NCP} not found (set POLICY_SHARED_DIR)", file=sys.stderr)
@@ -133,9 +137,12 @@ def main() -> int:
             ensure_index(corpus, index, build_embedder)
             engines[index_name] = SearchEngine(index, query_embedder)
         engine = engines[index_name]
-        if isinstance(hit, bool):
+        if hit == "ids":  # a hit's clause, or any piece of its passage, is an expected one
+            hit = functools.partial(lambda eng, h, q: any(seed_hit(eng.clause_ids[r], q["expected"])
+                                                          for r in h.members), engine)
+        elif isinstance(hit, bool):
             same_document = hit
-            hit = functools.partial(lambda eng, same, h, q: ncp_hit(eng, h.row, q, same), engine, same_document)
+            hit = functools.partial(lambda eng, same, h, q: ncp_hit(eng, h, q, same), engine, same_document)
         for label, fusion in configs:
             engine.fusion = fusion
             m = evaluate(engine, questions, hit)

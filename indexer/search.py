@@ -9,6 +9,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -28,6 +29,12 @@ MAX_K = 100
 CANDIDATES = 100  # per signal, before fusion
 SCOPES = ("other-documents", "other-regions", "all")
 NEAR_DUPLICATE = 0.97  # cosine above which two clauses say the same thing
+# Adjacent pieces of one long item that both rank are returned as one passage of at most this
+# many pieces: an answer that straddles a cut is then read (and found) whole. Measured on NCP
+# dev (docs/BENCHMARKS.md): 2 and 3 rank the same; 2 keeps passages near one long item's size.
+PASSAGE_PIECES = 2
+LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
+_PIECE = re.compile(r"^(.*)~(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -48,13 +55,25 @@ class Filters:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked clause with everything needed to cite it."""
+    """One ranked clause with everything needed to cite it.
+
+    A hit may be a passage: `rows` then lists consecutive pieces of one long item in document
+    order (`row` and `clause_id` are the first). `duplicates` are rows whose text is the same
+    as this hit's, in other documents (one measure republished by several notices).
+    """
 
     clause_id: str
     score: float
     row: int
     responsibility: Responsibility
     terms: tuple[str, ...] = ()
+    rows: tuple[int, ...] = ()
+    duplicates: tuple[int, ...] = ()
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        """The rows whose text this hit shows, in document order."""
+        return self.rows or (self.row,)
 
 
 @dataclass
@@ -271,10 +290,13 @@ class SearchEngine:
             keep &= np.array([d.year is not None and lo <= d.year <= hi for d in docs])
         return keep[self.doc_of_row]
 
-    def search(self, query: str, k: int = 10, filters: Filters = Filters()) -> SearchResult:
+    def search(self, query: str, k: int = 10, filters: Filters = Filters(),
+               collapse: bool = True) -> SearchResult:
         """Rank clauses for a question.
 
-        Args: the question, how many hits, filters. Returns: hits best first, an answer for
+        Args: the question, how many hits, filters, and whether to collapse results (adjacent
+        pieces of an item into one passage, identical texts of several documents into one hit
+        that lists the others; see `_collapse`). Returns: hits best first, an answer for
         who-questions, and per-stage timings in ms. Raises: QueryError for bad input.
         """
         text = validate_query(query)
@@ -284,20 +306,54 @@ class SearchEngine:
         who = is_who_question(text)
         topic = topic_of(text) if who else text
 
-        t = time.perf_counter()
-        qvec = self.embed_query(topic)
-        timings["embed_ms"] = _ms(t)
+        # BM25 needs only the words: it runs on another thread while the query is embedded
+        # (the embedder releases the GIL), so at a million clauses its ~8 ms hide behind the
+        # embedding's ~35 ms instead of adding to them.
+        lexical = _lexical_pool().submit(self._lexical, topic, mask)
+        try:
+            t = time.perf_counter()
+            qvec = self.embed_query(topic)
+            timings["embed_ms"] = _ms(t)
+
+            t = time.perf_counter()
+            allowed = None if mask is None else self.fids[mask]
+            # A store that filters by itself (Milvus) gets the filters as its own expression.
+            expr = getattr(self.vectors, "filter_expression", lambda _: None)(filters) if filters else None
+            if expr:
+                d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, expr=expr)
+            else:
+                d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, allowed)
+            timings["dense_ms"] = _ms(t)
+        finally:
+            # Waited for even when the dense side failed, so no work outlives the request.
+            t = time.perf_counter()
+            tokens, coverage, lex_all, lex_top, timings["lexical_ms"] = lexical.result()
+            timings["lexical_wait_ms"] = _ms(t)
 
         t = time.perf_counter()
-        allowed = None if mask is None else self.fids[mask]
-        # A store that filters by itself (Milvus) gets the filters as its own expression.
-        expr = getattr(self.vectors, "filter_expression", lambda _: None)(filters) if filters else None
-        if expr:
-            d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, expr=expr)
-        else:
-            d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, allowed)
-        timings["dense_ms"] = _ms(t)
+        rows = list(dict.fromkeys([self.row_of_fid[int(f)] for f in d_fids] + lex_top.tolist()))
+        hits: list[Hit] = []
+        if rows:
+            rows_arr = np.asarray(rows, dtype=np.int64)
+            dense = self._dense_scores(qvec, rows_arr, dict(zip(map(int, d_fids), d_scores)))
+            fused = self.fusion.combine(dense, lex_all[rows_arr], coverage)
+            order = np.argsort(-fused, kind="stable")
+            ranked = [(rows[i], float(fused[i])) for i in order]
+            groups = self._collapse(ranked, k) if collapse else [([r], s, []) for r, s in ranked[:k]]
+            token_set = tuple(dict.fromkeys(t for t in tokens if len(t) > 1 or not t.isascii()))
+            for members, score, duplicates in groups:
+                members.sort()  # rows are in document order
+                shown = "".join(self.texts[r] for r in members).lower()
+                hits.append(Hit(self.clause_ids[members[0]], round(score, 4), members[0],
+                                self.responsibility[members[0]], tuple(t for t in token_set if t in shown),
+                                tuple(members) if len(members) > 1 else (), tuple(duplicates)))
+        answer = build_answer(hits) if who else None
+        timings["fusion_ms"] = _ms(t)
+        return SearchResult(text, hits, answer, timings)
 
+    def _lexical(self, topic: str, mask: np.ndarray | None) -> tuple:
+        """BM25 side of a search. Returns: (query tokens, coverage, score of every row, the
+        best CANDIDATES rows with a score > 0, best first, time taken in ms)."""
         t = time.perf_counter()
         tokens = self.lexical.query_tokens(topic)
         coverage = self.lexical.coverage(tokens)
@@ -311,24 +367,47 @@ class SearchEngine:
             else np.arange(len(lex_all))
         lex_top = lex_top[np.argsort(-lex_all[lex_top], kind="stable")]
         lex_top = lex_top[lex_all[lex_top] > 0]
-        timings["lexical_ms"] = _ms(t)
+        return tokens, coverage, lex_all, lex_top, _ms(t)
 
-        t = time.perf_counter()
-        rows = list(dict.fromkeys([self.row_of_fid[int(f)] for f in d_fids] + lex_top.tolist()))
-        hits: list[Hit] = []
-        if rows:
-            rows_arr = np.asarray(rows, dtype=np.int64)
-            dense = self._dense_scores(qvec, rows_arr, dict(zip(map(int, d_fids), d_scores)))
-            fused = self.fusion.combine(dense, lex_all[rows_arr], coverage)
-            order = np.argsort(-fused, kind="stable")[:k]
-            token_set = tuple(dict.fromkeys(t for t in tokens if len(t) > 1 or not t.isascii()))
-            hits = [Hit(self.clause_ids[rows[i]], round(float(fused[i]), 4), rows[i],
-                        self.responsibility[rows[i]],
-                        tuple(t for t in token_set if t in self.texts[rows[i]].lower()))
-                    for i in order]
-        answer = build_answer(hits) if who else None
-        timings["fusion_ms"] = _ms(t)
-        return SearchResult(text, hits, answer, timings)
+    def _collapse(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[list[int], float, list[int]]]:
+        """Group ranked rows into at most k results, scanning in rank order.
+
+        - A piece of a long item next to a piece already placed (same item, up to
+          PASSAGE_PIECES) joins it: the two are one passage.
+        - A clause whose text (ignoring spacing and punctuation) equals a placed result's is
+          listed as its duplicate instead of taking a place of its own.
+        The scan stops at the first row that would open result k+1, so nothing ranked below
+        the last result is pulled in. Returns: (member rows, best score, duplicate rows) each.
+        """
+        groups: list[tuple[list[int], float, list[int]]] = []
+        items: dict[str, list[tuple[list[int], int, int]]] = {}  # item id -> (members, first, last piece)
+        by_text: dict[str, list[int]] = {}
+        for row, score in ranked:
+            match = _PIECE.match(self.clause_ids[row])
+            if match:
+                item, piece = match.group(1), int(match.group(2))
+                runs = items.setdefault(item, [])
+                joined = False
+                for i, (members, first, last) in enumerate(runs):
+                    if len(members) < PASSAGE_PIECES and piece in (first - 1, last + 1):
+                        members.append(row)
+                        runs[i] = (members, min(first, piece), max(last, piece))
+                        joined = True
+                        break
+                if joined:
+                    continue
+            key = same_text_key(self.texts[row])
+            if key in by_text:
+                by_text[key].append(row)
+                continue
+            if len(groups) == k:
+                break
+            group: tuple[list[int], float, list[int]] = ([row], score, [])
+            groups.append(group)
+            by_text[key] = group[2]
+            if match:
+                items[match.group(1)].append((group[0], piece, piece))
+        return groups
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.fids[rows]]
@@ -406,34 +485,45 @@ class SearchEngine:
         return [Hit(self.clause_ids[r], round(s, 4), r, self.responsibility[r]) for r, s, _ in chosen]
 
     # ----- presentation ----------------------------------------------------------------------
-    def citation(self, row: int) -> str:
-        """'《title》（文号）二、（二）2．' plus '第N页' for paged sources."""
+    def citation(self, row: int, pages: Sequence[int] | None = None) -> str:
+        """'《title》（文号）二、（二）2．' plus '第N页' for paged sources (pages: the clause's own
+        unless a passage's are given)."""
         doc = self.documents[self.doc_of_row[row]]
         number = f"（{doc.doc_number}）" if doc.doc_number else ""
         position = "".join(h.label for h in self.sections[row])
-        pages = self.pages[row]
+        pages = self.pages[row] if pages is None else pages
         page = ""
         if pages:
             page = f" 第{pages[0]}页" if len(pages) == 1 else f" 第{pages[0]}–{pages[-1]}页"
         return f"《{doc.title}》{number}{position}{page}"
 
     def hit_dict(self, hit: Hit) -> dict:
-        """The API's Hit shape."""
-        row = hit.row
+        """The API's Hit shape. A passage shows its pieces' text as one, with every piece's id
+        in `ids`; `also_in` cites the same text in other documents."""
+        row, members = hit.row, hit.members
         doc = self.documents[self.doc_of_row[row]]
+        ids = [self.clause_ids[r] for r in members]
+        pages = sorted({p for r in members for p in self.pages[r]})
+        also_in = []
+        for r in hit.duplicates:
+            other = self.documents[self.doc_of_row[r]]
+            also_in.append({"id": self.clause_ids[r], "document": other.to_dict(), "citation": self.citation(r),
+                            "url": clause_url(other.id, self.clause_ids[r])})
         return {
             "id": hit.clause_id,
-            "text": self.texts[row],
+            "ids": ids,
+            "text": "".join(self.texts[r] for r in members),
             "score": hit.score,
             "section": [h.text for h in self.sections[row]],
             "label": self.labels[row],
             "responsibility": self.responsibility[row].to_dict(),
             "document": doc.to_dict(),
-            "citation": self.citation(row),
-            "url": clause_url(doc.id, hit.clause_id),
-            "span": list(self.spans[row]),
-            "pages": list(self.pages[row]),
+            "citation": self.citation(row, pages),
+            "url": clause_url(doc.id, *ids),
+            "span": [self.spans[members[0]][0], self.spans[members[-1]][1]],
+            "pages": pages,
             "terms": list(hit.terms),
+            "also_in": also_in,
         }
 
     def health(self) -> dict:
@@ -443,8 +533,34 @@ class SearchEngine:
                 "created": self.manifest.get("created")}
 
 
-def clause_url(doc_id: str, clause_id: str) -> str:
-    return f"/documents/{quote(doc_id, safe='~')}#{quote(clause_id, safe=':~')}"
+def clause_url(doc_id: str, *clause_ids: str) -> str:
+    """The document page at a clause; several ids (a passage) are marked together, separated
+    by a space in the fragment (ids never contain one)."""
+    return f"/documents/{quote(doc_id, safe='~')}#" + "%20".join(quote(c, safe=':~') for c in clause_ids)
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def same_text_key(text: str) -> str:
+    """What two clauses must share to count as the same text: NFKC-folded, lower-cased, with
+    spacing and punctuation removed."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+_LEXICAL_POOL: ThreadPoolExecutor | None = None
+_LEXICAL_POOL_LOCK = threading.Lock()
+
+
+def _lexical_pool() -> ThreadPoolExecutor:
+    """One pool per process for the BM25 side of searches, shared by every engine (engines are
+    swapped on reload; a pool each would leave idle threads behind). Sized for the request
+    threads of a server: a search waits for its own BM25 task only."""
+    global _LEXICAL_POOL
+    with _LEXICAL_POOL_LOCK:
+        if _LEXICAL_POOL is None:
+            _LEXICAL_POOL = ThreadPoolExecutor(max_workers=LEXICAL_THREADS, thread_name_prefix="bm25")
+        return _LEXICAL_POOL
 
 
 def _ms(start: float) -> float:

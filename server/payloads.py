@@ -75,7 +75,8 @@ def compare_payload(engine: SearchEngine, query: str, filters: Filters, by: str)
     Args: the engine, the question, filters, the grouping. Returns: the /api/compare body.
     """
     start = time.perf_counter()
-    result = engine.search(query, MAX_K, filters)
+    # Uncollapsed: a text republished by several documents must keep a column for each.
+    result = engine.search(query, MAX_K, filters, collapse=False)
     columns: dict[str, dict] = {}
     for hit in result.hits:
         data = engine.hit_dict(hit)

@@ -133,18 +133,20 @@
       });
   }
 
-  // ----- document page: #<clause id> scrolls to and highlights the clause -------------------------
+  // ----- document page: #<clause id> scrolls to and highlights the clause; a passage's -----------
+  // ----- pieces come as "#<id> <id>" and are highlighted together ---------------------------------
   function highlightTarget() {
     document.querySelectorAll(".clause.is-target").forEach(function (node) {
       node.classList.remove("is-target");
     });
     if (!location.hash) return;
-    var id;
-    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = location.hash.slice(1); }
-    var target = document.getElementById(id);
-    if (!target) return;
-    target.classList.add("is-target");
-    target.scrollIntoView({ block: "center" });
+    var fragment;
+    try { fragment = decodeURIComponent(location.hash.slice(1)); } catch (e) { fragment = location.hash.slice(1); }
+    var targets = fragment.split(" ").map(function (id) { return document.getElementById(id); })
+      .filter(function (node) { return node; });
+    if (!targets.length) return;
+    targets.forEach(function (node) { node.classList.add("is-target"); });
+    targets[0].scrollIntoView({ block: "center" });
   }
 
   document.addEventListener("click", function (event) {
