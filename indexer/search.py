@@ -33,6 +33,7 @@ NEAR_DUPLICATE = 0.97  # cosine above which two clauses say the same thing
 # many pieces: an answer that straddles a cut is then read (and found) whole. Measured on NCP
 # dev (docs/BENCHMARKS.md): 2 and 3 rank the same; 2 keeps passages near one long item's size.
 PASSAGE_PIECES = 2
+MAX_ALSO_IN = 20  # documents listed under a hit as holding the same text
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
 _PIECE = re.compile(r"^(.*)~(\d+)$")
 
@@ -159,12 +160,18 @@ class _LazyMeta:
         with self.lock:
             return self.conn.execute(sql, args).fetchone()
 
+    def fetch_all(self, sql: str, args: Sequence):
+        with self.lock:
+            return self.conn.execute(sql, args).fetchall()
+
 
 class _LazyColumn(Sequence):
     """One per-clause attribute, read by row (row -> fid, the table's rowid) when indexed."""
 
+    BATCH = 500  # rows per query in take(): well under SQLite's bound on parameters
+
     def __init__(self, meta: _LazyMeta, expr: str, convert):
-        self.meta, self.convert = meta, convert
+        self.meta, self.convert, self.expr = meta, convert, expr
         self.sql = f"SELECT {expr} FROM clauses WHERE fid = ?"
 
     def __len__(self) -> int:
@@ -172,6 +179,32 @@ class _LazyColumn(Sequence):
 
     def __getitem__(self, row):
         return self.convert(self.meta.fetch(self.sql, (int(self.meta.fids[row]),)))
+
+    def take(self, rows: Sequence[int]) -> list:
+        """The values of several rows, in their order, with one query per BATCH rows."""
+        fids = [int(self.meta.fids[r]) for r in rows]
+        found = {}
+        for start in range(0, len(fids), self.BATCH):
+            part = fids[start:start + self.BATCH]
+            sql = f"SELECT fid, {self.expr} FROM clauses WHERE fid IN ({','.join('?' * len(part))})"
+            for fid, *values in self.meta.fetch_all(sql, part):
+                found[fid] = self.convert(values)
+        return [found[f] for f in fids]
+
+
+def _ids_and_texts(engine, rows: Sequence[int]) -> list[tuple[str, str]]:
+    """(clause id, text) of each row: one query per batch when metadata is read lazily."""
+    texts = engine.texts
+    if isinstance(texts, _LazyColumn):
+        return _LazyColumn(texts.meta, "id, text", tuple).take(rows)
+    return [(engine.clause_ids[r], texts[r]) for r in rows]
+
+
+def _take(column: Sequence, rows: Sequence[int]) -> list:
+    """column[row] for each row: one query per batch when the column is read lazily."""
+    if isinstance(column, _LazyColumn):
+        return column.take(rows)
+    return [column[r] for r in rows]
 
 
 class _LazyRowOfId:
@@ -339,13 +372,18 @@ class SearchEngine:
             fused = self.fusion.combine(dense, lex_all[rows_arr], coverage)
             order = np.argsort(-fused, kind="stable")
             ranked = [(rows[i], float(fused[i])) for i in order]
-            groups = self._collapse(ranked, k) if collapse else [([r], s, []) for r, s in ranked[:k]]
+            if collapse:
+                groups, read = self._collapse(ranked, k)
+            else:
+                groups = [([r], s, []) for r, s in ranked[:k]]
+                read = dict(zip([r for r, _ in ranked[:k]], _ids_and_texts(self, [r for r, _ in ranked[:k]])))
             token_set = tuple(dict.fromkeys(t for t in tokens if len(t) > 1 or not t.isascii()))
-            for members, score, duplicates in groups:
+            firsts = [min(members) for members, _, _ in groups]
+            for (members, score, duplicates), resp in zip(groups, _take(self.responsibility, firsts)):
                 members.sort()  # rows are in document order
-                shown = "".join(self.texts[r] for r in members).lower()
-                hits.append(Hit(self.clause_ids[members[0]], round(score, 4), members[0],
-                                self.responsibility[members[0]], tuple(t for t in token_set if t in shown),
+                shown = "".join(read[r][1] for r in members).lower()
+                hits.append(Hit(read[members[0]][0], round(score, 4), members[0], resp,
+                                tuple(t for t in token_set if t in shown),
                                 tuple(members) if len(members) > 1 else (), tuple(duplicates)))
         answer = build_answer(hits) if who else None
         timings["fusion_ms"] = _ms(t)
@@ -369,21 +407,26 @@ class SearchEngine:
         lex_top = lex_top[lex_all[lex_top] > 0]
         return tokens, coverage, lex_all, lex_top, _ms(t)
 
-    def _collapse(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[list[int], float, list[int]]]:
+    def _collapse(self, ranked: list[tuple[int, float]], k: int
+                  ) -> tuple[list[tuple[list[int], float, list[int]]], dict[int, tuple[str, str]]]:
         """Group ranked rows into at most k results, scanning in rank order.
 
         - A piece of a long item next to a piece already placed (same item, up to
           PASSAGE_PIECES) joins it: the two are one passage.
         - A clause whose text (ignoring spacing and punctuation) equals a placed result's is
-          listed as its duplicate instead of taking a place of its own.
+          listed as its duplicate (up to MAX_ALSO_IN) instead of taking a place of its own.
         The scan stops at the first row that would open result k+1, so nothing ranked below
-        the last result is pulled in. Returns: (member rows, best score, duplicate rows) each.
+        the last result is pulled in. Returns: (member rows, best score, duplicate rows) for
+        each result, and the (clause id, text) of every row read.
         """
         groups: list[tuple[list[int], float, list[int]]] = []
         items: dict[str, list[tuple[list[int], int, int]]] = {}  # item id -> (members, first, last piece)
         by_text: dict[str, list[int]] = {}
-        for row, score in ranked:
-            match = _PIECE.match(self.clause_ids[row])
+        read: list[tuple[str, str]] = []
+        for at, (row, score) in enumerate(ranked):
+            if at == len(read):  # ids and texts in two batches at most (a query each when lazy)
+                read += _ids_and_texts(self, [r for r, _ in (ranked[:max(2 * k, 20)] if at == 0 else ranked[at:])])
+            match = _PIECE.match(read[at][0])
             if match:
                 item, piece = match.group(1), int(match.group(2))
                 runs = items.setdefault(item, [])
@@ -396,9 +439,10 @@ class SearchEngine:
                         break
                 if joined:
                     continue
-            key = same_text_key(self.texts[row])
+            key = same_text_key(read[at][1])
             if key in by_text:
-                by_text[key].append(row)
+                if len(by_text[key]) < MAX_ALSO_IN:
+                    by_text[key].append(row)
                 continue
             if len(groups) == k:
                 break
@@ -407,7 +451,7 @@ class SearchEngine:
             by_text[key] = group[2]
             if match:
                 items[match.group(1)].append((group[0], piece, piece))
-        return groups
+        return groups, {row: read[at] for at, (row, _) in enumerate(ranked[:len(read)])}
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.fids[rows]]
@@ -540,12 +584,18 @@ def clause_url(doc_id: str, *clause_ids: str) -> str:
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# Full-width ASCII (ＡＢＣ１２３) to ASCII: what NFKC would do for the texts at hand, at a
+# fraction of its cost (it ran on every candidate of every search).
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # letters and digits: punctuation goes anyway
 
 
 def same_text_key(text: str) -> str:
-    """What two clauses must share to count as the same text: NFKC-folded, lower-cased, with
-    spacing and punctuation removed."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """What two clauses must share to count as the same text: full-width letters and digits
+    folded, lower-cased, with spacing and punctuation removed."""
+    if _FULL_WIDTH.search(text):
+        text = text.translate(_HALF_WIDTH)
+    return _NOT_WORD.sub("", text).lower()
 
 
 _LEXICAL_POOL: ThreadPoolExecutor | None = None
