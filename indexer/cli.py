@@ -136,7 +136,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"query": result.query, "took_ms": result.timings,
                      "answer": result.answer.to_dict() if result.answer else None,
-                     "results": [engine.hit_dict(h) for h in result.hits]})
+                     "results": engine.hit_dicts(result.hits)})
         return 0
     if result.answer:
         print("负责单位 / lead: " + "、".join(p.name for p in result.answer.lead))
@@ -145,8 +145,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if result.answer.persons:
             print("责任人 / persons: " + "、".join(p.name for p in result.answer.persons))
         print()
-    for rank, hit in enumerate(result.hits, 1):
-        data = engine.hit_dict(hit)
+    for rank, (hit, data) in enumerate(zip(result.hits, engine.hit_dicts(result.hits)), 1):
         print(f"{rank}. [{hit.score:.3f}] {data['citation']}")
         print(f"   {data['text'][:160]}")
         lead = data["responsibility"]["lead"]
@@ -161,10 +160,9 @@ def cmd_similar(args: argparse.Namespace) -> int:
     engine = _engine(Config.from_env(index_dir=args.index, model=args.model), args.store)
     hits = engine.similar(args.clause_id, args.k, args.scope)
     if args.json:
-        _print_json({"results": [engine.hit_dict(h) for h in hits]})
+        _print_json({"results": engine.hit_dicts(hits)})
     else:
-        for rank, hit in enumerate(hits, 1):
-            data = engine.hit_dict(hit)
+        for rank, (hit, data) in enumerate(zip(hits, engine.hit_dicts(hits)), 1):
             print(f"{rank}. [{hit.score:.3f}] {data['citation']} ({data['document']['region']})")
             print(f"   {data['text'][:160]}")
     return 0

@@ -192,6 +192,26 @@ class _LazyColumn(Sequence):
         return [found[f] for f in fids]
 
 
+class _RowValues:
+    """Every per-clause column of a few rows, as {row: value} attributes named like the
+    engine's columns; read with one query when the engine reads clause metadata lazily."""
+
+    def __init__(self, engine, rows: Sequence[int]):
+        rows = sorted(set(rows))
+        if isinstance(engine.texts, _LazyColumn):
+            exprs = [expr for expr, _ in _COLUMNS.values()]
+            values = _LazyColumn(engine.texts.meta, ", ".join(exprs), tuple).take(rows)
+            at = 0
+            for name, (expr, convert) in _COLUMNS.items():
+                width = expr.count(",") + 1
+                setattr(self, name, {r: convert(v[at:at + width]) for r, v in zip(rows, values)})
+                at += width
+        else:
+            for name in _COLUMNS:
+                column = getattr(engine, name)
+                setattr(self, name, {r: column[r] for r in rows})
+
+
 def _ids_and_texts(engine, rows: Sequence[int]) -> list[tuple[str, str]]:
     """(clause id, text) of each row: one query per batch when metadata is read lazily."""
     texts = engine.texts
@@ -529,46 +549,58 @@ class SearchEngine:
         return [Hit(self.clause_ids[r], round(s, 4), r, self.responsibility[r]) for r, s, _ in chosen]
 
     # ----- presentation ----------------------------------------------------------------------
-    def citation(self, row: int, pages: Sequence[int] | None = None) -> str:
-        """'《title》（文号）二、（二）2．' plus '第N页' for paged sources (pages: the clause's own
-        unless a passage's are given)."""
-        doc = self.documents[self.doc_of_row[row]]
+    def citation(self, row: int) -> str:
+        """'《title》（文号）二、（二）2．' plus '第N页' for paged sources."""
+        return self._citation(self.documents[self.doc_of_row[row]], self.sections[row], self.pages[row])
+
+    @staticmethod
+    def _citation(doc: DocumentInfo, sections: Sequence[Heading], pages: Sequence[int]) -> str:
+        """The citation of a clause (or passage: its pages) of `doc` under `sections`."""
         number = f"（{doc.doc_number}）" if doc.doc_number else ""
-        position = "".join(h.label for h in self.sections[row])
-        pages = self.pages[row] if pages is None else pages
+        position = "".join(h.label for h in sections)
         page = ""
         if pages:
             page = f" 第{pages[0]}页" if len(pages) == 1 else f" 第{pages[0]}–{pages[-1]}页"
         return f"《{doc.title}》{number}{position}{page}"
 
     def hit_dict(self, hit: Hit) -> dict:
-        """The API's Hit shape. A passage shows its pieces' text as one, with every piece's id
-        in `ids`; `also_in` cites the same text in other documents."""
-        row, members = hit.row, hit.members
-        doc = self.documents[self.doc_of_row[row]]
-        ids = [self.clause_ids[r] for r in members]
-        pages = sorted({p for r in members for p in self.pages[r]})
-        also_in = []
-        for r in hit.duplicates:
-            other = self.documents[self.doc_of_row[r]]
-            also_in.append({"id": self.clause_ids[r], "document": other.to_dict(), "citation": self.citation(r),
-                            "url": clause_url(other.id, self.clause_ids[r])})
-        return {
-            "id": hit.clause_id,
-            "ids": ids,
-            "text": "".join(self.texts[r] for r in members),
-            "score": hit.score,
-            "section": [h.text for h in self.sections[row]],
-            "label": self.labels[row],
-            "responsibility": self.responsibility[row].to_dict(),
-            "document": doc.to_dict(),
-            "citation": self.citation(row, pages),
-            "url": clause_url(doc.id, *ids),
-            "span": [self.spans[members[0]][0], self.spans[members[-1]][1]],
-            "pages": pages,
-            "terms": list(hit.terms),
-            "also_in": also_in,
-        }
+        """The API's Hit shape (see hit_dicts)."""
+        return self.hit_dicts([hit])[0]
+
+    def hit_dicts(self, hits: Sequence[Hit]) -> list[dict]:
+        """The API's Hit shape for each hit. A passage shows its pieces' text as one, with
+        every piece's id in `ids`; `also_in` cites the same text in other documents. The rows
+        they need are read together (one query when clause metadata is read lazily)."""
+        rows = _RowValues(self, [r for hit in hits for r in (*hit.members, *hit.duplicates)])
+        out = []
+        for hit in hits:
+            row, members = hit.row, hit.members
+            doc = self.documents[self.doc_of_row[row]]
+            ids = [rows.clause_ids[r] for r in members]
+            pages = sorted({p for r in members for p in rows.pages[r]})
+            also_in = []
+            for r in hit.duplicates:
+                other = self.documents[self.doc_of_row[r]]
+                also_in.append({"id": rows.clause_ids[r], "document": other.to_dict(),
+                                "citation": self._citation(other, rows.sections[r], rows.pages[r]),
+                                "url": clause_url(other.id, rows.clause_ids[r])})
+            out.append({
+                "id": hit.clause_id,
+                "ids": ids,
+                "text": "".join(rows.texts[r] for r in members),
+                "score": hit.score,
+                "section": [h.text for h in rows.sections[row]],
+                "label": rows.labels[row],
+                "responsibility": rows.responsibility[row].to_dict(),
+                "document": doc.to_dict(),
+                "citation": self._citation(doc, rows.sections[row], pages),
+                "url": clause_url(doc.id, *ids),
+                "span": [rows.spans[members[0]][0], rows.spans[members[-1]][1]],
+                "pages": pages,
+                "terms": list(hit.terms),
+                "also_in": also_in,
+            })
+        return out
 
     def health(self) -> dict:
         return {"status": "ok", "version": self.version.name, "model": self.manifest["model"],

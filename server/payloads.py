@@ -18,7 +18,7 @@ def search_payload(engine: SearchEngine, query: str, k: int, filters: Filters) -
     """
     start = time.perf_counter()
     result = engine.search(query, k, filters)
-    results = [engine.hit_dict(h) for h in result.hits]
+    results = engine.hit_dicts(result.hits)
     return {"query": result.query, "took_ms": _ms(start), "timings": result.timings,
             "k": k, "filters": filters_dict(filters),
             "answer": result.answer.to_dict() if result.answer else None,
@@ -40,7 +40,7 @@ def similar_payload(engine: SearchEngine, clause_id: str, k: int, scope: str) ->
     start = time.perf_counter()
     hits = engine.similar(clause_id, k, scope)
     return {"clause": clause_id, "scope": scope, "took_ms": _ms(start),
-            "results": [engine.hit_dict(h) for h in hits]}
+            "results": engine.hit_dicts(hits)}
 
 
 def document_summary(doc: DocumentInfo) -> dict:
@@ -77,16 +77,17 @@ def compare_payload(engine: SearchEngine, query: str, filters: Filters, by: str)
     start = time.perf_counter()
     # Uncollapsed: a text republished by several documents must keep a column for each.
     result = engine.search(query, MAX_K, filters, collapse=False)
-    columns: dict[str, dict] = {}
+    best: dict[str, Hit] = {}
     for hit in result.hits:
-        data = engine.hit_dict(hit)
+        doc = engine.documents[engine.doc_of_row[hit.row]]
+        best.setdefault(doc.id if by == "document" else (doc.region or "（地区不详）"), hit)
+    columns = []
+    for key, data in zip(best, engine.hit_dicts(list(best.values()))):
         doc = data["document"]
-        key = doc["id"] if by == "document" else (doc["region"] or "（地区不详）")
-        if key not in columns:
-            columns[key] = {"key": key, "title": doc["title"] if by == "document" else key,
-                            "region": doc["region"], "hit": data}
+        columns.append({"key": key, "title": doc["title"] if by == "document" else key,
+                        "region": doc["region"], "hit": data})
     return {"query": result.query, "took_ms": _ms(start), "timings": result.timings, "by": by,
-            "filters": filters_dict(filters), "columns": list(columns.values())}
+            "filters": filters_dict(filters), "columns": columns}
 
 
 def facets(engine: SearchEngine) -> dict:

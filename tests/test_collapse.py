@@ -141,3 +141,17 @@ def test_different_clauses_of_the_two_documents_stay_separate(engine):
     result = engine.search("财政每年安排专项经费保障特派员工作", k=5)
     docs = [engine.hit_dict(h)["document"]["id"] for h in result.hits[:2]]
     assert sorted(docs) == ["county-a", "county-b"]
+
+
+def test_lazily_read_metadata_gives_the_same_passages_and_duplicates(engine, monkeypatch):
+    """Above LAZY_ROWS clauses, ids, texts and citations come from SQLite in batches; forced
+    here, every hit (passage pieces, also_in citations) must be exactly the eager one."""
+    import indexer.search as search_module
+
+    monkeypatch.setattr(search_module, "LAZY_ROWS", 0)
+    lazy = SearchEngine(engine.index_dir, engine.embedder)
+    assert isinstance(lazy.texts, search_module._LazyColumn)
+    for question in ("海洋碳汇监测站点和海洋碳汇交易试点、碳汇核算方法学", "每个乡镇选派科技特派员开展农业技术指导"):
+        eager, lazy_hits = engine.search(question, k=5).hits, lazy.search(question, k=5).hits
+        assert engine.hit_dicts(eager) == lazy.hit_dicts(lazy_hits)
+    assert any(len(d["ids"]) == 2 for d in lazy.hit_dicts(lazy.search("海洋碳汇交易试点、碳汇核算方法学", k=5).hits))

@@ -335,7 +335,8 @@ def test_lazy_metadata_mode_answers_exactly_like_the_eager_one(seed_index, embed
     lazy = SearchEngine(seed_index[0], embedder)
     for question in ("孵化器由哪个部门负责", "科技特派员结对服务", "what targets are set for R&D spending"):
         eager_result, lazy_result = engine.search(question, k=10), lazy.search(question, k=10)
-        assert [engine.hit_dict(h) for h in eager_result.hits] == [lazy.hit_dict(h) for h in lazy_result.hits]
+        assert engine.hit_dicts(eager_result.hits) == lazy.hit_dicts(lazy_result.hits)
+        assert [engine.hit_dict(h) for h in eager_result.hits] == lazy.hit_dicts(lazy_result.hits)
         assert (eager_result.answer is None) == (lazy_result.answer is None)
         if eager_result.answer:
             assert eager_result.answer.to_dict() == lazy_result.answer.to_dict()
