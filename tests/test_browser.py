@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
+from indexer.search import clause_url
+
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium "
@@ -138,3 +140,15 @@ def test_hostile_questions_in_the_url_stay_text_and_run_nothing(page, xss_server
         expect(page.locator("input[name=q]")).to_have_value(question)
         assert page.locator("main script, main img").count() == 0
         assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_a_passage_link_highlights_every_piece(page, live_server):
+    """A passage hit links to '#<id> <id>': the document page marks both pieces and scrolls to
+    the first; a piece outside the passage stays unmarked."""
+    doc = "chenzhou-2012-county-tech-action-plan"
+    first, second, third = (f"{doc}:h3~{i}" for i in (1, 2, 3))
+    page.goto(live_server.url + clause_url(doc, first, second))
+    expect(by_id(page, first)).to_have_class("clause is-target")
+    expect(by_id(page, second)).to_have_class("clause is-target")
+    expect(by_id(page, third)).to_have_class("clause")
+    expect(by_id(page, first)).to_be_in_viewport()

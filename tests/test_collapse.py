@@ -155,3 +155,24 @@ def test_lazily_read_metadata_gives_the_same_passages_and_duplicates(engine, mon
         eager, lazy_hits = engine.search(question, k=5).hits, lazy.search(question, k=5).hits
         assert engine.hit_dicts(eager) == lazy.hit_dicts(lazy_hits)
     assert any(len(d["ids"]) == 2 for d in lazy.hit_dicts(lazy.search("海洋碳汇交易试点、碳汇核算方法学", k=5).hits))
+
+
+def test_the_search_page_shows_the_passage_and_the_other_sources(engine):
+    from html import unescape
+
+    from indexer.config import Config
+    from server.app import create_app
+
+    client = create_app(engine, Config()).test_client()
+    query = "每个乡镇选派科技特派员开展农业技术指导"
+    other = client.get(f"/api/search?q={query}&k=3").get_json()["results"][0]["also_in"][0]
+    page = unescape(client.get(f"/?q={query}").get_data(as_text=True))
+    assert "另有 1 份文件载有相同条文" in page
+    assert f'<a href="{other["url"]}">{other["citation"]}</a>' in page
+    # The duplicate has no card of its own.
+    assert f'data-clause="{other["id"]}"' not in page
+    api = client.get("/api/search?q=海洋碳汇交易试点、碳汇核算方法学&k=3").get_json()
+    top = api["results"][0]
+    assert len(top["ids"]) == 2
+    page = unescape(client.get("/?q=海洋碳汇交易试点、碳汇核算方法学").get_data(as_text=True))
+    assert f'href="{top["url"]}"' in page  # the card links to both pieces
