@@ -212,19 +212,19 @@ class _RowValues:
                 setattr(self, name, {r: column[r] for r in rows})
 
 
-def _ids_and_texts(engine, rows: Sequence[int]) -> list[tuple[str, str]]:
-    """(clause id, text) of each row: one query per batch when metadata is read lazily."""
+def _ids_and_texts(engine, rows: Sequence[int]) -> list[tuple[str, str, Responsibility | tuple]]:
+    """(clause id, text, units) of each row: one query per batch when metadata is read lazily.
+    Units are the responsibility, or when read lazily its stored JSON (equal exactly when the
+    responsibility is; `_units` decodes it), so that comparing candidates decodes nothing."""
     texts = engine.texts
     if isinstance(texts, _LazyColumn):
-        return _LazyColumn(texts.meta, "id, text", tuple).take(rows)
-    return [(engine.clause_ids[r], texts[r]) for r in rows]
+        expr, _ = _COLUMNS["responsibility"]
+        return _LazyColumn(texts.meta, f"id, text, {expr}", lambda r: (r[0], r[1], tuple(r[2:]))).take(rows)
+    return [(engine.clause_ids[r], texts[r], engine.responsibility[r]) for r in rows]
 
 
-def _take(column: Sequence, rows: Sequence[int]) -> list:
-    """column[row] for each row: one query per batch when the column is read lazily."""
-    if isinstance(column, _LazyColumn):
-        return column.take(rows)
-    return [column[r] for r in rows]
+def _units(value: Responsibility | tuple) -> Responsibility:
+    return value if isinstance(value, Responsibility) else _COLUMNS["responsibility"][1](value)
 
 
 class _LazyRowOfId:
@@ -398,11 +398,10 @@ class SearchEngine:
                 groups = [([r], s, []) for r, s in ranked[:k]]
                 read = dict(zip([r for r, _ in ranked[:k]], _ids_and_texts(self, [r for r, _ in ranked[:k]])))
             token_set = tuple(dict.fromkeys(t for t in tokens if len(t) > 1 or not t.isascii()))
-            firsts = [min(members) for members, _, _ in groups]
-            for (members, score, duplicates), resp in zip(groups, _take(self.responsibility, firsts)):
+            for members, score, duplicates in groups:
                 members.sort()  # rows are in document order
                 shown = "".join(read[r][1] for r in members).lower()
-                hits.append(Hit(read[members[0]][0], round(score, 4), members[0], resp,
+                hits.append(Hit(read[members[0]][0], round(score, 4), members[0], _units(read[members[0]][2]),
                                 tuple(t for t in token_set if t in shown),
                                 tuple(members) if len(members) > 1 else (), tuple(duplicates)))
         answer = build_answer(hits) if who else None
@@ -433,16 +432,17 @@ class SearchEngine:
 
         - A piece of a long item next to a piece already placed (same item, up to
           PASSAGE_PIECES) joins it: the two are one passage.
-        - A clause whose text (ignoring spacing and punctuation) equals a placed result's is
-          listed as its duplicate (up to MAX_ALSO_IN) instead of taking a place of its own.
+        - A clause whose text (ignoring spacing and punctuation) and responsibility equal a
+          placed result's is listed as its duplicate (up to MAX_ALSO_IN) instead of taking a
+          place of its own.
         The scan stops at the first row that would open result k+1, so nothing ranked below
         the last result is pulled in. Returns: (member rows, best score, duplicate rows) for
-        each result, and the (clause id, text) of every row read.
+        each result, and the (clause id, text, units) of every row read (see _ids_and_texts).
         """
         groups: list[tuple[list[int], float, list[int]]] = []
         items: dict[str, list[tuple[list[int], int, int]]] = {}  # item id -> (members, first, last piece)
-        by_text: dict[str, list[int]] = {}
-        read: list[tuple[str, str]] = []
+        by_text: dict[tuple, list[int]] = {}
+        read: list[tuple[str, str, Responsibility | tuple]] = []
         for at, (row, score) in enumerate(ranked):
             if at == len(read):  # ids and texts in two batches at most (a query each when lazy)
                 read += _ids_and_texts(self, [r for r, _ in (ranked[:max(2 * k, 20)] if at == 0 else ranked[at:])])
@@ -459,7 +459,9 @@ class SearchEngine:
                         break
                 if joined:
                     continue
-            key = same_text_key(read[at][1])
+            # Same words under other units (a task two plans give to different offices) are
+            # different clauses: a who-question must see both.
+            key = (same_text_key(read[at][1]), read[at][2])
             if key in by_text:
                 if len(by_text[key]) < MAX_ALSO_IN:
                     by_text[key].append(row)

@@ -9,15 +9,17 @@ import pytest
 
 from indexer.build import build_index
 from indexer.embedding import load_embedder
+from indexer.models import Responsibility
 from indexer.search import PASSAGE_PIECES, SearchEngine, clause_url, same_text_key
 
 # ----- the grouping rule, on its own ------------------------------------------------------------
 
 
-def collapse(ids: list[str], texts: list[str] | None = None, k: int = 10, order: list[int] | None = None):
+def collapse(ids: list[str], texts: list[str] | None = None, k: int = 10, order: list[int] | None = None,
+             units: list[Responsibility] | None = None):
     """Run SearchEngine._collapse over rows 0..n-1 ranked in `order` (default: row order)."""
     texts = texts or [f"正文{i}" for i in range(len(ids))]
-    stub = SimpleNamespace(clause_ids=ids, texts=texts)
+    stub = SimpleNamespace(clause_ids=ids, texts=texts, responsibility=units or [Responsibility()] * len(ids))
     order = order if order is not None else list(range(len(ids)))
     ranked = [(row, 1.0 - rank / 100) for rank, row in enumerate(order)]
     return [(sorted(members), score, duplicates)
@@ -47,6 +49,13 @@ def test_identical_texts_collapse_ignoring_spacing_and_punctuation():
     texts = ["一、加强孵化器建设。", "一、加强孵化器建设", "一、 加强孵化器建设；", "二、别的内容"]
     groups = collapse(["a:h1", "b:h1", "c:h1", "a:h2"], texts)
     assert [(g[0], g[2]) for g in groups] == [([0], [1, 2]), ([3], [])]
+
+
+def test_the_same_words_under_other_units_are_different_clauses():
+    texts = ["加强孵化器建设。"] * 3
+    units = [Responsibility(lead=("高新处",)), Responsibility(lead=("县科技局",)), Responsibility(lead=("高新处",))]
+    groups = collapse(["a:h1", "b:h1", "c:h1"], texts, units=units)
+    assert [(g[0], g[2]) for g in groups] == [([0], [2]), ([1], [])]
 
 
 def test_the_scan_stops_at_k_results_and_pulls_nothing_from_below():
