@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from .boilerplate import frame_tail, is_frame_line
 from .headings import Label, inline_candidates, match_label, split_title
 from .models import Clause, Heading, Responsibility
-from .responsibility import is_note_line, merge, note_breaks, parse_note, trailing_note
+from .responsibility import (
+    continues_unit_list,
+    is_note_line,
+    merge,
+    note_breaks,
+    note_left_open,
+    parse_note,
+    trailing_note,
+)
 
 # An item up to MAX_CLAUSE_CHARS stays whole. Longer ones are cut at sentence ends into pieces
 # of about PIECE_CHARS: multilingual-e5-small reads at most 512 tokens (about as many Chinese
@@ -67,6 +75,9 @@ class _Segmenter:
         self.current = self.root
         self.stack: list[_Node] = []  # open heading nodes, outermost first
         self.last_number: dict[str, int] = {}
+        # A note line whose unit list was wrapped ('责任单位：A、B、'): (its item, the item's
+        # responsibility before the note, the note text so far), until the list ends.
+        self.open_note: tuple[_Node, Responsibility, str] | None = None
 
     def run(self) -> list[_Node]:
         offset = 0
@@ -109,10 +120,15 @@ class _Segmenter:
             line_label is None or cand.kind != line_label.kind)
 
     def _segment(self, start: int, end: int, segment: str, label: Label | None) -> None:
-        if label is not None:
+        open_note, self.open_note = self.open_note, None
+        if label is None and open_note is not None and not is_note_line(segment) \
+                and not is_frame_line(segment) and continues_unit_list(segment, open_note[2]):
+            node, before, note = open_note
+            self._note(node, end, before, note + segment)
+        elif label is not None:
             self._heading(start, end, segment, label)
         elif is_note_line(segment):
-            self._note(end, parse_note(segment))
+            self._note(self.current, end, self.current.responsibility, segment)
         elif is_frame_line(segment):
             return
         else:
@@ -154,11 +170,15 @@ class _Segmenter:
             node.has_body = True
         self._close_if_noted(node, segment, start)
 
-    def _note(self, end: int, responsibility: Responsibility) -> None:
-        node = self.current
-        node.responsibility = merge(node.responsibility, responsibility)
+    def _note(self, node: _Node, end: int, before: Responsibility, note: str) -> None:
+        """Attach a note line (or a wrapped one, joined) to the item it closes. The whole note is
+        parsed again when a wrapped list goes on, so idioms cut by the wrap ('各市、' / '县(市、
+        区)科技局') join as they would on one line."""
+        node.responsibility = merge(before, parse_note(note))
         node.end = end
         node.closed = True
+        if note_left_open(note):
+            self.open_note = (node, before, note)
 
     def _close_if_noted(self, node: _Node, segment: str, start: int) -> None:
         note = trailing_note(segment)

@@ -143,6 +143,36 @@ def parse_note(note: str) -> Responsibility:
     return Responsibility(tuple(roles["lead"]), tuple(roles["cooperating"]), tuple(roles["persons"]))
 
 
+_LIST_OPEN = tuple("、，,")
+_SENTENCE_MARK = re.compile(r"[。！？!?]")
+_MAX_WRAPPED_LINE = 80
+_MAX_UNIT = 30
+
+
+def note_left_open(note_line: str) -> bool:
+    """True when a note line ends inside its unit list ('责任单位：A、B、'): the list was
+    wrapped and goes on on the next line."""
+    return note_line.rstrip().endswith(_LIST_OPEN)
+
+
+# How the name of a body ends (县科技局, 各乡镇, 市政府办公室, 有关单位, 各高新区, 县经信局（县科技局）).
+_BODY_END = re.compile(r"(?:局|委|办|处|室|部|厅|会|院|所|中心|政府|镇|乡|街道|公司|集团|单位|部门|机构|银行|"
+                       r"学校|大学|站|队|馆|社|署|司|科|股|组|区|县|市|省|州|盟|旗|村)(?:（[^（）]*）)*$")
+_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def continues_unit_list(line: str, note: str) -> bool:
+    """True for a line that can be the rest of the wrapped list of `note` ('C、D' after
+    '责任单位：A、B、'): short, no sentence or key of its own, and every part shaped like the
+    name of a body (or, after 责任人, of a person)."""
+    text = line.strip().rstrip("。；;")
+    if not text or len(text) > _MAX_WRAPPED_LINE or _SENTENCE_MARK.search(text) or _KEY_RE.search(text):
+        return False
+    keys = _KEY_RE.findall(note)
+    shape = _PERSON if keys and ROLE_OF_KEY[keys[-1]] == "persons" else _BODY_END
+    return all(len(unit) <= _MAX_UNIT and shape.search(unit) for unit in split_units(text))
+
+
 def merge(first: Responsibility, second: Responsibility) -> Responsibility:
     """Union of two responsibilities, order kept, duplicates dropped."""
     def union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:

@@ -433,6 +433,40 @@ def test_note_on_the_following_lines_closes_the_item():
     assert clauses[0].text.endswith("县财政局") and clauses[1].text == "2．培育企业。\n责任单位:县经信局"
 
 
+def test_a_unit_list_wrapped_onto_the_next_line_stays_whole():
+    text = ("1．建设平台。\n责任单位：县科技局、县财政局、\n县人力社保局、各乡镇\n"
+            "2．培育企业。\n配合单位：有关处室，各市、\n县(市、区)科技局(委)\n3．下一项。")
+    clauses = segment(text, "d")
+    assert [c.id for c in clauses] == ["d:n1", "d:n2", "d:n3"]
+    assert clauses[0].responsibility.lead == ("县科技局", "县财政局", "县人力社保局", "各乡镇")
+    assert clauses[0].text.endswith("县人力社保局、各乡镇")
+    # The idiom cut by the wrap joins as it would on one line.
+    assert clauses[1].responsibility.cooperating == ("有关处室", "各市、县（市、区）科技局（委）")
+    assert clauses[2].responsibility.lead == ()
+
+
+@pytest.mark.parametrize("after", [
+    "加强宣传培训，营造全社会支持创新的良好氛围。",   # a sentence, not a unit
+    "2023年5月1日",                                     # the document's date (frame)
+    "牵头单位：县发改局",                               # a note of its own
+])
+def test_only_a_unit_list_continues_a_wrapped_note(after):
+    text = f"1．建设平台。\n责任单位：县科技局、\n{after}"
+    clauses = segment(text, "d")
+    assert clauses[0].responsibility.lead == (("县科技局", "县发改局") if after.startswith("牵头") else ("县科技局",))
+
+
+def test_a_wrapped_list_of_persons_continues_with_names():
+    clauses = segment("1．建设平台。\n责任人：邱飞章、\n王小明\n2．下一项。", "d")
+    assert clauses[0].responsibility.persons == ("邱飞章", "王小明")
+
+
+def test_a_note_that_ends_its_list_does_not_take_the_next_line():
+    clauses = segment("1．建设平台。\n责任单位：县科技局\n县财政局安排资金\n", "d")
+    assert clauses[0].responsibility.lead == ("县科技局",)
+    assert [c.id for c in clauses] == ["d:n1", "d:n1+1"]
+
+
 def test_unnumbered_paragraph_after_a_closed_item_is_its_own_clause():
     text = "一、任务\n1．建设平台。（牵头单位：甲处）\n另一项工作。（牵头单位：乙处）\n没有分工的说明。"
     clauses = segment(text, "d")
