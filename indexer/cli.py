@@ -9,6 +9,7 @@ import contextlib
 import functools
 import json
 import logging
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     except PolicySearchError as exc:
         print(f"policy-search: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except OSError as exc:  # a full disk or a read-only index directory: one line, not a traceback
+    except (OSError, sqlite3.Error) as exc:  # a full disk or a read-only index: one line, not a traceback
         print(f"policy-search: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ Nothing here downloads weights: sentence-transformers is loaded with the hub swi
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+
+from .errors import StorageError
 
 if TYPE_CHECKING:
     from typing import Self
@@ -384,13 +387,24 @@ class EmbeddingCache:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key BLOB NOT NULL, "
-            "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID")
-        self._db.commit()
+        with self._storage("open"):
+            self._db = sqlite3.connect(self.path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key BLOB NOT NULL, "
+                "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID")
+            self._db.commit()
+
+    @contextlib.contextmanager
+    def _storage(self, doing: str) -> Iterator[None]:
+        """SQLite's errors (a full disk shows as 'disk I/O error' or 'database or disk is
+        full') as one StorageError naming the file, instead of a traceback."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot {doing} the embedding cache {self.path}: {exc} "
+                               "(is the disk full or read-only?)") from exc
 
     def get(self, model: str, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
         """Look up vectors.
@@ -415,7 +429,7 @@ class EmbeddingCache:
         """Store vectors (one transaction). Args: model name, keys, float32 rows in key order."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dim = vectors.shape[1]
-        with self._db:
+        with self._storage("write"), self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO embeddings (model, key, dim, vector) VALUES (?, ?, ?, ?)",
                 [(model, key, dim, row.tobytes()) for key, row in zip(keys, vectors, strict=True)])

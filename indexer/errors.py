@@ -46,3 +46,12 @@ class IndexMismatchError(IndexUnavailableError):
     """The index was built with another embedding model than the one configured."""
 
     code = "index_mismatch"
+
+
+class StorageError(PolicySearchError):
+    """A file the build writes (the embedding cache, the index) cannot be written: a full disk,
+    a read-only directory, an I/O error."""
+
+    code = "storage_error"
+    status = 507
+    exit_code = 1

@@ -494,7 +494,7 @@ def small_disk(tmp_path):
 
 # Free space left after the published index: too little for the vectors (~200 KiB), or enough
 # for the vectors but not for everything else.
-@pytest.mark.parametrize("free_kib", [96, 400])
+@pytest.mark.parametrize("free_kib", [8, 96, 400])
 def test_a_full_disk_fails_the_build_and_the_next_run_completes(small_disk, free_kib, server_index,
                                                                 server_embedder, corpora, reference):
     index = copy_index(server_index, small_disk / "index")
