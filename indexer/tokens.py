@@ -23,6 +23,18 @@ DOMAIN_TERMS = (
 )
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _LOCK = threading.Lock()
+_BASE: tuple[dict[str, int], int] | None = None  # jieba's own dictionary: word frequencies, total
+
+
+def _base_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's dictionary, loaded once per process (~0.75 s; an engine opens on every reload)."""
+    global _BASE
+    with _LOCK:
+        if _BASE is None:
+            base = jieba.Tokenizer()
+            base.initialize()
+            _BASE = (base.FREQ, base.total)
+        return _BASE
 
 
 class Tokenizer:
@@ -31,9 +43,10 @@ class Tokenizer:
     def __init__(self, extra_words: Iterable[str] = ()):
         jieba.setLogLevel(logging.WARNING)
         self.extra_words = sorted({w for w in (*DOMAIN_TERMS, *extra_words) if 1 < len(w) <= 20})
+        # A private copy of the shared dictionary (~15 ms) instead of jieba loading it again.
+        freq, total = _base_dictionary()
         self._jieba = jieba.Tokenizer()
-        with _LOCK:
-            self._jieba.initialize()
+        self._jieba.FREQ, self._jieba.total, self._jieba.initialized = dict(freq), total, True
         for word in self.extra_words:
             self._jieba.add_word(word, freq=20000)
 
