@@ -54,7 +54,7 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
     if overrides.get("region"):
         region = parse_region(overrides["region"])
     else:
-        region = resolve_region(issuer, title, doc_number)
+        region = resolve_region(issuer, title, doc_number, hints.get("site", ""))
     lines = text.split("\n")
     skip = frozenset(meta.title_lines) | {
         i for i in range(header_zone(lines)) if TITLE_LINE.match(lines[i].strip())}

@@ -59,18 +59,31 @@ def _region(row: dict) -> Region:
     return Region(province, city, county)
 
 
+# An organ named by its level alone: 市人力资源社会保障局, 区住建园林局, 县科技局 — the city,
+# district or county of whoever published it.
+_BARE_ORGAN = re.compile(r"^(?:本)?([省市区县])(?![辖直属])")
+
+
 @functools.lru_cache(maxsize=4096)
-def resolve_region(issuer: str, title: str = "", doc_number: str = "") -> Region:
+def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str = "") -> Region:
     """Resolve the region a document belongs to.
 
-    Args: the issuing organ, the title and the 文号. Returns: the most specific Region found in
-    the issuer, then the title; the 文号 abbreviation supplies the province when both lack one.
+    Args: the issuing organ, the title, the 文号, and the name of the website a page was saved
+    from (its SiteName meta tag). Returns: the most specific Region found in the issuer, then
+    the title; when neither names a province, the 文号 abbreviation supplies it, and an organ
+    named by its level alone (市人社局) takes the site's place down to that level.
     """
     # The issuer's own region wins: a title names the places a policy is about (淳安等26县),
     # not where it was issued.
-    best, from_title = _lookup(issuer, title)
+    best, from_title, from_site = _lookup(issuer, title, site)
     if not best.province and _specificity(from_title) > _specificity(best):
         best = from_title
+    bare = _BARE_ORGAN.match(issuer.strip())
+    if not best.province and bare and from_site.province:
+        # 市… on a district's site is the city's organ: keep the site's region down to its level.
+        level = bare.group(1)
+        best = Region(from_site.province, from_site.city if level in "市区县" else "",
+                      from_site.county if level in "区县" else "")
     if not best.province and doc_number[:1] in PROVINCE_ABBREVIATIONS:
         best = Region(PROVINCE_ABBREVIATIONS[doc_number[:1]], best.city, best.county)
     return best

@@ -582,6 +582,19 @@ def test_region_resolution(issuer, title, doc_number, label):
     assert resolve_region(issuer, title, doc_number).label == label
 
 
+@pytest.mark.parametrize("issuer, site, label", [
+    ("市人力资源社会保障局", "广州市人力资源和社会保障局网站", "广东省·广州市"),
+    ("区住建园林局", "广州市天河区人民政府门户网站", "广东省·广州市·天河区"),
+    ("市人力资源社会保障局", "广州市天河区人民政府门户网站", "广东省·广州市"),  # the city's organ on a district site
+    ("粤省事微信公众号", "广州市人民政府门户网站", ""),  # not an organ of the site's place
+    ("国家法律法规数据库", "广州市人民政府门户网站", ""),  # a national text republished
+    ("", "广州市人民政府门户网站", ""),  # nobody named
+    ("郴州市科学技术局", "广州市人民政府门户网站", "湖南省·郴州市"),  # a named place wins
+])
+def test_an_organ_named_by_its_level_alone_takes_the_site_region(issuer, site, label):
+    assert resolve_region(issuer, "", "", site).label == label
+
+
 # ----------------------------------------------------------------------------- bad input
 
 def _error(path: Path, root: Path | None = None) -> str:
