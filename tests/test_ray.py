@@ -112,10 +112,14 @@ def assert_same_index(ray_version: Path, local_version: Path) -> None:
 
 
 class ActorKiller:
-    """Kills the first embedding actor process once it is working (SIGKILL, as an OOM would)."""
+    """Kills the first embedding actor process of the coming build once it is working (SIGKILL,
+    as an OOM would). Actor processes alive before it started (a previous test's, still
+    winding down) are left alone: killing one of those would test nothing."""
 
     def __init__(self):
         self.killed: list[int] = []
+        self._before = {p.pid for p in psutil.process_iter(["cmdline"])
+                        if " ".join(p.info["cmdline"] or []).startswith(ACTOR_TITLE)}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -125,7 +129,8 @@ class ActorKiller:
             for proc in psutil.process_iter(["pid", "cmdline"]):
                 title = " ".join(proc.info["cmdline"] or [])
                 # '.submit' / '.__call__' follow the title once the actor runs batches.
-                if title.startswith(ACTOR_TITLE) and not title.endswith("__init__") and title != ACTOR_TITLE:
+                if title.startswith(ACTOR_TITLE) and not title.endswith("__init__") and title != ACTOR_TITLE \
+                        and proc.info["pid"] not in self._before:
                     os.kill(proc.info["pid"], signal.SIGKILL)
                     self.killed.append(proc.info["pid"])
                     return
