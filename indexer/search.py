@@ -427,7 +427,7 @@ class SearchEngine:
         return tokens, coverage, lex_all, lex_top, _ms(t)
 
     def _collapse(self, ranked: list[tuple[int, float]], k: int
-                  ) -> tuple[list[tuple[list[int], float, list[int]]], dict[int, tuple[str, str]]]:
+                  ) -> tuple[list[tuple[list[int], float, list[int]]], dict[int, tuple]]:
         """Group ranked rows into at most k results, scanning in rank order.
 
         - A piece of a long item next to a piece already placed (same item, up to
