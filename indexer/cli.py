@@ -160,6 +160,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         lead = data["responsibility"]["lead"]
         if lead:
             print(f"   责任: {'、'.join(lead)}")
+        for other in data["also_in"][:3]:
+            print(f"   同文 / also in: {other['citation']}")
+        if len(data["also_in"]) > 3:
+            print(f"   … {len(data['also_in']) - 3} more")
     if not result.hits:
         print("no results")
     return 0

@@ -185,3 +185,18 @@ def test_the_search_page_shows_the_passage_and_the_other_sources(engine):
     assert len(top["ids"]) == 2
     page = unescape(client.get("/?q=海洋碳汇交易试点、碳汇核算方法学").get_data(as_text=True))
     assert f'href="{top["url"]}"' in page  # the card links to both pieces
+
+
+def test_cli_search_lists_the_other_sources_of_a_collapsed_hit(engine):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-m", "indexer.cli", "search", "每个乡镇选派科技特派员开展农业技术指导",
+                           "--index", str(engine.index_dir), "-k", "3"], capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parents[1], timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("1. "))
+    also = [line for line in lines[first:] if "同文 / also in: 《" in line]
+    assert len(also) == 1 and ("甲县" in also[0] or "乙县" in also[0])
