@@ -2,15 +2,21 @@
 several documents publish is one hit listing the others."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
 
 from indexer.build import build_index
+from indexer.config import Config
 from indexer.embedding import load_embedder
 from indexer.models import Responsibility
 from indexer.search import PASSAGE_PIECES, SearchEngine, clause_url, same_text_key
+from server.app import create_app
 
 # ----- the grouping rule, on its own ------------------------------------------------------------
 
@@ -167,11 +173,6 @@ def test_lazily_read_metadata_gives_the_same_passages_and_duplicates(engine, mon
 
 
 def test_the_search_page_shows_the_passage_and_the_other_sources(engine):
-    from html import unescape
-
-    from indexer.config import Config
-    from server.app import create_app
-
     client = create_app(engine, Config()).test_client()
     query = "每个乡镇选派科技特派员开展农业技术指导"
     other = client.get(f"/api/search?q={query}&k=3").get_json()["results"][0]["also_in"][0]
@@ -188,10 +189,6 @@ def test_the_search_page_shows_the_passage_and_the_other_sources(engine):
 
 
 def test_cli_search_lists_the_other_sources_of_a_collapsed_hit(engine):
-    import subprocess
-    import sys
-    from pathlib import Path
-
     done = subprocess.run([sys.executable, "-m", "indexer.cli", "search", "每个乡镇选派科技特派员开展农业技术指导",
                            "--index", str(engine.index_dir), "-k", "3"], capture_output=True, text=True, check=False,
                           cwd=Path(__file__).resolve().parents[1], timeout=300)
