@@ -61,7 +61,7 @@ def _region(row: dict) -> Region:
 
 # An organ named by its level alone: 市人力资源社会保障局, 区住建园林局, 县科技局 — the city,
 # district or county of whoever published it.
-_BARE_ORGAN = re.compile(r"^(?:本)?([省市区县])(?![辖直属])")
+_BARE_ORGAN = re.compile(r"^(?:本)?([省市区县])(?![辖直属场域民])")  # not 市场监督管理局, 县域…, 市民…
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -190,6 +190,36 @@ class _LazyColumn(Sequence):
             for fid, *values in self.meta.fetch_all(sql, part):
                 found[fid] = self.convert(values)
         return [found[f] for f in fids]
+
+
+class _Group:
+    """One result being collapsed: its rows (a clause, or a passage's pieces), its score, and
+    one row per other document holding the same text."""
+
+    def __init__(self, row: int, score: float, doc: int):
+        self.members, self.score, self.duplicates = [row], score, []
+        self.member_docs, self._duplicate_docs = {doc}, set()
+
+    def take(self, row: int, doc: int, as_member: bool) -> None:
+        if as_member:
+            self.members.append(row)
+        elif doc not in self._duplicate_docs and len(self.duplicates) < MAX_ALSO_IN:
+            self._duplicate_docs.add(doc)
+            self.duplicates.append(row)
+
+
+class _Run:
+    """Consecutive placed pieces of one item: a passage (member) or another document's copy of
+    it (not a member), growing up to PASSAGE_PIECES pieces."""
+
+    def __init__(self, group: _Group, piece: int, member: bool):
+        self.group, self.first, self.last, self.member = group, piece, piece, member
+
+    def next_to(self, piece: int) -> bool:
+        return self.last - self.first + 1 < PASSAGE_PIECES and piece in (self.first - 1, self.last + 1)
+
+    def add(self, piece: int) -> None:
+        self.first, self.last = min(self.first, piece), max(self.last, piece)
 
 
 class _RowValues:
@@ -378,10 +408,12 @@ class SearchEngine:
                 d_scores, d_fids = self.vectors.search(qvec, CANDIDATES, allowed)
             timings["dense_ms"] = _ms(t)
         finally:
-            # Waited for even when the dense side failed, so no work outlives the request.
+            # Waited for even when the dense side failed, so no work outlives the request (and
+            # a BM25 failure cannot replace the dense side's own error).
             t = time.perf_counter()
-            tokens, coverage, lex_all, lex_top, timings["lexical_ms"] = lexical.result()
+            wait([lexical])
             timings["lexical_wait_ms"] = _ms(t)
+        tokens, coverage, lex_all, lex_top, timings["lexical_ms"] = lexical.result()
 
         t = time.perf_counter()
         rows = list(dict.fromkeys([self.row_of_fid[int(f)] for f in d_fids] + lex_top.tolist()))
@@ -432,48 +464,50 @@ class SearchEngine:
 
         - A piece of a long item next to a piece already placed (same item, up to
           PASSAGE_PIECES) joins it: the two are one passage.
-        - A clause whose text (ignoring spacing and punctuation) and responsibility equal a
-          placed result's is listed as its duplicate (up to MAX_ALSO_IN) instead of taking a
-          place of its own.
+        - A clause of another document whose text (ignoring spacing and punctuation) and
+          responsibility equal a placed result's is listed as its duplicate instead of taking a
+          place of its own: once per document, up to MAX_ALSO_IN documents. A republished long
+          item is absorbed piece by piece: a piece next to a duplicate piece of the same item
+          is that document's copy too.
         The scan stops at the first row that would open result k+1, so nothing ranked below
         the last result is pulled in. Returns: (member rows, best score, duplicate rows) for
         each result, and the (clause id, text, units) of every row read (see _ids_and_texts).
         """
-        groups: list[tuple[list[int], float, list[int]]] = []
-        items: dict[str, list[tuple[list[int], int, int]]] = {}  # item id -> (members, first, last piece)
-        by_text: dict[tuple, list[int]] = {}
+        groups: list[_Group] = []
+        runs: dict[str, list[_Run]] = {}  # item id -> runs of its placed pieces
+        by_text: dict[tuple, _Group] = {}
         read: list[tuple[str, str, Responsibility | tuple]] = []
         for at, (row, score) in enumerate(ranked):
             if at == len(read):  # ids and texts in two batches at most (a query each when lazy)
                 read += _ids_and_texts(self, [r for r, _ in (ranked[:max(2 * k, 20)] if at == 0 else ranked[at:])])
-            match = _PIECE.match(read[at][0])
-            if match:
-                item, piece = match.group(1), int(match.group(2))
-                runs = items.setdefault(item, [])
-                joined = False
-                for i, (members, first, last) in enumerate(runs):
-                    if len(members) < PASSAGE_PIECES and piece in (first - 1, last + 1):
-                        members.append(row)
-                        runs[i] = (members, min(first, piece), max(last, piece))
-                        joined = True
-                        break
-                if joined:
-                    continue
+            clause_id, text, units = read[at]
+            doc = int(self.doc_of_row[row])
             # Same words under other units (a task two plans give to different offices) are
             # different clauses: a who-question must see both.
-            key = (same_text_key(read[at][1]), read[at][2])
-            if key in by_text:
-                if len(by_text[key]) < MAX_ALSO_IN:
-                    by_text[key].append(row)
+            key = (same_text_key(text), units)
+            match = _PIECE.match(clause_id)
+            item, piece = (match.group(1), int(match.group(2))) if match else (None, 0)
+            run = next((r for r in runs.get(item, ()) if r.next_to(piece)), None) if match else None
+            if run is not None:  # the next piece of a passage, or of a duplicate's copy of it
+                run.add(piece)
+                run.group.take(row, doc, as_member=run.member)
+                by_text.setdefault(key, run.group)
+                continue
+            group = by_text.get(key)
+            if group is not None and doc not in group.member_docs:
+                group.take(row, doc, as_member=False)
+                if match:
+                    runs.setdefault(item, []).append(_Run(group, piece, member=False))
                 continue
             if len(groups) == k:
                 break
-            group: tuple[list[int], float, list[int]] = ([row], score, [])
+            group = _Group(row, score, doc)
             groups.append(group)
-            by_text[key] = group[2]
+            by_text.setdefault(key, group)
             if match:
-                items[match.group(1)].append((group[0], piece, piece))
-        return groups, {row: read[at] for at, (row, _) in enumerate(ranked[:len(read)])}
+                runs.setdefault(item, []).append(_Run(group, piece, member=True))
+        return ([(g.members, g.score, g.duplicates) for g in groups],
+                {row: read[at] for at, (row, _) in enumerate(ranked[:len(read)])})
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.fids[rows]]

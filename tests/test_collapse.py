@@ -25,7 +25,9 @@ def collapse(ids: list[str], texts: list[str] | None = None, k: int = 10, order:
              units: list[Responsibility] | None = None):
     """Run SearchEngine._collapse over rows 0..n-1 ranked in `order` (default: row order)."""
     texts = texts or [f"正文{i}" for i in range(len(ids))]
-    stub = SimpleNamespace(clause_ids=ids, texts=texts, responsibility=units or [Responsibility()] * len(ids))
+    docs = {d: n for n, d in enumerate(dict.fromkeys(i.split(":")[0] for i in ids))}  # 'a:h1' is in document a
+    stub = SimpleNamespace(clause_ids=ids, texts=texts, responsibility=units or [Responsibility()] * len(ids),
+                           doc_of_row=[docs[i.split(":")[0]] for i in ids])
     order = order if order is not None else list(range(len(ids)))
     ranked = [(row, 1.0 - rank / 100) for rank, row in enumerate(order)]
     return [(sorted(members), score, duplicates)
@@ -55,6 +57,24 @@ def test_identical_texts_collapse_ignoring_spacing_and_punctuation():
     texts = ["一、加强孵化器建设。", "一、加强孵化器建设", "一、 加强孵化器建设；", "二、别的内容"]
     groups = collapse(["a:h1", "b:h1", "c:h1", "a:h2"], texts)
     assert [(g[0], g[2]) for g in groups] == [([0], [1, 2]), ([3], [])]
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3, 4], [0, 1, 3, 2, 4], [0, 2, 1, 3, 4], [1, 3, 0, 2, 4]])
+def test_a_long_item_two_documents_publish_is_one_passage_citing_the_other(order):
+    ids = ["a:h1~1", "b:h1~1", "a:h1~2", "b:h1~2", "c:h5"]
+    texts = ["第一段内容。", "第一段内容。", "第二段内容。", "第二段内容。", "别的条款。"]
+    groups = collapse(ids, texts, order=order)
+    assert len(groups) == 2
+    passage, duplicates = groups[0][0], groups[0][2]
+    # Whichever copy ranks first is shown whole; the other document is cited once.
+    assert passage in ([0, 2], [1, 3]) and len(duplicates) == 1
+    assert ids[duplicates[0]].split(":")[0] != ids[passage[0]].split(":")[0]
+    assert groups[1][0] == [4]
+
+
+def test_the_same_text_twice_in_one_document_stays_two_hits():
+    groups = collapse(["a:h1", "a:h7", "b:h1"], ["各单位要高度重视。"] * 3)
+    assert [(g[0], g[2]) for g in groups] == [([0], [2]), ([1], [])]
 
 
 def test_the_same_words_under_other_units_are_different_clauses():

@@ -590,6 +590,7 @@ def test_region_resolution(issuer, title, doc_number, label):
     ("国家法律法规数据库", "广州市人民政府门户网站", ""),  # a national text republished
     ("", "广州市人民政府门户网站", ""),  # nobody named
     ("郴州市科学技术局", "广州市人民政府门户网站", "湖南省·郴州市"),  # a named place wins
+    ("市场监督管理局", "广州市黄埔区人民政府门户网站", ""),  # 市场 is not 市: no level, no region
 ])
 def test_an_organ_named_by_its_level_alone_takes_the_site_region(issuer, site, label):
     assert resolve_region(issuer, "", "", site).label == label
