@@ -50,7 +50,7 @@ def free_port() -> int:
 def start_server(index: Path, model: str | None, log_path: Path) -> tuple[subprocess.Popen, str]:
     """`policy-search serve` in a child process; returns it and its base URL once /healthz answers."""
     port = free_port()
-    cmd = [sys.executable, "-m", "indexer.cli", "serve", "--index", str(index), "--port", str(port)]
+    cmd = [sys.executable, "-m", "server.cli", "serve", "--index", str(index), "--port", str(port)]
     if model:
         cmd += ["--model", model]
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process

@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from indexer.build import BuildReport, build_index, parse_corpus, passage_text
-from indexer.embedding import INDEX_THREADS, load_embedder
+from indexer.index.build import BuildReport, build_index, parse_corpus, passage_text
+from indexer.embed.runtimes import INDEX_THREADS, load_embedder
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
 NCP_DOCS = SHARED / "datasets" / "ncp-policy-qa" / "docs"
@@ -70,7 +70,7 @@ def main() -> int:
         embed_fn, stack = None, None
         if args.engine == "ray":
             os.environ.setdefault("RAY_DISABLE_USAGE_STATS", "1")
-            from indexer.ray_engine import RayEmbedding, RayOptions
+            from indexer.embed.ray_engine import RayEmbedding, RayOptions
 
             stack = RayEmbedding(MODEL, RayOptions(), work / "shards")
             embed_fn = stack

@@ -123,7 +123,7 @@ class Run:
 
 def reindex(index: Path, corpus: Path, extra: Path, model: str | None, log: Path) -> subprocess.Popen:
     """`policy-search index CORPUS EXTRA --index INDEX` in a child process, output to `log`."""
-    cmd = [sys.executable, "-m", "indexer.cli", "index", str(corpus), str(extra), "--index", str(index), "--quiet"]
+    cmd = [sys.executable, "-m", "server.cli", "index", str(corpus), str(extra), "--index", str(index), "--quiet"]
     if model:
         cmd += ["--model", model]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT)

@@ -25,10 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from indexer.build import build_index
-from indexer.embedding import load_embedder
-from indexer.fusion import LEXICAL_WEIGHT, Fusion
-from indexer.search import Hit, SearchEngine
+from indexer.index.build import build_index
+from indexer.embed.runtimes import load_embedder
+from indexer.query.fusion import LEXICAL_WEIGHT, Fusion
+from indexer.query.engine import Hit, SearchEngine
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
 NCP = SHARED / "datasets" / "ncp-policy-qa"

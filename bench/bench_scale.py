@@ -72,9 +72,9 @@ def real_base() -> dict:
     cache_file = OUT / "base.pkl"
     if cache_file.exists():
         return pickle.loads(cache_file.read_bytes())
-    from indexer.build import BuildReport, parse_corpus, passage_text
-    from indexer.embedding import PASSAGE, EmbeddingCache, text_key
-    from indexer.tokens import Tokenizer
+    from indexer.index.build import BuildReport, parse_corpus, passage_text
+    from indexer.embed.runtimes import PASSAGE, EmbeddingCache, text_key
+    from indexer.index.tokens import Tokenizer
 
     documents = parse_corpus([NCP / "docs"], BuildReport())
     rows = [(d, c, passage_text(d, c)) for d in documents for c in d.clauses]
@@ -103,8 +103,8 @@ def real_queries(base: dict) -> tuple[np.ndarray, list[list[str]]]:
     cache_file = OUT / "queries.pkl"
     if cache_file.exists():
         return pickle.loads(cache_file.read_bytes())
-    from indexer.embedding import load_embedder
-    from indexer.tokens import Tokenizer
+    from indexer.embed.runtimes import load_embedder
+    from indexer.index.tokens import Tokenizer
 
     questions = [json.loads(line)["question"] for line in (NCP / "questions.dev.jsonl").open(encoding="utf-8")]
     embedder = load_embedder(MODEL, threads=1)
@@ -181,7 +181,7 @@ def build(kind: str, vectors: np.ndarray, n: int):
     """The index vectors.new_index builds for the product's types (ivf-pq: for comparison only)."""
     import faiss
 
-    from indexer import vectors as product
+    from indexer.index import vectors as product
 
     dim = vectors.shape[1]
     nlist = max(1, min(4096, int(4 * np.sqrt(n))))
@@ -315,8 +315,8 @@ def probe_bm25(directory: str, tokens_path: str) -> dict:
     selection, as SearchEngine does for each question."""
     import bm25s
 
-    from indexer.lexical import LexicalIndex
-    from indexer.tokens import Tokenizer
+    from indexer.index.lexical import LexicalIndex
+    from indexer.index.tokens import Tokenizer
 
     bm25 = bm25s.BM25.load(directory, show_progress=False)
     lexical = LexicalIndex(bm25, Tokenizer())
@@ -341,7 +341,7 @@ def write_version(n: int, kind: str, base: dict, primary: np.ndarray) -> Path:
     in the product's on-disk format, so SearchEngine opens it as it would a real one."""
     import shutil
 
-    from indexer import store
+    from indexer.index import store
 
     root = OUT / f"engine-{kind}-{n}"
     if (root / "CURRENT").exists():
@@ -395,8 +395,8 @@ def probe_engine(root: str, kind: str, param) -> dict:
     """In a fresh process: open SearchEngine on the synthetic version and ask the 58 questions."""
     import faiss
 
-    from indexer.embedding import load_embedder
-    from indexer.search import SearchEngine
+    from indexer.embed.runtimes import load_embedder
+    from indexer.query.engine import SearchEngine
 
     faiss.omp_set_num_threads(1)
     embedder = load_embedder(MODEL, threads=1)

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .embedding import DEFAULT_MODEL
+from indexer.embed.runtimes import DEFAULT_MODEL
 
 DEFAULT_INDEX = Path("var/index")
 DEFAULT_CORPUS = Path("corpus")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from indexer import store
+from indexer.index import store
 
 from . import params, payloads
 from .context import engine, holder

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from indexer.config import Config
 from indexer.errors import PolicySearchError
-from indexer.search import SearchEngine
+from indexer.query.engine import SearchEngine
 
 from . import admin, api, pages
 from .context import CONFIG, HOLDER, config, engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, g
 
 from indexer.config import Config
-from indexer.search import SearchEngine
+from indexer.query.engine import SearchEngine
 
 from .reload import EngineHolder
 

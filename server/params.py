@@ -8,7 +8,7 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.search import SCOPES, Filters, validate_k
+from indexer.query.engine import SCOPES, Filters, validate_k
 
 MAX_PARAM_CHARS = 1000  # the engine's query limit; filters get the same bound
 DEFAULT_K = 10

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from indexer.search import MAX_K, DocumentInfo, Filters, Hit, SearchEngine
+from indexer.query.engine import MAX_K, DocumentInfo, Filters, Hit, SearchEngine
 
 from .params import filters_dict
 

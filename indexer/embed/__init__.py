@@ -1,0 +1,1 @@
+"""Embedding: runtimes behind one Embedder interface, the model catalogue, the vector cache."""

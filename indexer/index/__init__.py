@@ -1,0 +1,1 @@
+"""The on-disk index: versioned store, clause metadata, vectors, lexical index, the build."""

@@ -1,0 +1,65 @@
+"""The lexical side: BM25 (bm25s, sparse-matrix scoring) over jieba tokens of each clause.
+
+Rows of the BM25 matrix are clause rows in the metadata order, so scores line up with the
+engine's arrays without any id translation.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from indexer.errors import IndexUnavailableError
+from indexer.index.tokens import Tokenizer
+
+
+class LexicalIndex:
+    """BM25 over tokenised clauses, plus the tokenizer that made the tokens."""
+
+    def __init__(self, bm25: bm25s.BM25, tokenizer: Tokenizer):
+        self.bm25 = bm25
+        self.tokenizer = tokenizer
+        self.vocab = set(bm25.vocab_dict) if getattr(bm25, "vocab_dict", None) else set()
+
+    @classmethod
+    def build(cls, texts: list[str], tokenizer: Tokenizer) -> LexicalIndex:
+        """Index texts (one per clause row). Args: texts, tokenizer. Returns: the index."""
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        tokens = [tokenizer.tokens(t) or ["∅"] for t in texts]
+        bm25 = bm25s.BM25()
+        bm25.index(tokens, show_progress=False)
+        return cls(bm25, tokenizer)
+
+    def save(self, directory: Path, lexicon: Path) -> None:
+        self.bm25.save(str(directory), show_progress=False)
+        lexicon.write_text("\n".join(self.tokenizer.extra_words) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, lexicon: Path) -> LexicalIndex:
+        """Read a saved index. Raises IndexUnavailableError when files are corrupt."""
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        try:
+            bm25 = bm25s.BM25.load(str(directory), show_progress=False)
+            words = lexicon.read_text(encoding="utf-8").split("\n")
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailableError(f"lexical index {directory} is unreadable: {exc}") from exc
+        return cls(bm25, Tokenizer(w for w in words if w))
+
+    def query_tokens(self, text: str) -> list[str]:
+        return self.tokenizer.tokens(text)
+
+    def coverage(self, tokens: list[str]) -> float:
+        """Share of query tokens the corpus vocabulary knows: how much BM25 can see of the query."""
+        if not tokens:
+            return 0.0
+        return sum(1 for t in tokens if t in self.vocab) / len(tokens)
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every clause row for the query tokens (zeros when none is known)."""
+        known = [t for t in tokens if t in self.vocab]
+        n = int(self.bm25.scores["num_docs"])
+        if not known:
+            return np.zeros(n, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)

