@@ -32,7 +32,7 @@ def measure(path: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     import pdfplumber  # noqa: F401  (imported up front so the timing is the reading alone)
 
-    import indexer.parse.office  # noqa: F401  (registers .pdf)
+    import indexer.parse.pdf  # noqa: F401  (registers .pdf)
     from indexer.parse.documents import load_document
 
     base_mb = _current_rss_mb()

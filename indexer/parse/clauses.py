@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from indexer.parse.boilerplate import frame_tail, is_frame_line
 from indexer.parse.headings import Label, inline_candidates, match_label, split_title
-from indexer.types import Clause, Heading, Responsibility
 from indexer.parse.responsibility import (
     continues_unit_list,
     is_note_line,
@@ -26,6 +25,7 @@ from indexer.parse.responsibility import (
     parse_note,
     trailing_note,
 )
+from indexer.types import Clause, Heading, Responsibility
 
 # An item up to MAX_CLAUSE_CHARS stays whole. Longer ones are cut at sentence ends into pieces
 # of about PIECE_CHARS: multilingual-e5-small reads at most 512 tokens (about as many Chinese

@@ -10,13 +10,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.parse import readers, office  # noqa: F401 - registers .pdf/.docx readers
+from indexer.errors import CorpusError
+from indexer.parse import pdf, readers, web, word  # noqa: F401 - importing them registers their readers
 from indexer.parse.boilerplate import strip_chrome
 from indexer.parse.clauses import segment
-from indexer.errors import CorpusError
 from indexer.parse.metadata import TITLE_LINE, header_zone, read_text_meta
-from indexer.types import Document, SourceText
 from indexer.parse.regions import parse_region, resolve_region
+from indexer.types import Document, SourceText
 
 SIDECAR_SUFFIX = ".meta.json"
 _SIDECAR_KEYS = {"title", "doc_number", "issuer", "date", "region"}

@@ -21,6 +21,8 @@ _GAP_NUMBER = re.compile(rf"(?:^|[ \u3000])({DOC_NUMBER})(?=[ \u3000]|$)", re.MU
 _HEAD_CHARS = 400
 _BARE_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})\s*(?:\.(?:pdf|docx?|wps|ofd))?\s*$", re.MULTILINE | re.IGNORECASE)
 _DATE = r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?"
+# A date in free text ('2024-7-6 10:00', '2024年7月6日', '2019/6/17'); groups: year, month, day.
+DATE_RE = re.compile(_DATE)
 _LABELLED_DATE = {
     label: re.compile(rf"{label}\s*[:：]?\s*\n*\s*{_DATE}")
     for label in ("成文日期", "发布日期", "发布时间", "生成日期", "日期")
@@ -66,9 +68,18 @@ def normalize_doc_number(raw: str) -> str:
     return re.sub(r"\s+", "", raw).translate(_BRACKETS).replace("第", "")
 
 
-def iso_date(match: re.Match) -> str:
-    """A (year, month, day) match as ISO 'YYYY-MM-DD'; '' for a year outside 1949–2100 or a day
-    the calendar does not have. The one date check of the project (readers use it too)."""
+def iso_date(match: re.Match[str] | None) -> str:
+    """The date a match holds, as ISO 'YYYY-MM-DD': the one date check of the project.
+
+    Args:
+        match: a match whose first three groups are year, month and day: of `DATE_RE`
+            (`iso_date(DATE_RE.search(text))` for the first date in free text) or of a pattern
+            built on it; None when nothing matched.
+    Returns:
+        The ISO date; '' for None, a year outside 1949–2100 or a day the calendar does not have.
+    """
+    if match is None:
+        return ""
     year, month, day = (int(g) for g in match.groups()[:3])
     if not 1949 <= year <= 2100:
         return ""
@@ -104,7 +115,7 @@ def find_doc_number(raw_text: str, header: str) -> str:
 def find_date(raw_text: str) -> str:
     """成文日期 (labelled, else the signature line), else the publication date, ISO formatted."""
     m = _LABELLED_DATE["成文日期"].search(raw_text)
-    if m and iso_date(m):
+    if iso_date(m):
         return iso_date(m)
     signature = [iso_date(m) for m in _SIGNATURE_DATE.finditer(raw_text)]
     if any(signature):
@@ -114,13 +125,11 @@ def find_date(raw_text: str) -> str:
         return next(d for d in reversed(signature) if d)
     for label in ("发布日期", "发布时间", "生成日期"):
         m = _LABELLED_DATE[label].search(raw_text)
-        if m and iso_date(m):
+        if iso_date(m):
             return iso_date(m)
-    m = _PRINT_DATE.search(raw_text)
-    if m and iso_date(m):
+    if iso_date(m := _PRINT_DATE.search(raw_text)):
         return iso_date(m)
-    m = _LABELLED_DATE["日期"].search(raw_text)
-    return iso_date(m) if m else ""
+    return iso_date(_LABELLED_DATE["日期"].search(raw_text))
 
 
 def header_zone(lines: list[str]) -> int:

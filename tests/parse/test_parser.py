@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from indexer.errors import CorpusError
 from indexer.parse.clauses import MAX_CLAUSE_CHARS, PIECE_CHARS, segment, split_long
 from indexer.parse.documents import iter_corpus, load_document, parse_source
-from indexer.errors import CorpusError
 from indexer.parse.headings import match_label, split_title
 from indexer.parse.metadata import leading_title
-from indexer.types import Document, Region, SourceText
 from indexer.parse.regions import resolve_region
 from indexer.parse.responsibility import parse_note, split_units, trailing_note
+from indexer.types import Document, Region, SourceText
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 CHENZHOU = "chenzhou-2012-county-tech-action-plan"

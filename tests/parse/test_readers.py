@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from indexer.parse import readers
 from indexer.errors import CorpusError
-from indexer.types import SourceText
+from indexer.parse import readers
+from indexer.parse.metadata import DATE_RE, iso_date
 from indexer.parse.readers import (
     MAX_BYTES,
     SUPPORTED_EXTENSIONS,
-    iso_date,
     read_source,
     register_reader,
-    strip_site_name,
 )
+from indexer.parse.web import strip_site_name  # importing web registers .html/.htm
+from indexer.types import SourceText
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR")
               or Path(__file__).resolve().parents[2].parent / "shared")
@@ -338,7 +338,7 @@ def test_html_with_no_text_is_refused(tmp_path):
     ("2019/6/17", "2019-06-17"), ("2023-02-30", ""), ("发布日期：", ""),
 ])
 def test_iso_date(raw, iso):
-    assert iso_date(raw) == iso
+    assert iso_date(DATE_RE.search(raw)) == iso
 
 
 @pytest.mark.parametrize(("raw", "title"), [

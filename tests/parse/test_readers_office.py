@@ -1,4 +1,4 @@
-"""PDF and Word ingestion (indexer/parse/office.py), specified on committed fixtures.
+"""PDF and Word ingestion (indexer/parse/pdf.py, word.py), specified on committed fixtures.
 
 tests/fixtures/office/ holds PDF and DOCX copies of two seed documents, a 任务分工 table
 document and broken files, all made by make_fixtures.sh (LibreOffice; CI does not need it).
@@ -13,11 +13,12 @@ import docx
 import pdfplumber
 import pytest
 
-import indexer.parse.office as office  # registers .pdf, .docx, .doc, .wps
-from indexer.parse.documents import load_document
+import indexer.parse.pdf as pdf_reader  # registers .pdf
+import indexer.parse.word as word_reader  # registers .docx, .doc, .wps
 from indexer.errors import CorpusError
-from indexer.types import Responsibility
+from indexer.parse.documents import load_document
 from indexer.parse.readers import read_source
+from indexer.types import Responsibility
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "office"
@@ -75,15 +76,15 @@ def test_office_copy_yields_the_metadata_of_the_text_file(seed, copy):
 @pytest.mark.parametrize("name", [*SEEDS, "task-table"])
 def test_pdf_and_docx_give_the_same_paragraphs(name):
     """Lines broken by the page width are re-joined; paragraph breaks are kept."""
-    pdf = office.read_pdf(FIXTURES / f"{name}.pdf").text.split("\n")
-    word = office.read_docx(FIXTURES / f"{name}.docx").text.split("\n")
+    pdf = pdf_reader.read_pdf(FIXTURES / f"{name}.pdf").text.split("\n")
+    word = word_reader.read_docx(FIXTURES / f"{name}.docx").text.split("\n")
     assert [squash(line) for line in pdf] == [squash(line) for line in word]
 
 
 def test_a_number_broken_across_lines_is_rejoined_without_a_space():
     # The zhejiang PDF breaks "支持 26县" between "2" and "6".
     assert any(t.rstrip().endswith("2") for t in pdf_page_texts("zhejiang-kjt-2015")[0].split("\n"))
-    text = office.read_pdf(FIXTURES / "zhejiang-kjt-2015.pdf").text
+    text = pdf_reader.read_pdf(FIXTURES / "zhejiang-kjt-2015.pdf").text
     assert "支持 26县大力发展" in text
     assert "2 6" not in text
 
@@ -103,7 +104,7 @@ def test_pdf_clauses_carry_page_numbers_in_reading_order(seed):
 
 @pytest.mark.parametrize("name", [*SEEDS, "task-table"])
 def test_page_spans_cover_the_text_and_point_at_the_right_page(name):
-    source = office.read_pdf(FIXTURES / f"{name}.pdf")
+    source = pdf_reader.read_pdf(FIXTURES / f"{name}.pdf")
     pages = [squash(t) for t in pdf_page_texts(name)]
     assert source.pages[0][0] == 0 and source.pages[-1][1] == len(source.text)
     assert all(a[1] == b[0] for a, b in zip(source.pages, source.pages[1:]))
@@ -114,7 +115,7 @@ def test_page_spans_cover_the_text_and_point_at_the_right_page(name):
 
 
 def test_docx_has_no_page_spans():
-    assert office.read_docx(FIXTURES / "zhejiang-kjt-2015.docx").pages == ()
+    assert word_reader.read_docx(FIXTURES / "zhejiang-kjt-2015.docx").pages == ()
 
 
 # --------------------------------------------------------------------------- headers, footers
@@ -126,13 +127,13 @@ def test_running_header_and_page_numbers_are_dropped(name):
     raw = pdf_page_texts(name)
     assert all(header in page for page in raw)  # the fixture really has them on every page
     assert all(re.search(footer, page, re.MULTILINE) for page in raw)
-    text = office.read_pdf(FIXTURES / f"{name}.pdf").text
+    text = pdf_reader.read_pdf(FIXTURES / f"{name}.pdf").text
     assert header not in text
     assert not re.search(footer, text, re.MULTILINE)
 
 
 def test_header_text_of_docx_is_not_body_text():
-    assert "浙江省科学技术厅文件" not in office.read_docx(FIXTURES / "zhejiang-kjt-2015.docx").text
+    assert "浙江省科学技术厅文件" not in word_reader.read_docx(FIXTURES / "zhejiang-kjt-2015.docx").text
 
 
 # --------------------------------------------------------------------------- 任务分工 tables
@@ -181,7 +182,7 @@ def test_docx_tables_stay_where_they_are_and_merged_cells_name_every_row(tmp_pat
     path = tmp_path / "plan.docx"
     document.save(path)
 
-    source = office.read_docx(path)
+    source = word_reader.read_docx(path)
     assert source.text.split("\n") == [
         "一、重点任务",
         "（一）平台建设",
@@ -243,6 +244,6 @@ def test_binary_word_file_named_docx_is_refused_with_a_conversion_hint(tmp_path)
 
 
 def test_pdf_over_the_page_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(office, "MAX_PAGES", 3)
+    monkeypatch.setattr(pdf_reader, "MAX_PAGES", 3)
     with pytest.raises(CorpusError, match="page limit"):
-        office.read_pdf(FIXTURES / "zhejiang-kjt-2015.pdf")
+        pdf_reader.read_pdf(FIXTURES / "zhejiang-kjt-2015.pdf")
