@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from indexer.index.build import BuildReport, build_index, parse_corpus, passage_text
 from indexer.embed.runtimes import INDEX_THREADS, load_embedder
+from indexer.index.build import BuildReport, build_index, parse_corpus, passage_text
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
 NCP_DOCS = SHARED / "datasets" / "ncp-policy-qa" / "docs"

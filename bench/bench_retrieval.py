@@ -25,10 +25,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from indexer.index.build import build_index
+from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
+from indexer.index.build import build_index
+from indexer.query.engine import SearchEngine, open_engine
 from indexer.query.fusion import LEXICAL_WEIGHT, Fusion
-from indexer.query.engine import Hit, SearchEngine
+from indexer.query.shapes import Hit
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
 NCP = SHARED / "datasets" / "ncp-policy-qa"
@@ -49,11 +51,11 @@ def ncp_hit(engine: SearchEngine, hit: Hit, question: dict, same_document: bool)
     an answer longer than one clause also counts a clause of its own document (≥ 30
     characters) lying inside it. A hit is in the question's document when it, or one of the
     documents it lists as holding the same text, is."""
-    documents = {engine.documents[engine.doc_of_row[r]].id for r in (hit.row, *hit.duplicates)}
+    documents = {engine.documents[engine.table.doc_of_row[r]].id for r in (hit.row, *hit.duplicates)}
     in_document = question["docid"] in documents
     if same_document and not in_document:
         return False
-    clause = norm("".join(engine.texts[r] for r in hit.members))
+    clause = norm("".join(engine.table.texts[r] for r in hit.members))
     answer = norm(question["answer"])
     return bool(answer) and (answer in clause or (in_document and len(clause) >= 30 and clause in answer))
 
@@ -135,10 +137,10 @@ def main() -> int:
         if index_name not in engines:
             index = args.work / f"{index_name}-index"
             ensure_index(corpus, index, build_embedder)
-            engines[index_name] = SearchEngine(index, query_embedder)
+            engines[index_name] = open_engine(Config(index_dir=index), embedder=query_embedder)
         engine = engines[index_name]
         if hit == "ids":  # a hit's clause, or any piece of its passage, is an expected one
-            hit = functools.partial(lambda eng, h, q: any(seed_hit(eng.clause_ids[r], q["expected"])
+            hit = functools.partial(lambda eng, h, q: any(seed_hit(eng.table.clause_ids[r], q["expected"])
                                                           for r in h.members), engine)
         elif isinstance(hit, bool):
             same_document = hit

@@ -72,8 +72,9 @@ def real_base() -> dict:
     cache_file = OUT / "base.pkl"
     if cache_file.exists():
         return pickle.loads(cache_file.read_bytes())
+    from indexer.embed.cache import EmbeddingCache, text_key
+    from indexer.embed.runtimes import PASSAGE
     from indexer.index.build import BuildReport, parse_corpus, passage_text
-    from indexer.embed.runtimes import PASSAGE, EmbeddingCache, text_key
     from indexer.index.tokens import Tokenizer
 
     documents = parse_corpus([NCP / "docs"], BuildReport())
@@ -341,7 +342,7 @@ def write_version(n: int, kind: str, base: dict, primary: np.ndarray) -> Path:
     in the product's on-disk format, so SearchEngine opens it as it would a real one."""
     import shutil
 
-    from indexer.index import store
+    from indexer.index import meta, store
 
     root = OUT / f"engine-{kind}-{n}"
     if (root / "CURRENT").exists():
@@ -352,23 +353,21 @@ def write_version(n: int, kind: str, base: dict, primary: np.ndarray) -> Path:
     m = len(base["vectors"])
     docs = base["documents"]
     doc_names = sorted(set(base["doc"]))
-    conn = store.connect_meta(version, create=True)
-    with conn:
+    with meta.MetaWriter(version) as writer:
         replicas = -(-n // m)
-        conn.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                         [(f"{d}~{r}", *docs[d][:4], docs[d][4], *docs[d][5:], "", "", "", "[]", 0)
-                          for r in range(replicas) for d in doc_names])
-        batch = []
-        for i in range(n):
+        writer.add_documents(dict(zip(meta.DOCUMENT_COLUMNS, (f"{d}~{r}", *docs[d], "", "", "", "[]", 0), strict=True))
+                             for r in range(replicas) for d in doc_names)
+
+        def clause(i: int) -> dict:
             p = int(primary[i])
-            batch.append((i + 1, f"c{i}", f"{base['doc'][p]}~{i // m}", i, base["sections"][p], base["labels"][p],
-                          base["texts"][p], 0, len(base["texts"][p]), "[]", "[]", "[]", "[]", ""))
-            if len(batch) == 100_000:
-                conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
-                batch = []
-        conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
-        conn.execute("DELETE FROM documents WHERE id NOT IN (SELECT DISTINCT document_id FROM clauses)")
-    conn.close()
+            text = base["texts"][p]
+            return {"fid": i + 1, "id": f"c{i}", "document_id": f"{base['doc'][p]}~{i // m}", "ord": i,
+                    "section": base["sections"][p], "label": base["labels"][p], "text": text, "start": 0,
+                    "end": len(text), "lead": "[]", "cooperating": "[]", "persons": "[]", "pages": "[]",
+                    "text_hash": ""}
+
+        writer.add_clauses(clause(i) for i in range(n))
+        writer.drop_documents_without_clauses()
     shutil.copytree(OUT / f"bm25-{n}", version / store.LEXICAL)
     (version / store.LEXICON).write_text("\n", encoding="utf-8")
     shutil.copy(OUT / f"index-{kind}-{n}.faiss", version / store.VECTORS)
@@ -395,14 +394,13 @@ def probe_engine(root: str, kind: str, param) -> dict:
     """In a fresh process: open SearchEngine on the synthetic version and ask the 58 questions."""
     import faiss
 
-    from indexer.embed.runtimes import load_embedder
-    from indexer.query.engine import SearchEngine
+    from indexer.config import Config
+    from indexer.query.engine import open_engine
 
     faiss.omp_set_num_threads(1)
-    embedder = load_embedder(MODEL, threads=1)
     questions = [json.loads(line)["question"] for line in (NCP / "questions.dev.jsonl").open(encoding="utf-8")]
     t = time.perf_counter()
-    engine = SearchEngine(Path(root), embedder)
+    engine = open_engine(Config(index_dir=Path(root), model=MODEL), workers=1)
     open_s = time.perf_counter() - t
     inner = unwrap(engine.vectors.index)
     if param is not None:

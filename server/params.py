@@ -8,7 +8,9 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.query.engine import SCOPES, Filters, validate_k
+from indexer.query.engine import SCOPES, validate_k
+from indexer.query.filters import Filters
+from indexer.query.shapes import filters_dict  # noqa: F401 - echoed by the pages
 
 MAX_PARAM_CHARS = 1000  # the engine's query limit; filters get the same bound
 DEFAULT_K = 10
@@ -80,12 +82,6 @@ def group_param(args: MultiDict) -> str:
     if group not in COMPARE_GROUPS:
         raise QueryError(f"by must be one of {', '.join(COMPARE_GROUPS)}, not {group!r}")
     return group
-
-
-def filters_dict(filters: Filters) -> dict:
-    """The filters as echoed in responses and kept in page links."""
-    return {"region": filters.region, "issuer": filters.issuer, "doc": list(filters.documents),
-            "year_from": filters.year_from, "year_to": filters.year_to}
 
 
 def wants_json(args: MultiDict) -> bool:

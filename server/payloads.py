@@ -6,9 +6,10 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from indexer.query.engine import MAX_K, DocumentInfo, Filters, Hit, SearchEngine
-
-from .params import filters_dict
+from indexer.index.meta import DocumentInfo
+from indexer.query.engine import MAX_K, SearchEngine
+from indexer.query.filters import Filters
+from indexer.query.shapes import Hit, filters_dict, search_dict
 
 
 def search_payload(engine: SearchEngine, query: str, k: int, filters: Filters) -> dict:
@@ -18,17 +19,13 @@ def search_payload(engine: SearchEngine, query: str, k: int, filters: Filters) -
     """
     start = time.perf_counter()
     result = engine.search(query, k, filters)
-    results = engine.hit_dicts(result.hits)
-    return {"query": result.query, "took_ms": _ms(start), "timings": result.timings,
-            "k": k, "filters": filters_dict(filters),
-            "answer": result.answer.to_dict() if result.answer else None,
-            "results": results}
+    return search_dict(engine.table, result, k, filters, _ms(start))
 
 
 def clause_payload(engine: SearchEngine, clause_id: str) -> dict:
     """One clause in the Hit shape (score null: there is no query) plus its neighbours."""
     row = engine.row(clause_id)
-    data = engine.hit_dict(Hit(clause_id, 0.0, row, engine.responsibility[row]))
+    data = engine.hit_dict(Hit(clause_id, 0.0, row, engine.table.responsibility[row]))
     data["score"] = None
     previous, following = engine.neighbours(clause_id)
     data["neighbours"] = {"previous": previous, "next": following}
@@ -60,10 +57,10 @@ def documents_payload(engine: SearchEngine) -> dict:
 def document_payload(engine: SearchEngine, doc_id: str) -> dict:
     """A document's metadata, its full text and its clauses with character spans into the text."""
     rows = engine.document_rows(doc_id)  # raises NotFoundError for ids the index does not hold
-    doc = engine.documents[engine.doc_index[doc_id]]
-    clauses = [{"id": engine.clause_ids[r], "label": engine.labels[r],
-                "section": [h.text for h in engine.sections[r]], "span": list(engine.spans[r]),
-                "pages": list(engine.pages[r]), "responsibility": engine.responsibility[r].to_dict(),
+    doc = engine.documents[engine.table.doc_index[doc_id]]
+    clauses = [{"id": engine.table.clause_ids[r], "label": engine.table.labels[r],
+                "section": [h.text for h in engine.table.sections[r]], "span": list(engine.table.spans[r]),
+                "pages": list(engine.table.pages[r]), "responsibility": engine.table.responsibility[r].to_dict(),
                 "citation": engine.citation(r)} for r in rows]
     return {**document_summary(doc), "text": engine.document_text(doc_id), "clauses": clauses}
 
@@ -79,7 +76,7 @@ def compare_payload(engine: SearchEngine, query: str, filters: Filters, by: str)
     result = engine.search(query, MAX_K, filters, collapse=False)
     best: dict[str, Hit] = {}
     for hit in result.hits:
-        doc = engine.documents[engine.doc_of_row[hit.row]]
+        doc = engine.documents[engine.table.doc_of_row[hit.row]]
         best.setdefault(doc.id if by == "document" else (doc.region or "（地区不详）"), hit)
     columns = []
     for key, data in zip(best, engine.hit_dicts(list(best.values()))):

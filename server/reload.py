@@ -13,11 +13,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import replace
 
-from indexer.index import store
+from indexer.config import Config
 from indexer.errors import IndexUnavailableError, PolicySearchError
-from indexer.query.engine import SearchEngine
+from indexer.index import store
+from indexer.query.engine import SearchEngine, open_engine
 
 log = logging.getLogger("policy_search.reload")
 
@@ -25,16 +26,16 @@ WARM_UP_QUERY = "科技创新"
 RETRY_SECONDS = 60.0  # a version that would not open is tried again after this long
 
 
-def reopen(old: SearchEngine, open_store: Callable[[Path], object] | None = None) -> SearchEngine:
+def reopen(old: SearchEngine, config: Config | None = None) -> SearchEngine:
     """The published version of `old`'s index, sharing its embedder pool (old and new engines
     answer at the same time during a swap and must not use one model instance at once).
 
-    Args: the served engine; `open_store(version)` opens the vector store for a version when it
-    is not the version's FAISS file (e.g. Milvus). Returns: the new engine, not yet served.
+    Args: the served engine; the run's Config (for its vector store; default: the version's
+    FAISS file). Returns: the new engine, not yet served.
     """
+    config = replace(config or Config(), index_dir=old.index_dir)
     version = store.current_version(old.index_dir)
-    vector_store = open_store(version) if open_store else None
-    engine = SearchEngine(old.index_dir, old.embedder, old.fusion, vector_store=vector_store)
+    engine = open_engine(config, embedder=old.embedder, fusion=old.fusion, version=version)
     if engine.version != version:
         raise IndexUnavailableError(f"CURRENT moved from {version.name} to {engine.version.name} while opening")
     return engine
@@ -84,7 +85,7 @@ class EngineHolder:
             self.current = engine
             self.last_error = self._failed = None
             log.info("reloaded: serving %s (was %s; %d documents, %d clauses)", engine.version.name,
-                     old.version.name, len(engine.documents), len(engine.clause_ids))
+                     old.version.name, len(engine.documents), len(engine.table.clause_ids))
             return True
 
     def poll(self) -> None:

@@ -155,8 +155,8 @@ def live_server(server_engine):
 @pytest.fixture(scope="session")
 def xss_server(tmp_path_factory, server_embedder, query_embedder, server_embedding_cache):
     """A tiny index of two documents that carry <script> and onerror= in titles and clauses."""
-    from indexer.index.build import build_index
     from indexer.config import Config
+    from indexer.index.build import build_index
     from indexer.query.engine import SearchEngine
     from server.app import create_app
 

@@ -25,13 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.embed.runtimes import (
-    Embedder,
-    EmbeddingCache,
-    EmbedStats,
-    embed_with_cache,
-    load_embedder,
-)
+from indexer.embed.cache import EmbeddingCache, EmbedStats, embed_with_cache
+from indexer.embed.runtimes import Embedder, load_embedder
 from indexer.errors import IndexUnavailableError
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import shutil
-import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -20,13 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.index import store, vectors
-from indexer.parse.documents import iter_corpus
-from indexer.embed.runtimes import Embedder, EmbeddingCache, embed_with_cache
+from indexer.embed.cache import EmbeddingCache, embed_with_cache
+from indexer.embed.runtimes import Embedder
 from indexer.errors import CorpusError, IndexUnavailableError
+from indexer.index import meta, store, vectors
 from indexer.index.lexical import LexicalIndex
-from indexer.types import Clause, Document
 from indexer.index.tokens import Tokenizer, unit_words
+from indexer.parse.documents import iter_corpus
+from indexer.types import Clause, Document
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +102,7 @@ def _previous(root: Path, model: str) -> tuple[Path | None, dict]:
         return None, {}
     if manifest.get("model") != model:
         return None, {}
-    conn = store.connect_meta(version)
-    try:
-        rows = conn.execute("SELECT id, fid, text_hash FROM clauses").fetchall()
-    finally:
-        conn.close()
-    return version, {cid: (fid, h) for cid, fid, h in rows}
+    return version, meta.clause_hashes(version)
 
 
 def build_index(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder,
@@ -242,27 +237,8 @@ def _all_vectors(embedder: Embedder, passages: list[str], cache_path: Path, prog
 
 def _write_meta(staged: Path, documents: list[Document], rows: list, fids: list[int],
                 hashes: list[str]) -> None:
-    conn = store.connect_meta(staged, create=True)
-    try:
-        with conn:
-            conn.executemany(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(d.id, d.title, d.doc_number, d.issuer, d.date, d.year, d.region.province,
-                  d.region.city, d.region.county, d.region.label, d.source, d.text, text_hash(d.text),
-                  json.dumps(list(d.warnings), ensure_ascii=False), len(d.clauses)) for d in documents])
-            records = []
-            # ord is the row's position in the lexical index, which the engine's arrays follow.
-            for ord_, ((doc, clause, _), fid, h) in enumerate(zip(rows, fids, hashes)):
-                r = clause.responsibility
-                records.append((fid, clause.id, doc.id, ord_,
-                                json.dumps([[x.label, x.title] for x in clause.section], ensure_ascii=False),
-                                clause.label, clause.text, clause.start, clause.end,
-                                json.dumps(r.lead, ensure_ascii=False),
-                                json.dumps(r.cooperating, ensure_ascii=False),
-                                json.dumps(r.persons, ensure_ascii=False),
-                                json.dumps(clause.pages), h))
-            conn.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
-    except sqlite3.Error as exc:
-        raise OSError(f"cannot write index metadata: {exc}") from exc
-    finally:
-        conn.close()
+    with meta.MetaWriter(staged) as writer:
+        writer.add_documents(meta.document_record(d, text_hash(d.text)) for d in documents)
+        # ord is the row's position in the lexical index, which the engine's arrays follow.
+        writer.add_clauses(meta.clause_record(fid, doc.id, ord_, clause, h)
+                           for ord_, ((doc, clause, _), fid, h) in enumerate(zip(rows, fids, hashes)))

@@ -21,15 +21,15 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from indexer.index import store
 from indexer.errors import IndexUnavailableError
+from indexer.index import meta, store
 
 DEFAULT_COLLECTION = "policy_clauses"
 BATCH = 2000  # rows per insert: larger batches are much slower on milvus-lite (ENGINES.md)
 MAX_LIMIT = 16384  # Milvus' largest top-k
 IN_LIST_MAX = 4096  # `fid in [...]` above this is slower than searching wider and filtering
 VARCHAR_MAX = 65535
-FILTER_FIELDS = ("document_id", "province", "city", "county", "region", "issuer", "year")
+FILTER_FIELDS = meta.FILTER_COLUMNS  # the document fields mirrored beside each vector
 _LIKE_UNSAFE = set('%_\\"')
 
 
@@ -62,33 +62,34 @@ def parse_store(spec: str) -> tuple[str, str]:
 
 
 def filter_expression(filters) -> str | None:
-    """The Milvus expression selecting what `SearchEngine.allowed_rows` selects.
+    """The Milvus expression of a query.filters.Filters (its conditions, translated).
 
-    Args: a search.Filters. Returns: an expression, or None when a value holds a character
-    LIKE would read as a pattern (the caller then passes the allowed ids instead).
+    Args: the filters. Returns: an expression, or None when a value holds a character LIKE
+    would read as a pattern (the caller then passes the allowed ids instead).
     """
-    values = [filters.region.strip(), filters.issuer, *filters.documents]
+    terms = []
+    for _, alternatives in filters.groups():
+        parts = [_condition(c) for c in alternatives]
+        if None in parts:
+            return None
+        terms.append(parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")")
+    return " and ".join(terms) if terms else None
+
+
+def _condition(condition) -> str | None:
+    op, field, value = condition.op, condition.field, condition.value
+    if op == "range":  # documents without a year are stored as year 0 and never match a range
+        lo, hi = value
+        return " and ".join(["year > 0", *([f"year >= {int(lo)}"] if lo is not None else []),
+                             *([f"year <= {int(hi)}"] if hi is not None else [])])
+    values = value if op == "in" else (value,)
     if any(_LIKE_UNSAFE & set(v) for v in values):
         return None
-    terms = []
-    if filters.region.strip():
-        region = filters.region.strip()
-        same = [f'{field} == "{region}"' for field in ("province", "city", "county", "region")]
-        if len(region) >= 2:
-            same.append(f'region like "%{region}%"')
-        terms.append("(" + " or ".join(same) + ")")
-    if filters.issuer:
-        terms.append(f'issuer like "%{filters.issuer}%"')
-    if filters.documents:
-        terms.append("document_id in [" + ", ".join(f'"{d}"' for d in filters.documents) + "]")
-    if filters.year_from is not None or filters.year_to is not None:
-        # Documents without a year are stored as year 0 and never match a year range.
-        terms.append("year > 0")
-        if filters.year_from is not None:
-            terms.append(f"year >= {int(filters.year_from)}")
-        if filters.year_to is not None:
-            terms.append(f"year <= {int(filters.year_to)}")
-    return " and ".join(terms) if terms else None
+    if op == "eq":
+        return f'{field} == "{value}"'
+    if op == "contains":
+        return f'{field} like "%{value}%"'
+    return f"{field} in [" + ", ".join(f'"{v}"' for v in values) + "]"
 
 
 class MilvusStore:
@@ -142,7 +143,7 @@ class MilvusStore:
             raise MilvusUnavailableError(
                 f"Milvus collection {self.collection!r} mirrors {mirrored or 'no index version'}, "
                 f"not {version.name}: run `policy-search index ... --store milvus://...` to sync it")
-        self._fids = np.sort(_version_fids(version))
+        self._fids = np.sort(meta.clause_fids(version))
         self._count = len(self._fids)
 
     # ----- the vector-store interface ------------------------------------------------------
@@ -155,13 +156,14 @@ class MilvusStore:
         return self._count
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
-               expr: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+               filters=None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k inner products for one normalised query.
 
-        Args: the (dim,) query, k, optional allowed fids, optional Milvus filter expression
-        (pushed down; takes the place of `allowed`). Returns: (scores, fids), best first.
-        Raises: MilvusUnavailableError — never a partial list.
+        Args: the (dim,) query, k, optional allowed fids, optional query.filters.Filters (pushed
+        down as an expression, in place of `allowed`, when they translate). Returns: (scores,
+        fids), best first. Raises: MilvusUnavailableError — never a partial list.
         """
+        expr = filter_expression(filters) if filters else None
         k = min(int(k), self.ntotal, MAX_LIMIT)
         if k <= 0 or (allowed is not None and expr is None and not len(allowed)):
             return np.empty(0, np.float32), np.empty(0, np.int64)
@@ -215,8 +217,6 @@ class MilvusStore:
         ids = np.concatenate([p[1] for p in parts])
         order = np.argsort(-scores, kind="stable")[:k]
         return scores[order], ids[order]
-
-    filter_expression = staticmethod(filter_expression)
 
     # ----- mirroring an index version ------------------------------------------------------
     def mirrored_version(self) -> str | None:
@@ -320,26 +320,11 @@ def _in_list(fids: np.ndarray) -> str:
     return "fid in [" + ", ".join(str(int(f)) for f in fids) + "]"
 
 
-def _version_fids(version: Path) -> np.ndarray:
-    conn = store.connect_meta(version)
-    try:
-        return np.asarray([r[0] for r in conn.execute("SELECT fid FROM clauses")], dtype=np.int64)
-    finally:
-        conn.close()
-
-
 def _version_rows(version: Path) -> list[dict]:
     """One Milvus row (without its vector) per clause of a version, with a signature that
     changes when the clause text or its document's filter fields change."""
-    conn = store.connect_meta(version)
-    try:
-        records = conn.execute(
-            "SELECT c.fid, c.text_hash, d.id, d.province, d.city, d.county, d.region, d.issuer, d.year "
-            "FROM clauses c JOIN documents d ON d.id = c.document_id ORDER BY c.fid").fetchall()
-    finally:
-        conn.close()
     rows = []
-    for fid, text_hash, *doc in records:
+    for fid, text_hash, *doc in meta.filter_rows(version):
         fields = dict(zip(FILTER_FIELDS, doc))
         fields = {k: (v or "") for k, v in fields.items() if k != "year"} | {"year": int(doc[-1] or 0)}
         sig = hashlib.sha256("\x1f".join([text_hash, *map(str, fields.values())]).encode()).hexdigest()[:32]

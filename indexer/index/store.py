@@ -15,34 +15,21 @@ import fcntl
 import json
 import os
 import shutil
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.errors import IndexMismatchError, IndexUnavailableError
+from indexer.index import meta
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
-META = "meta.sqlite"
+META = meta.FILE
 LEXICAL = "lexical"
 LEXICON = "lexicon.txt"
 REQUIRED = (MANIFEST, VECTORS, META, LEXICAL, LEXICON)
 
-SCHEMA = """
-CREATE TABLE documents (
-    id TEXT PRIMARY KEY, title TEXT, doc_number TEXT, issuer TEXT, date TEXT, year INTEGER,
-    province TEXT, city TEXT, county TEXT, region TEXT, source TEXT, text TEXT,
-    content_hash TEXT, warnings TEXT, clause_count INTEGER
-);
-CREATE TABLE clauses (
-    fid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, document_id TEXT NOT NULL, ord INTEGER,
-    section TEXT, label TEXT, text TEXT, start INTEGER, "end" INTEGER,
-    lead TEXT, cooperating TEXT, persons TEXT, pages TEXT, text_hash TEXT
-);
-CREATE INDEX clauses_by_document ON clauses(document_id, ord);
-"""
 
 
 @dataclass(frozen=True)
@@ -105,13 +92,7 @@ def check_version(version: Path) -> dict:
     """
     _check_parts(version)
     manifest = read_manifest(version)
-    conn = connect_meta(version)
-    try:
-        conn.execute("SELECT count(*) FROM documents").fetchone()
-    except sqlite3.Error as exc:
-        raise IndexUnavailableError(f"index metadata {version / META} is unreadable: {exc}") from exc
-    finally:
-        conn.close()
+    meta.check_readable(version)
     return manifest
 
 
@@ -216,20 +197,3 @@ def build_lock(root: Path):
         yield
     finally:
         handle.close()
-
-
-def connect_meta(version: Path, create: bool = False) -> sqlite3.Connection:
-    """Open a version's metadata database (read-only unless creating)."""
-    path = version / META
-    if create:
-        conn = sqlite3.connect(path)
-        try:
-            conn.executescript(SCHEMA)
-        except sqlite3.Error as exc:  # e.g. "database or disk is full"
-            conn.close()
-            raise OSError(f"cannot write index metadata {path}: {exc}") from exc
-        return conn
-    try:
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise IndexUnavailableError(f"index metadata {path} is unreadable: {exc}") from exc

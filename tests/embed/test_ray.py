@@ -25,10 +25,10 @@ import pytest
 ray = pytest.importorskip("ray", reason="ray not installed (pip install 'ray[data]')")
 psutil = pytest.importorskip("psutil", reason="psutil not installed")
 
+from indexer.embed.ray_engine import RayBuildError, RayEmbedding, RayOptions, connected
+from indexer.embed.runtimes import load_embedder
 from indexer.index import store
 from indexer.index.build import build_index
-from indexer.embed.runtimes import load_embedder
-from indexer.embed.ray_engine import RayBuildError, RayEmbedding, RayOptions, connected
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = "multilingual-e5-small"

@@ -10,8 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.index import store
-from indexer.index.build import build_index
 from indexer.embed.runtimes import load_embedder
 from indexer.errors import (
     CorpusError,
@@ -20,7 +18,10 @@ from indexer.errors import (
     NotFoundError,
     QueryError,
 )
-from indexer.query.engine import Filters, SearchEngine
+from indexer.index import store
+from indexer.index.build import build_index
+from indexer.query.engine import SearchEngine
+from indexer.query.filters import Filters
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
@@ -66,7 +67,7 @@ def test_build_reports_and_manifest_describe_the_seed_corpus(seed_index, engine)
     index, report = seed_index
     manifest = json.loads((store.current_version(index) / store.MANIFEST).read_text())
     assert report.documents == manifest["documents"] == 5
-    assert report.clauses == manifest["clauses"] == len(engine.clause_ids) > 100
+    assert report.clauses == manifest["clauses"] == len(engine.table.clause_ids) > 100
     assert report.embedded + report.cached == report.clauses
     assert manifest["model"] == "multilingual-e5-small" and manifest["dim"] == 384
     assert manifest["index_type"] == "flat"
@@ -79,12 +80,12 @@ def test_unchanged_corpus_reindexes_without_embedding_and_keeps_ids(tmp_path, em
     corpus = copy_corpus(tmp_path, ["zhejiang-kjt-2015-work-points", "shengsi-2023-innovation-system-plan"])
     index = tmp_path / "index"
     first = build_index([corpus], index, embedder, progress=False, cache_path=cache)
-    ids_before = set(SearchEngine(index, embedder).clause_ids)
+    ids_before = set(SearchEngine(index, embedder).table.clause_ids)
     second = build_index([corpus], index, embedder, progress=False, cache_path=cache)
     assert second.embedded == 0 and second.added == 0 and second.removed == 0
     assert second.kept == first.clauses
     assert second.version != first.version
-    assert set(SearchEngine(index, embedder).clause_ids) == ids_before
+    assert set(SearchEngine(index, embedder).table.clause_ids) == ids_before
 
 
 def test_removed_document_disappears_from_results(tmp_path, embedder, cache):
@@ -93,13 +94,13 @@ def test_removed_document_disappears_from_results(tmp_path, embedder, cache):
     build_index([corpus], index, embedder, progress=False, cache_path=cache)
     before = SearchEngine(index, embedder)
     assert before.search("科技企业孵化器建设", k=5).hits[0].clause_id == WORK_POINTS_13
-    n_removed = sum(1 for c in before.clause_ids if c.startswith("zhejiang-kjt-2015-work-points:"))
+    n_removed = sum(1 for c in before.table.clause_ids if c.startswith("zhejiang-kjt-2015-work-points:"))
 
     (corpus / "zhejiang-kjt-2015-work-points.txt").unlink()
     report = build_index([corpus], index, embedder, progress=False, cache_path=cache)
     after = SearchEngine(index, embedder)
     assert report.removed == n_removed and report.embedded == 0
-    assert after.vectors.ntotal == len(after.clause_ids) == len(before.clause_ids) - n_removed
+    assert after.vectors.ntotal == len(after.table) == len(before.table) - n_removed
     hits = after.search("科技企业孵化器建设", k=20).hits
     assert hits and all(not h.clause_id.startswith("zhejiang-kjt-2015-work-points:") for h in hits)
     with pytest.raises(NotFoundError):
@@ -117,7 +118,7 @@ def test_changed_document_reembeds_only_its_changed_clause(tmp_path, embedder, c
     report = build_index([corpus], index, embedder, progress=False, cache_path=cache)
     assert (report.embedded, report.added, report.removed) == (1, 1, 1)
     engine = SearchEngine(index, embedder)
-    assert "众创空间等为代表" in engine.texts[engine.row(WORK_POINTS_13)]
+    assert "众创空间等为代表" in engine.table.texts[engine.row(WORK_POINTS_13)]
 
 
 def test_added_document_is_searchable_after_update(tmp_path, embedder, cache):
@@ -207,7 +208,7 @@ def test_ocean_carbon_sink_question_names_its_units(engine):
 def test_topic_question_gets_no_answer_object(engine):
     result = engine.search("科技特派员有哪些要求", k=5)
     assert result.answer is None
-    assert "科技特派员" in engine.texts[result.hits[0].row]
+    assert "科技特派员" in engine.table.texts[result.hits[0].row]
 
 
 def test_hits_carry_matched_terms_and_citations(engine):
@@ -223,7 +224,7 @@ def test_filters_restrict_region_year_issuer_and_document(engine):
     hits = engine.search("科技创新", k=20, filters=Filters(region="舟山市")).hits
     assert hits and all(h.clause_id.startswith("shengsi-2023-innovation-system-plan:") for h in hits)
     hits = engine.search("科技创新", k=30, filters=Filters(year_from=2015, year_to=2015)).hits
-    docs = {engine.documents[engine.doc_of_row[h.row]] for h in hits}
+    docs = {engine.documents[engine.table.doc_of_row[h.row]] for h in hits}
     assert docs and all(d.year == 2015 for d in docs)
     hits = engine.search("科技创新", k=10, filters=Filters(issuer="郴州市")).hits
     assert hits and all(h.clause_id.startswith("chenzhou-") for h in hits)
@@ -261,15 +262,15 @@ def test_similar_clauses_come_from_other_documents(engine):
     ids = [h.clause_id for h in hits]
     # Both other documents' incubator items are among the nearest, and the nearest is about 孵化器.
     assert {SHENGSI_INCUBATOR, "zhejiang-2019-county-innovation-opinions:h2.p9"} <= set(ids)
-    assert "孵化" in engine.texts[hits[0].row]
+    assert "孵化" in engine.table.texts[hits[0].row]
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
 
 
 def test_similar_other_regions_excludes_the_same_region(engine):
-    source_region = engine.documents[engine.doc_of_row[engine.row(WORK_POINTS_13)]].region
+    source_region = engine.documents[engine.table.doc_of_row[engine.row(WORK_POINTS_13)]].region
     hits = engine.similar(WORK_POINTS_13, k=5, scope="other-regions")
-    regions = {engine.documents[engine.doc_of_row[h.row]].region for h in hits}
+    regions = {engine.documents[engine.table.doc_of_row[h.row]].region for h in hits}
     assert hits and source_region not in regions
 
 
@@ -322,17 +323,15 @@ def test_cli_errors_are_one_line_with_nonzero_exit(seed_index, tmp_path, args, c
 
 
 def test_vectors_are_normalised_so_scores_are_cosines(engine):
-    vecs = np.stack([engine.vectors.reconstruct(int(f)) for f in engine.fids[:20]])
+    vecs = np.stack([engine.vectors.reconstruct(int(f)) for f in engine.table.fids[:20]])
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-3)
 
 
-def test_lazy_metadata_mode_answers_exactly_like_the_eager_one(seed_index, embedder, engine, monkeypatch):
+def test_lazy_metadata_mode_answers_exactly_like_the_eager_one(seed_index, embedder, engine):
     """Above LAZY_ROWS clauses the engine reads clause metadata from SQLite on demand (so 1M
     clauses fit the memory budget); forcing that mode on the seeds must change nothing."""
-    import indexer.query.engine as search_module
-
-    monkeypatch.setattr(search_module, "LAZY_ROWS", 0)
-    lazy = SearchEngine(seed_index[0], embedder)
+    lazy = SearchEngine(seed_index[0], embedder, lazy_above=0)
+    assert lazy.table.lazy
     for question in ("孵化器由哪个部门负责", "科技特派员结对服务", "what targets are set for R&D spending"):
         eager_result, lazy_result = engine.search(question, k=10), lazy.search(question, k=10)
         assert engine.hit_dicts(eager_result.hits) == lazy.hit_dicts(lazy_result.hits)

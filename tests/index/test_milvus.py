@@ -25,7 +25,8 @@ from indexer.index.milvus import (
     filter_expression,
     parse_store,
 )
-from indexer.query.engine import Filters, SearchEngine
+from indexer.query.engine import SearchEngine
+from indexer.query.filters import Filters
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = ["科技企业孵化器的奖励标准是什么", "谁负责科技特派员工作", "研发费用加计扣除", "海洋碳汇"]
@@ -96,8 +97,8 @@ def same_hits(a: list[dict], b: list[dict]) -> None:
 
 def test_milvus_collection_mirrors_every_clause_vector(seed):
     _, faiss_engine, milvus_engine = seed
-    assert milvus_engine.vectors.ntotal == faiss_engine.vectors.ntotal == len(faiss_engine.fids)
-    fids = faiss_engine.fids[::7]
+    assert milvus_engine.vectors.ntotal == faiss_engine.vectors.ntotal == len(faiss_engine.table.fids)
+    fids = faiss_engine.table.fids[::7]
     assert np.allclose(milvus_engine.vectors.reconstruct_batch(fids),
                        faiss_engine.vectors.reconstruct_batch(fids), atol=1e-6)
 
@@ -120,7 +121,7 @@ def test_filtered_search_through_milvus_gives_the_faiss_api_response(seed, filte
 
 def test_similar_clauses_through_milvus_match_faiss(seed):
     _, faiss_engine, milvus_engine = seed
-    clause = faiss_engine.clause_ids[40]
+    clause = faiss_engine.table.clause_ids[40]
     for scope in ("other-documents", "all"):
         assert [h.clause_id for h in faiss_engine.similar(clause, 5, scope)] == \
                [h.clause_id for h in milvus_engine.similar(clause, 5, scope)]
@@ -134,7 +135,7 @@ def test_filters_pushed_down_select_exactly_the_allowed_rows(seed, filters):
     assert expr is not None
     rows = milvus_engine.vectors.client.query(milvus_engine.vectors.collection, filter=expr,
                                               output_fields=["fid"])
-    assert {r["fid"] for r in rows} == set(faiss_engine.fids[faiss_engine.allowed_rows(filters)].tolist())
+    assert {r["fid"] for r in rows} == set(faiss_engine.table.fids[faiss_engine.allowed_rows(filters)].tolist())
 
 
 def test_like_pattern_characters_are_never_pushed_down():
@@ -163,7 +164,7 @@ def test_reindex_mirrors_only_the_changes(tmp_path, milvus, embedder, server_emb
     assert mirror.ntotal == report.clauses
     rows = mirror.client.query(mirror.collection, filter="fid >= 0", output_fields=["fid"], limit=16384)
     engine = SearchEngine(index, embedder)
-    assert sorted(r["fid"] for r in rows) == sorted(engine.fids.tolist())
+    assert sorted(r["fid"] for r in rows) == sorted(engine.table.fids.tolist())
     assert mirror.sync(store.current_version(index)).upserted == 0  # nothing changed: nothing sent
 
 

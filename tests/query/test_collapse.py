@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import astuple
 from html import unescape
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
 
-from indexer.index.build import build_index
 from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
+from indexer.index.build import build_index
+from indexer.index.meta import Candidate
+from indexer.query.collapse import PASSAGE_PIECES, same_text_key
+from indexer.query.collapse import collapse as collapse_rows
+from indexer.query.engine import SearchEngine
+from indexer.query.shapes import clause_url
 from indexer.types import Responsibility
-from indexer.query.engine import PASSAGE_PIECES, SearchEngine, clause_url, same_text_key
 from server.app import create_app
 
 # ----- the grouping rule, on its own ------------------------------------------------------------
@@ -23,15 +27,17 @@ from server.app import create_app
 
 def collapse(ids: list[str], texts: list[str] | None = None, k: int = 10, order: list[int] | None = None,
              units: list[Responsibility] | None = None):
-    """Run SearchEngine._collapse over rows 0..n-1 ranked in `order` (default: row order)."""
+    """Run query.collapse.collapse over rows 0..n-1 ranked in `order` (default: row order)."""
     texts = texts or [f"正文{i}" for i in range(len(ids))]
     docs = {d: n for n, d in enumerate(dict.fromkeys(i.split(":")[0] for i in ids))}  # 'a:h1' is in document a
-    stub = SimpleNamespace(clause_ids=ids, texts=texts, responsibility=units or [Responsibility()] * len(ids),
-                           doc_of_row=[docs[i.split(":")[0]] for i in ids])
+    units = units or [Responsibility()] * len(ids)
+
+    def read(rows):
+        return [Candidate(r, ids[r], texts[r], units[r]) for r in rows]
     order = order if order is not None else list(range(len(ids)))
     ranked = [(row, 1.0 - rank / 100) for rank, row in enumerate(order)]
     return [(sorted(members), score, duplicates)
-            for members, score, duplicates in SearchEngine._collapse(stub, ranked, k)[0]]
+            for members, score, duplicates, _ in map(astuple, collapse_rows(ranked, k, read, [docs[i.split(":")[0]] for i in ids])[0])]
 
 
 def test_adjacent_pieces_of_one_item_join_and_keep_the_best_score():
@@ -133,7 +139,7 @@ def engine(tmp_path_factory):
 
 
 def test_the_long_notice_is_cut_into_pieces(engine):
-    pieces = [c for c in engine.clause_ids if c.startswith("ocean-notice:") and "~" in c]
+    pieces = [c for c in engine.table.clause_ids if c.startswith("ocean-notice:") and "~" in c]
     assert len(pieces) >= 2
 
 
@@ -144,11 +150,11 @@ def test_an_answer_straddling_a_cut_comes_back_as_one_passage(engine):
     first, second = (int(i.rsplit("~", 1)[1]) for i in top["ids"])
     assert second == first + 1
     # The passage is the two pieces' text as one, and the answer lies across the cut.
-    assert top["text"] == "".join(engine.texts[engine.row(i)] for i in top["ids"])
+    assert top["text"] == "".join(engine.table.texts[engine.row(i)] for i in top["ids"])
     assert "建设海洋碳汇监测站点" in top["text"] and "探索碳汇核算方法学" in top["text"]
-    assert not any("建设海洋碳汇监测站点" in engine.texts[engine.row(i)]
-                   and "探索碳汇核算方法学" in engine.texts[engine.row(i)] for i in top["ids"])
-    assert top["span"] == [engine.spans[engine.row(top["ids"][0])][0], engine.spans[engine.row(top["ids"][1])][1]]
+    assert not any("建设海洋碳汇监测站点" in engine.table.texts[engine.row(i)]
+                   and "探索碳汇核算方法学" in engine.table.texts[engine.row(i)] for i in top["ids"])
+    assert top["span"] == [engine.table.spans[engine.row(top["ids"][0])][0], engine.table.spans[engine.row(top["ids"][1])][1]]
     fragment = unquote(top["url"].split("#", 1)[1])
     assert fragment.split(" ") == top["ids"]
     # No piece of the passage is shown a second time on its own.
@@ -178,14 +184,11 @@ def test_different_clauses_of_the_two_documents_stay_separate(engine):
     assert sorted(docs) == ["county-a", "county-b"]
 
 
-def test_lazily_read_metadata_gives_the_same_passages_and_duplicates(engine, monkeypatch):
+def test_lazily_read_metadata_gives_the_same_passages_and_duplicates(engine):
     """Above LAZY_ROWS clauses, ids, texts and citations come from SQLite in batches; forced
     here, every hit (passage pieces, also_in citations) must be exactly the eager one."""
-    import indexer.query.engine as search_module
-
-    monkeypatch.setattr(search_module, "LAZY_ROWS", 0)
-    lazy = SearchEngine(engine.index_dir, engine.embedder)
-    assert isinstance(lazy.texts, search_module._LazyColumn)
+    lazy = SearchEngine(engine.index_dir, engine.embedder, lazy_above=0)
+    assert lazy.table.lazy and not engine.table.lazy
     for question in ("海洋碳汇监测站点和海洋碳汇交易试点、碳汇核算方法学", "每个乡镇选派科技特派员开展农业技术指导"):
         eager, lazy_hits = engine.search(question, k=5).hits, lazy.search(question, k=5).hits
         assert engine.hit_dicts(eager) == lazy.hit_dicts(lazy_hits)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
-from indexer.query.engine import clause_url
+from indexer.query.shapes import clause_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

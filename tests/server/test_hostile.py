@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from indexer.config import Config
-from indexer.parse.documents import load_document, parse_source
 from indexer.errors import CorpusError
+from indexer.parse.documents import load_document, parse_source
 from indexer.types import Document, SourceText
 from server.app import create_app
 

@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 import numpy as np
 import pytest
 
+from indexer.config import Config
 from indexer.index import store, vectors
 from indexer.index.build import build_index
-from indexer.config import Config
 from indexer.query.engine import SearchEngine
 from server import context, reload
 from server.app import create_app
@@ -351,10 +351,8 @@ def wait_for_version(base: str, wanted, serve: subprocess.Popen, log: Path, time
 LAUNCHER = r'''
 import sqlite3, sys, time
 from server import cli
-from indexer.embed import runtimes
-from indexer.index import lexical
-from indexer.index import store
-from indexer.index import vectors
+from indexer.embed import cache
+from indexer.index import lexical, meta, store, vectors
 
 STAGE = sys.argv[1]
 
@@ -399,10 +397,10 @@ def full_disk(index, path):
         raise OSError(28, "No space left on device", str(path))
 
 
-wrap(embedding.EmbeddingCache, "put", after=lambda *a: hold("embedding"))
+wrap(cache.EmbeddingCache, "put", after=lambda *a: hold("embedding"))
 wrap(vectors, "save", before=full_disk, after=half_written)
 wrap(lexical.LexicalIndex, "save", after=lambda *a: hold("lexical"))
-wrap(store, "connect_meta", after=inside_transaction)
+wrap(meta, "connect", after=inside_transaction)
 wrap(store, "_fsync_dir", after=lambda result, path: path.name == "versions" and hold("publish"))
 sys.exit(cli.main(sys.argv[2:]))
 '''

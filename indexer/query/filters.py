@@ -1,0 +1,95 @@
+"""What a search may be restricted to, written once: `Filters` states its conditions on document
+fields; the engine evaluates them over the index's documents, and a vector store that filters
+by itself (Milvus) translates the same conditions into its own expression.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.errors import QueryError
+from indexer.index.meta import DocumentInfo
+
+REGION_FIELDS = ("province", "city", "county", "region")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test on document fields: `op` is 'eq' (a field equals `value`), 'contains' (`value` is
+    a substring of the field), 'in' (the field is one of `value`) or 'range' (the field is set and
+    lo <= field <= hi, `value` = (lo, hi), either end None)."""
+
+    op: str
+    field: str
+    value: object
+
+    def test(self, doc: DocumentInfo) -> bool:
+        have = doc.id if self.field == "document_id" else getattr(doc, self.field)
+        if self.op == "eq":
+            return have == self.value
+        if self.op == "contains":
+            return self.value in have
+        if self.op == "in":
+            return have in self.value
+        lo, hi = self.value
+        return have is not None and (lo is None or lo <= have) and (hi is None or have <= hi)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results by region (any part: 浙江省, 舟山市, 嵊泗县), issuer (substring), document
+    ids, and a year range (inclusive)."""
+
+    region: str = ""
+    issuer: str = ""
+    documents: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.region or self.issuer or self.documents
+                    or self.year_from is not None or self.year_to is not None)
+
+    def groups(self) -> list[tuple[str, tuple[Condition, ...]]]:
+        """The filters as (name, alternatives): a document passes when, for every group, one
+        of its conditions holds. Raises: QueryError for a year range that ends before it starts."""
+        out = []
+        region = self.region.strip()
+        if region:
+            alternatives = [Condition("eq", f, region) for f in REGION_FIELDS]
+            if len(region) >= 2:  # '舟山' finds 浙江省·舟山市·嵊泗县
+                alternatives.append(Condition("contains", "region", region))
+            out.append(("region", tuple(alternatives)))
+        if self.issuer:
+            out.append(("issuer", (Condition("contains", "issuer", self.issuer),)))
+        if self.documents:
+            out.append(("documents", (Condition("in", "document_id", tuple(self.documents)),)))
+        if self.year_from is not None or self.year_to is not None:
+            if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+                raise QueryError(f"year_from {self.year_from} is after year_to {self.year_to}")
+            out.append(("year", (Condition("range", "year", (self.year_from, self.year_to)),)))
+        return out
+
+
+def document_mask(filters: Filters, documents: list[DocumentInfo]) -> np.ndarray | None:
+    """Which documents pass (None when unfiltered).
+
+    Raises: QueryError for a value that matches no indexed document, so a typo is not mistaken
+    for 'no results'.
+    """
+    if not filters:
+        return None
+    known = {d.id for d in documents}
+    unknown = [d for d in filters.documents if d not in known]
+    if unknown:
+        raise QueryError(f"unknown document id {unknown[0]!r}")
+    keep = np.ones(len(documents), dtype=bool)
+    for name, alternatives in filters.groups():
+        match = np.array([any(c.test(d) for c in alternatives) for d in documents], dtype=bool)
+        if name == "region" and not match.any():
+            raise QueryError(f"unknown region {filters.region.strip()!r}: no indexed document is from there")
+        if name == "issuer" and not match.any():
+            raise QueryError(f"unknown issuer {filters.issuer!r}: no indexed document has it")
+        keep &= match
+    return keep
