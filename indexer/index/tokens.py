@@ -38,10 +38,12 @@ def _base_dictionary() -> tuple[dict[str, int], int]:
 
 
 class Tokenizer:
-    """jieba search-mode tokeniser with extra words; thread-safe and picklable by word list."""
+    """jieba search-mode tokeniser with extra words and a stopword list you can swap (default
+    STOPWORDS); thread-safe and picklable by word list."""
 
-    def __init__(self, extra_words: Iterable[str] = ()):
+    def __init__(self, extra_words: Iterable[str] = (), stopwords: Iterable[str] = STOPWORDS):
         jieba.setLogLevel(logging.WARNING)
+        self.stopwords = frozenset(stopwords)
         self.extra_words = sorted({w for w in (*DOMAIN_TERMS, *extra_words) if 1 < len(w) <= 20})
         # A private copy of the shared dictionary (~15 ms) instead of jieba loading it again.
         freq, total = _base_dictionary()
@@ -57,7 +59,7 @@ class Tokenizer:
         """
         words = self._jieba.cut_for_search(text.lower())
         return [w for w in (w.strip() for w in words)
-                if w and w not in STOPWORDS and _WORD.search(w)]
+                if w and w not in self.stopwords and _WORD.search(w)]
 
 
 def unit_words(names: Iterable[str]) -> set[str]:

@@ -8,7 +8,8 @@ were chosen by measurement on bench/questions_seed.jsonl and NCP dev (docs/BENCH
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,10 +18,22 @@ LEXICAL_WEIGHT = 0.4  # weight of BM25 when the query is fully covered (measured
 
 @dataclass(frozen=True)
 class Fusion:
-    """Combine dense and lexical scores over a candidate set (same order in both arrays)."""
+    """Combine dense and lexical scores over a candidate set (same order in both arrays).
+
+    Args: the BM25 weight at full query coverage; the method, picked once here: 'hybrid' (the
+    product's), or 'dense', 'lexical' and 'rrf' (kept for the benchmarks).
+    Raises: ValueError for an unknown method.
+    """
 
     lexical_weight: float = LEXICAL_WEIGHT
-    mode: str = "hybrid"  # 'hybrid'; 'dense', 'lexical' and 'rrf' are kept for the benchmarks
+    mode: str = "hybrid"
+    _method: Callable[[Fusion, np.ndarray, np.ndarray, float], np.ndarray] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.mode not in _METHODS:
+            raise ValueError(f"unknown fusion mode {self.mode!r}; one of {', '.join(_METHODS)}")
+        object.__setattr__(self, "_method", _METHODS[self.mode])
 
     def weights(self, coverage: float) -> tuple[float, float]:
         """(dense weight, lexical weight) for a query whose tokens the vocabulary covers by `coverage`."""
@@ -32,16 +45,25 @@ class Fusion:
         return 1.0 - lexical, lexical
 
     def combine(self, dense: np.ndarray, lexical: np.ndarray, coverage: float) -> np.ndarray:
-        """Fused scores in [0, 1].
+        """Fused scores.
 
         Args: raw cosine scores and raw BM25 scores of the candidates, query coverage.
-        Returns: one score per candidate.
+        Returns: one score per candidate (in [0, 1] for the convex methods).
         """
-        wd, wl = self.weights(coverage)
-        if self.mode == "rrf":
-            # Reciprocal rank fusion (k=60), lexical weighted by coverage like the convex mix.
-            return 1.0 / (60 + _ranks(dense)) + coverage / (60 + _ranks(lexical))
-        return wd * _minmax(dense) + wl * _minmax(lexical)
+        return self._method(self, dense, lexical, coverage)
+
+
+def _convex(fusion: Fusion, dense: np.ndarray, lexical: np.ndarray, coverage: float) -> np.ndarray:
+    wd, wl = fusion.weights(coverage)
+    return wd * _minmax(dense) + wl * _minmax(lexical)
+
+
+def _rrf(fusion: Fusion, dense: np.ndarray, lexical: np.ndarray, coverage: float) -> np.ndarray:
+    # Reciprocal rank fusion (k=60), lexical weighted by coverage like the convex mix.
+    return 1.0 / (60 + _ranks(dense)) + coverage / (60 + _ranks(lexical))
+
+
+_METHODS = {"hybrid": _convex, "dense": _convex, "lexical": _convex, "rrf": _rrf}
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:

@@ -307,6 +307,21 @@ def test_cli_search_prints_json_with_answer(seed_index):
     assert data["results"][0]["citation"].startswith("《省科技厅2015年工作要点及责任分解》三、13．")
 
 
+def test_cli_search_json_is_the_api_search_shape(seed_index, engine):
+    """`search --json` and /api/search print one shape (query.shapes.search_dict)."""
+    from indexer.config import Config
+    from server.app import create_app
+
+    done = run_cli("search", "科技特派员", "--index", str(seed_index[0]), "-k", "4", "--region", "浙江省", "--json")
+    assert done.returncode == 0, done.stderr
+    cli = json.loads(done.stdout)
+    api = create_app(engine, Config()).test_client().get("/api/search?q=科技特派员&k=4&region=浙江省").get_json()
+    assert list(cli) == list(api)
+    assert isinstance(cli["took_ms"], float) and isinstance(cli["timings"], dict)
+    assert cli["filters"] == api["filters"] and cli["filters"]["region"] == "浙江省"
+    assert [r["id"] for r in cli["results"]] == [r["id"] for r in api["results"]]
+
+
 @pytest.mark.parametrize("args, code, words", [
     (["search", "   ", "--index", "IDX"], 2, "query is empty"),
     (["search", "孵化器", "--index", "IDX", "-k", "0"], 2, "k must be"),
