@@ -38,16 +38,14 @@ def test_rows_are_written_by_name_and_read_back_in_both_modes(tmp_path):
 
 
 def test_an_unknown_or_missing_column_is_refused_and_nothing_is_written(tmp_path):
-    with pytest.raises(ValueError, match="no column 'colour'"):
-        with meta.MetaWriter(tmp_path) as writer:
-            writer.add_documents([document()])
-            writer.add_clauses([{**clause(1), "colour": "red"}])
+    with pytest.raises(ValueError, match="no column 'colour'"), meta.MetaWriter(tmp_path) as writer:
+        writer.add_documents([document()])
+        writer.add_clauses([{**clause(1), "colour": "red"}])
     conn = sqlite3.connect(tmp_path / meta.FILE)
     assert conn.execute("SELECT count(*) FROM documents").fetchone() == (0,)  # rolled back
     conn.close()
     (tmp_path / meta.FILE).unlink()
     row = clause(1)
     del row["text_hash"]
-    with pytest.raises(KeyError, match="text_hash"):
-        with meta.MetaWriter(tmp_path) as writer:
-            writer.add_clauses([row])
+    with pytest.raises(KeyError, match="text_hash"), meta.MetaWriter(tmp_path) as writer:
+        writer.add_clauses([row])
