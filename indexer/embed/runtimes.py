@@ -301,3 +301,8 @@ def load_configured(config, threads: int) -> Embedder:
         return load_embedder(config.model, threads=threads)
     except (ValueError, FileNotFoundError, OSError) as exc:
         raise CorpusError(str(exc).splitlines()[0]) from exc
+
+
+def runtime_of(embedder: Embedder) -> tuple[str, str]:
+    """(runtime, dtype) of an embedder or pool: what produced its vectors."""
+    return getattr(embedder, "runtime", ""), getattr(embedder, "dtype", "")

