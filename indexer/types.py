@@ -110,6 +110,8 @@ class Document:
     text: str
     clauses: tuple[Clause, ...] = ()
     warnings: tuple[str, ...] = ()
+    issuers: tuple[str, ...] = ()  # co-issuing organs in order; `issuer` joins them by a space
+    kind: str = "notice"  # 'notice' (an organ's own document) or 'news' (a report about one)
 
     @property
     def year(self) -> int | None:
@@ -135,6 +137,8 @@ class Document:
 
     def to_dict(self) -> dict:
         data = self.metadata()
+        data["issuers"] = list(self.issuers)
+        data["kind"] = self.kind
         data["text"] = self.text
         data["clauses"] = [c.to_dict() for c in self.clauses]
         data["warnings"] = list(self.warnings)

@@ -10,12 +10,17 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.errors import CorpusError
+from indexer.errors import CorpusError, one_line
 from indexer.parse import pdf, readers, web, word  # noqa: F401 - importing them registers their readers
 from indexer.parse.boilerplate import strip_chrome
 from indexer.parse.clauses import segment
-from indexer.parse.metadata import TITLE_LINE, header_zone, read_text_meta
-from indexer.parse.regions import parse_region, resolve_region
+from indexer.parse.metadata import (
+    TITLE_LINE,
+    header_zone,
+    read_text_meta,
+    source_issuers,
+)
+from indexer.parse.regions import body_region, parse_region, resolve_region
 from indexer.types import Document, SourceText
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -46,15 +51,23 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
         raise CorpusError(f"{source_path}: no text left after removing page navigation")
     hints = {k: v for k, v in source.meta.items() if v}
     overrides = overrides or {}
-    meta = read_text_meta(source.text, text, overrides.get("title") or hints.get("title", ""))
+    meta = read_text_meta(source.text, text, overrides.get("title") or hints.get("title", ""),
+                          hints.get("issuer", ""))
     title = overrides.get("title") or hints.get("title") or meta.title or Path(source_path).stem
     doc_number = overrides.get("doc_number") or meta.doc_number or hints.get("doc_number", "")
-    issuer = overrides.get("issuer") or meta.issuer or hints.get("issuer", "")
+    # The text wins over meta tags: a page's issuer tag names whoever posted it (广州市医疗保障局
+    # for a notice its 服务中心 signs), so it only fills in where the text states no issuer.
+    issuers = meta.issuers or (source_issuers(hints.get("issuer", "")) if meta.kind == "notice" else ())
+    if overrides.get("issuer"):
+        issuers = source_issuers(overrides["issuer"]) or (overrides["issuer"],)
+    issuer = overrides.get("issuer") or " ".join(issuers)
     date = overrides.get("date") or meta.date or hints.get("date", "")
     if overrides.get("region"):
         region = parse_region(overrides["region"])
     else:
         region = resolve_region(issuer, title, doc_number, hints.get("site", ""))
+        if not region and meta.kind == "news":
+            region = body_region(text)
     lines = text.split("\n")
     skip = frozenset(meta.title_lines) | {
         i for i in range(header_zone(lines)) if TITLE_LINE.match(lines[i].strip())}
@@ -63,7 +76,7 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
     if not clauses:
         warnings.append("no clause found: the document has no body text")
     return Document(doc_id, title, doc_number, issuer, date, region, source_path, text,
-                    clauses, tuple(warnings))
+                    clauses, tuple(warnings), issuers=issuers, kind=meta.kind)
 
 
 def _remap_pages(source: SourceText, text: str) -> tuple[tuple[int, int, int], ...]:
@@ -124,13 +137,37 @@ def corpus_files(root: Path) -> list[Path]:
 
 def iter_corpus(root: Path) -> Iterator[Document | CorpusError]:
     """Parse every document of a corpus directory, yielding errors in place of bad files so
-    one broken file never stops the rest."""
+    one broken file never stops the rest (nor a name that is not UTF-8, nor a link that
+    leads out of the directory: see `refuse_path`)."""
     root = Path(root)
     base = root if root.is_dir() else root.parent
     for path in corpus_files(root):
+        refused = refuse_path(path, base, follow_links=not root.is_dir())
+        if refused is not None:
+            yield refused
+            continue
         try:
             yield load_document(path, base)
         except CorpusError as exc:
             yield exc
+
+
+def refuse_path(path: Path, base: Path, follow_links: bool = False) -> CorpusError | None:
+    """Why a file found in a corpus must not be read, or None.
+
+    A name whose bytes are not UTF-8 cannot be stored or shown (it is refused, not guessed);
+    a symbolic link whose target lies outside the corpus directory is not followed, so that
+    `ln -s /etc/passwd corpus/x.txt` never publishes the password file (links within the
+    directory are fine; a file named on the command line is trusted: `follow_links`).
+    Args: the file, the corpus directory. Returns: the CorpusError to report, or None.
+    """
+    try:
+        str(path.relative_to(base) if path.is_relative_to(base) else path).encode("utf-8")
+    except UnicodeEncodeError:
+        return CorpusError(f"{one_line(path)}: the file name is not valid UTF-8; skipped (rename the file)")
+    if not follow_links and not path.resolve().is_relative_to(base.resolve()):
+        return CorpusError(f"{one_line(path)}: a symbolic link to {one_line(path.resolve())}, outside the "
+                           "corpus directory; not followed")
+    return None
 
 

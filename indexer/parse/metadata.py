@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.parse.headings import match_label
+from indexer.parse.organs import is_media, is_organ, signatures, split_organs
 
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "(": "〔", ")": "〕",
                            "（": "〔", "）": "〕", "【": "〔", "】": "〕"})
@@ -19,6 +20,7 @@ _DOC_NUMBER_RE = re.compile(DOC_NUMBER)
 _LABELLED_NUMBER = re.compile(rf"(?:发文字号|文\s*号)\s*[:：]?\s*\n*\s*({DOC_NUMBER})")
 _GAP_NUMBER = re.compile(rf"(?:^|[ \u3000])({DOC_NUMBER})(?=[ \u3000]|$)", re.MULTILINE)
 _HEAD_CHARS = 400
+_OPENING_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})(?=\s*[-—－_]|[\u4e00-\u9fff])")
 _BARE_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})\s*(?:\.(?:pdf|docx?|wps|ofd))?\s*$", re.MULTILINE | re.IGNORECASE)
 _DATE = r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?"
 # A date in free text ('2024-7-6 10:00', '2024年7月6日', '2019/6/17'); groups: year, month, day.
@@ -29,14 +31,35 @@ _LABELLED_DATE = {
 }
 _SIGNATURE_DATE = re.compile(rf"^\s*{_DATE}\s*$", re.MULTILINE)
 _PRINT_DATE = re.compile(rf"{_DATE}\s*(?:印发|发布)", re.MULTILINE)
-_ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构)\s*[:：]\s*\n*\s*([^\s:：]{2,30})")
+_ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构|发布单位|信息来源|来源)\s*[:：]\s*\n*\s*([^\s:：]{2,45})")
+_NEWS_DATES = (re.compile(rf"(?:时间|日期)\s*[:：]\s*{_DATE}"),
+               re.compile(rf"(?:日报|晚报|新闻网|报)\s*{_DATE}\s+\d{{1,2}}:\d{{2}}"))  # '重庆日报2020-02-21 07:39'
+
+# 文号 forms beyond 〔year〕number: '财政部 税务总局公告2020年第9号', a bare '2020年第2号' at the
+# head, '…公告（第6号）' in a title, '广州市人民政府令 第179号'.
+_YEAR_NUMBER = re.compile(r"((?:[\u4e00-\u9fff]{2,20}(?:[ \u3000][\u4e00-\u9fff]{2,20}){0,4})?公告)?"
+                          r"\s*((?:19|20)\d{2}\s*年\s*第\s*\d{1,4}\s*号)")
+_TITLE_NUMBER = re.compile(r"(?:公告|通告|命令|令)\s*[（(]\s*(第\s*\d{1,4}\s*号)\s*[）)]")
+# A title that is the number itself: '…应急指挥部令第13号' (in a title the organ is the issuer's name).
+_TITLE_DECREE = re.compile(r"(?:公告|通告|命令|令)\s*(第\s*\d{1,4}\s*号)$")
+# The organ of a decree starts where a word starts (after a gap, punctuation or a date), never
+# inside one: '…感染的肺炎疫情防控应急指挥部令' is one name, not '染的肺炎疫情防控应急指挥部'.
+_DECREE_NUMBER = re.compile(r"(?:^|(?<=[\s。，；：、（(》”日]))((?:中华人民共和国)?[\u4e00-\u9fff（）()]{0,40}?"
+                            r"(?:人民政府|国务院|部|委员会|局|署|领导小组))令\s*\n?\s*[（(]?\s*(第\s*\d{1,5}\s*号)")
+_PROMULGATED = re.compile(rf"{_DATE}[^。\n]{{0,30}}令\s*第\s*\d{{1,5}}\s*号\s*公布")
+_TITLE_CHARS = 250
+# A 文号 right after a title or a quoted title is the cited document's: '《…》（穗府办规〔2021〕14号）'.
+_CITED = re.compile(r"[》>][（(]?\s*$")
+_NEWS_SIGNS = re.compile(r"新华社|记者|本报|日报讯|电视台|通讯员|据悉|获悉|据了解|据介绍|转自|（来源")
+_CLOSING_FORMULA = re.compile(r"特此(?:通告|公告|通知|通令|函告|批复)")  # only a notice closes so
+_NEWS_VERBS = re.compile(r"出台|发布|公布|推出|启动|开展|召开|部署|印发通知|举行|主持|发行|开出|建立")
 
 _DOC_TYPES = ("实施意见|指导意见|若干意见|意见|通知|通告|公告|实施方案|工作方案|方案|行动计划|计划|工作要点|"
               "要点|责任分解|办法|实施细则|细则|规定|决定|规划|纲要|措施|若干措施|条例|指引|指南|批复|函|"
               "报告|决议|公报")
 TITLE_LINE = re.compile(rf"^[^。：:]{{4,90}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
-_TITLE_IN_TEXT = re.compile(
-    rf"[\u4e00-\u9fff0-9]{{2,40}}关于[^。：:\s]{{2,80}}?的(?:{_DOC_TYPES})")
+_TITLE_IN_TEXT = re.compile(  # starting where a word starts: never '5号市人民政府…' out of '…〔2020〕5号市…'
+    rf"(?<![\u4e00-\u9fff0-9〕\]])[\u4e00-\u9fff0-9]{{2,40}}关于[^。：:\s]{{2,80}}?的(?:{_DOC_TYPES})")
 # An issuing organ's name: what signs a document and heads its title.
 _ORGAN = (r"[\u4e00-\u9fff（）()、]{2,40}?(?:厅|局|委|委员会|办公室|办公厅|政府|中心|管委会|公司|集团|党委|工委|"
          r"科协|部|办|总署|审计署|国务院|法院|检察院|研究院|科学院|联防联控机制|领导小组)")
@@ -48,7 +71,18 @@ INLINE_SIGNATURE = re.compile(rf"(?:^|(?<=[ \u3000。；;])){_ORGAN}[ \u3000]+{_
                               rf"(?=$|抄送|[（(]此件)", re.MULTILINE)
 _ORG_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府)$")
 _ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:关于|印发)")
+# A title that is its issuer's act: '德阳市交通运输局通告', '…领导小组指挥部令（第1号）'.
+_ISSUER_ACT_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:命令|令|通告|公告)"
+                               r"\s*(?:[（(]?\s*第\s*\d{1,5}\s*号\s*[）)]?)?$")
 _TITLE_TAG = re.compile(r"^\s*[（(【\[][^）)】\]]{1,6}[）)】\]]")  # '（转载）', '【人社】'
+_SOURCE_SUFFIX = re.compile(r"(?:官网|网站|门户网站)$")
+_NUMBER_PIECE = re.compile(r"[（(]\s*第\s*\d{1,5}\s*号\s*[）)]")
+_ISSUING_PART = re.compile(r"^([\u4e00-\u9fff（）()]{1,40}?)(?:关于|印发|命令|令|通告|公告)")
+# An organ's name opens with its place ('四川省…', '中共…', '国家…'): where a wrapped name starts.
+_PLACE_START = re.compile(r"^(?:中共|中国|国家|国务院|[\u4e00-\u9fff]{1,8}?(?:省|市|区|县|州|盟|旗))")
+_HEADLINE_PIECES, _HEADLINE_CHARS, _RESTATED = 4, 90, 6  # a headline's lines; words a restatement shares
+_LEAD = re.compile(r"[■●◆▲►★•·※]|我")  # a bullet or the first person opens body text, not a headline
+_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*[-/.年]\s*\d{1,2}")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff“”《》（）〔〕])\s+(?=[\u4e00-\u9fff“”《》（）〔〕])")
 
 
@@ -59,8 +93,10 @@ class TextMeta:
     title: str = ""
     title_lines: tuple[int, ...] = ()  # line numbers (0-based, of the clean text) holding the title
     doc_number: str = ""
-    issuer: str = ""
+    issuer: str = ""  # the issuers joined by a space
     date: str = ""
+    issuers: tuple[str, ...] = ()
+    kind: str = "notice"  # 'notice' or 'news'
 
 
 def normalize_doc_number(raw: str) -> str:
@@ -89,14 +125,37 @@ def iso_date(match: re.Match[str] | None) -> str:
         return ""
 
 
-def find_doc_number(raw_text: str, header: str) -> str:
-    """文号 from a labelled field, a line of its own, or the header's 〔year〕 number.
+_CN_NUMERALS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "Ｏ": 0, "O": 0}
+_CN_DATE = re.compile(r"([〇○零ＯO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+                      r"\s*([一二三四五六七八九十]{1,3})\s*日")
 
-    Args: the raw text (before chrome removal) and its header zone (text before the first
-    heading). Returns: the normalised 文号 or ''.
 
-    A 文号 inside a sentence ("根据…（浙委发〔2015〕8号）文件精神") cites another document, so it
-    is only taken from a label, a line that holds nothing else, or between gaps at the head.
+def arabic_dates(text: str) -> str:
+    """Dates in Chinese numerals as signatures print them, in Arabic: '二〇二〇年二月五日' ->
+    '2020年2月5日', so that every date pattern reads them. Args: a text. Returns: the text."""
+    def number(numeral: str) -> int:  # '十' 10, '十五' 15, '二十' 20, '二十五' 25
+        tens, _, units = numeral.rpartition("十")
+        if "十" not in numeral:
+            return _CN_NUMERALS[numeral]
+        return (_CN_NUMERALS[tens] if tens else 1) * 10 + (_CN_NUMERALS[units] if units else 0)
+
+    def arabic(m: re.Match[str]) -> str:
+        year = "".join(str(_CN_NUMERALS[c]) for c in m.group(1))
+        return f"{year}年{number(m.group(2))}月{number(m.group(3))}日"
+
+    return _CN_DATE.sub(arabic, text)
+
+
+def find_doc_number(raw_text: str, header: str, title: str = "") -> str:
+    """文号 from a labelled field, a line of its own, the header's 〔year〕 number, or the other
+    forms notices print (财政部公告2020年第6号, 2020年第2号, …公告（第6号）, …令第179号).
+
+    Args: the raw text (before chrome removal), its header zone (text before the first
+    heading) and the title. Returns: the normalised 文号 or ''.
+
+    A 文号 inside a sentence ("根据…（浙委发〔2015〕8号）文件精神") or after a quoted title
+    ("《…》（2020年第8号）") cites another document, so it is only taken from a label, a line
+    that holds nothing else, between gaps at the head, or right after the title.
     """
     for pattern in (_LABELLED_NUMBER, _BARE_NUMBER):
         m = pattern.search(raw_text)
@@ -107,29 +166,78 @@ def find_doc_number(raw_text: str, header: str) -> str:
         m = _DOC_NUMBER_RE.match(stripped)
         if m and len(stripped) - len(m.group(0)) <= 2:
             return normalize_doc_number(m.group(0))
-    # Where line breaks were lost, the 文号 stands between gaps: '…的通知 交运明电〔2020〕44号 各省…'.
-    m = _GAP_NUMBER.search(header[:_HEAD_CHARS])
-    return normalize_doc_number(m.group(1)) if m else ""
+    head = header[:_HEAD_CHARS]
+    m = _OPENING_NUMBER.match(head)  # '石政发〔2020〕3号-北京市石景山区人民政府关于…': the page opens on it
+    if m:
+        return normalize_doc_number(m.group(1))
+    # Where line breaks were lost, the 文号 stands between gaps: '…的通知 交运明电〔2020〕44号 各省…',
+    # or is glued to the title: '…的通知人社部发〔2020〕11号 各省…'.
+    m = _GAP_NUMBER.search(head)
+    if m:
+        return normalize_doc_number(m.group(1))
+    for m in _DOC_NUMBER_RE.finditer(head[:_TITLE_CHARS]):
+        glued = re.split(rf"(?:{_DOC_TYPES})", m.group(0))
+        if len(glued) > 1 and _DOC_NUMBER_RE.fullmatch(glued[-1]) and not _CITED.search(head[:m.start()]):
+            return normalize_doc_number(glued[-1])
+    return _other_number(head, title)
 
 
-def find_date(raw_text: str) -> str:
-    """成文日期 (labelled, else the signature line), else the publication date, ISO formatted."""
+def _other_number(head: str, title: str) -> str:
+    """The 文号 forms without 〔year〕: announcements, decrees, numbered 公告 in a title."""
+    for m in _YEAR_NUMBER.finditer(head):
+        if not _CITED.search(head[:m.start()]) and not re.search(r"[（(]$", head[:m.start()].rstrip()):
+            organs = [p for p in (m.group(1) or "").removesuffix("公告").split() if p]
+            while organs and not all(is_organ(p) for p in organs):
+                organs.pop(0)  # the title's tail printed before the issuers
+            prefix = " ".join(organs) + "公告" if organs else ""
+            return prefix + re.sub(r"\s+", "", m.group(2))
+    m = _TITLE_NUMBER.search(title) or _TITLE_DECREE.search(title) or _TITLE_NUMBER.search(head[:120])
+    if m:
+        return re.sub(r"\s+", "", m.group(1))
+    m = _DECREE_NUMBER.search(head[:200])
+    if m and not _CITED.search(head[:m.start()]):
+        return _decree_organ(m) + "令" + re.sub(r"\s+", "", m.group(2))
+    return ""
+
+
+def find_date(raw_text: str, signed: list | None = None) -> str:
+    """The document's own date, ISO formatted: 成文日期 (labelled, else the date its organs sign
+    with, else a date standing alone after the body), else the publication date.
+
+    Args: the raw text; its signatures when already found. Returns: the date or ''. A date
+    inside a sentence is an event the text reports, never the document's.
+    """
     m = _LABELLED_DATE["成文日期"].search(raw_text)
     if iso_date(m):
         return iso_date(m)
-    signature = [iso_date(m) for m in _SIGNATURE_DATE.finditer(raw_text)]
-    if any(signature):
-        return next(d for d in signature if d)
-    signature = [iso_date(m) for m in INLINE_SIGNATURE.finditer(raw_text)]
-    if any(signature):
-        return next(d for d in reversed(signature) if d)
+    signed = signatures(raw_text) if signed is None else signed
+    by_organs = [iso_date(s.date_match) for s in signed if s.organs]
+    if any(by_organs):  # of two dates at the end, the one under the organs' names
+        return next(d for d in reversed(by_organs) if d)
+    alone = [iso_date(s.date_match) for s in signed]
+    if any(alone):
+        return next(d for d in alone if d)
     for label in ("发布日期", "发布时间", "生成日期"):
         m = _LABELLED_DATE[label].search(raw_text)
         if iso_date(m):
             return iso_date(m)
+    if iso_date(m := _PROMULGATED.search(raw_text[:_HEAD_CHARS])):
+        return iso_date(m)
     if iso_date(m := _PRINT_DATE.search(raw_text)):
         return iso_date(m)
+    if news_date(raw_text):
+        return news_date(raw_text)
     return iso_date(_LABELLED_DATE["日期"].search(raw_text))
+
+
+def _decree_organ(m: re.Match[str]) -> str:
+    """The organ a decree number names: '（2021年7月27日中华人民共和国国务院令…' -> '国务院'."""
+    return re.sub(r"^.*日|^中华人民共和国", "", m.group(1)).removeprefix("中华人民共和国")
+
+
+def news_date(raw_text: str) -> str:
+    """A report's own date: a 时间/日期 field or the paper's dateline at its head; else ''."""
+    return next((d for p in _NEWS_DATES if (d := iso_date(p.search(raw_text[:_HEAD_CHARS])))), "")
 
 
 def header_zone(lines: list[str]) -> int:
@@ -175,10 +283,13 @@ def leading_title(line: str) -> str:
     the line is read gap by gap up to the first piece that is body (a sentence, 文号, addressee):
     among those pieces the title is the one naming a document ('关于…', '…的通知'), continued
     over wrapped pieces and preceded by the organs that issue it ('财政部 税务总局关于…');
-    failing that, the first piece (a news headline). An organ's name alone is no title.
+    failing that, a news headline (`headline`). Organs' names alone are no title.
     """
     pieces = []
-    for i, piece in enumerate(_GAP.split(line.strip(), maxsplit=16)):
+    split = _GAP.split(line.strip(), maxsplit=16)
+    if len(split) > 1 and _DOC_NUMBER_RE.fullmatch(split[0]):
+        split = split[1:]  # the page opens on the 文号: '成银发〔2020〕15号 关于…的通知'
+    for i, piece in enumerate(split):
         if not _title_piece(piece, first=i == 0):
             break
         pieces.append(piece)
@@ -186,17 +297,65 @@ def leading_title(line: str) -> str:
         return ""
     core = next((i for i, p in enumerate(pieces) if "关于" in p or _NAMES_DOC.search(p)), None)
     if core is None:
-        title = pieces[0]
+        title = headline(pieces)
     else:
         end = next((j for j in range(core, min(core + 4, len(pieces)))
                     if _NAMES_DOC.search(pieces[j])), core)
-        start = core
-        # Stop at a repeat: pages print the issuers both above and inside the title.
-        while start > 0 and ORGAN_RE.fullmatch(pieces[start - 1]) \
-                and pieces[start - 1] not in "".join(pieces[start:end + 1]):
-            start -= 1
-        title = "".join(pieces[start:end + 1])
-    return "" if ORGAN_RE.fullmatch(title) else title
+        if end + 1 < len(pieces) and _NUMBER_PIECE.fullmatch(pieces[end + 1]):
+            end += 1  # '…指挥部公告 （第6号）'
+        title = _issued_title(pieces[:core], "".join(pieces[core:end + 1]))
+    return "" if ORGAN_RE.fullmatch(title) or split_organs(title) else title
+
+
+def _issued_title(before: list[str], core: str) -> str:
+    """The title with what precedes it on its line: the issuers printed before it ('财政部
+    税务总局' + '关于…'), or the first part of its issuer's name when the name is wrapped
+    ('四川省应对新型冠状病毒肺炎' + '疫情应急指挥部公告'). Stops at a repeat: pages print the
+    issuers both above and inside the title. Args: the pieces before the title, the title.
+    Returns: the title."""
+    issuers: list[str] = []
+    for piece in reversed(before):
+        if piece in " ".join([*issuers, core]):
+            break
+        if not issuers and _wraps_into(piece, core):
+            core = piece + core
+        elif ORGAN_RE.fullmatch(piece):
+            issuers.insert(0, piece)
+        else:
+            break
+    return "".join([*issuers, core])
+
+
+def _wraps_into(piece: str, title: str) -> bool:
+    """Whether a piece is the start of the issuer's name that the title's line goes on with."""
+    m = _ISSUING_PART.match(title)
+    return bool(m) and bool(_PLACE_START.match(piece)) and not _PLACE_START.match(m.group(1)) \
+        and not is_organ(piece) and is_organ(piece + m.group(1))
+
+
+def headline(pieces: list[str]) -> str:
+    """A news headline from the gap-delimited pieces that open its text: the main line and the
+    short lines printed with it ('湖南公布热线电话 受理疫情防控工作问题线索及意见建议'), joined by a
+    space as the page prints them.
+
+    Args: the leading pieces that can be part of a title (`_title_piece`). Returns: the headline.
+    The headline ends where the report starts: a dateline or a reporter ('新华社北京2月1日电'),
+    a date, a byline organ, a bullet, a lead in the first person ('我省…'), or a piece that
+    repeats the headline (pages print it twice, or a lead restates it).
+    """
+    lines = [pieces[0]]
+    for piece in pieces[1:_HEADLINE_PIECES]:
+        if _NEWS_SIGNS.search(piece) or _DAY.search(piece) or _restates(piece, lines) \
+                or _LEAD.match(piece) or is_organ(piece) or len(" ".join([*lines, piece])) > _HEADLINE_CHARS:
+            break
+        lines.append(piece)
+    return " ".join(lines)
+
+
+def _restates(piece: str, lines: list[str]) -> bool:
+    """Whether a piece repeats words of the headline so far (a lead, a second printing)."""
+    shortest = min(len(piece), _RESTATED)
+    return any(piece[i:i + shortest] in line for line in lines for i in range(len(piece) - shortest + 1))
 
 
 def _title_piece(piece: str, first: bool) -> bool:
@@ -214,40 +373,116 @@ def _looks_like_sentence(line: str) -> bool:
     return "，" in line and ("关于" not in line) or line.startswith(("各", "现将", "根据", "为"))
 
 
-def find_issuer(raw_text: str, title: str, lines: list[str]) -> str:
-    """发文机关: the organs named at the head of the title ('财政部 税务总局关于…'), else the organ
-    line that signs the document, else a labelled field, else whatever heads the title."""
-    title = _TITLE_TAG.sub("", title)
-    m = _ISSUER_FROM_TITLE.match(title)
-    if m and all(ORGAN_RE.fullmatch(part) for part in _GAP.split(m.group(1).strip())):
-        return m.group(1).strip()
-    signature = [line.strip() for line in lines if _ORG_ONLY.match(line.strip())]
-    if signature:
-        return signature[-1]
-    m = _ISSUER_LABEL.search(raw_text)
+def find_issuers(raw_text: str, title: str, signed: list | None = None) -> tuple[str, ...]:
+    """发文机关, co-issuers in order: the organs heading the title ('财政部 税务总局关于…') or whose
+    act it is ('德阳市交通运输局通告'), else a decree's organ, else the organs that sign (the last
+    organ names before a date), else a labelled field (发文机关/发布机构/来源). Never a function
+    word ('关于') or a piece of a sentence.
+
+    Args: the raw text, the title, its signatures when already found. Returns: () if none.
+    """
+    title = _TITLE_TAG.sub("", title).strip()
+    signed = signatures(raw_text) if signed is None else signed
+    for pattern in (_ISSUER_FROM_TITLE, _ISSUER_ACT_TITLE):
+        m = pattern.match(title)
+        if m and (organs := split_organs(m.group(1))):
+            return _whole_names(organs, signed)
+    m = _DECREE_NUMBER.search(raw_text[:200])
+    if m and not _CITED.search(raw_text[:m.start()]):  # '广州市人民政府令 第179号' heads a decree
+        return (_decree_organ(m),)
+    for signature in reversed(signed):
+        if signature.organs:
+            return signature.organs
+    m = _ISSUER_LABEL.search(raw_text[:_HEAD_CHARS]) or _ISSUER_LABEL.search(raw_text[-_HEAD_CHARS:])
     if m:
-        return m.group(1)
-    m = _ISSUER_FROM_TITLE.match(title)
-    return m.group(1).strip() if m else ""
+        name = re.sub(r"[（(](?:加?挂)[^）)]*[）)]$", "", m.group(1).rstrip("。"))
+        return split_organs(name)
+    return ()
 
 
-def read_text_meta(raw_text: str, clean_text: str, known_title: str = "") -> TextMeta:
-    """Read title, 文号, issuer and date from a document's text.
+def _whole_names(organs: tuple[str, ...], signed: list) -> tuple[str, ...]:
+    """The organs a title names, each completed from the signature where the title printed
+    only the end of its name ('疫情应急指挥部' signed '四川省应对新型冠状病毒肺炎疫情应急指挥部'):
+    an issuer never starts inside a word."""
+    names = [o for s in signed for o in s.organs]
+    return tuple(next((n for n in names if n.endswith(o) and len(n) > len(o) and _PLACE_START.match(n)), o)
+                 for o in organs)
+
+
+def find_issuer(raw_text: str, title: str, lines: list[str] | None = None) -> str:
+    """The issuers of `find_issuers`, joined by a space ('财政部 税务总局'); '' if none."""
+    return " ".join(find_issuers(raw_text, title))
+
+
+def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_number: str,
+                  source_issuer: str = "") -> str:
+    """'notice' for an organ's own document, 'news' for a report about one.
+
+    Args: the title, the raw text, the issuers and 文号 read from it, and the source a page
+    names (its meta tag). Returns: 'notice' or 'news'. A report reads like one: a dateline,
+    a reporter, a headline verb ('出台', '召开'); a notice names itself as a document type, signs,
+    carries a 文号 or addresses its readers ('各…：').
+    """
+    head = raw_text[:_HEAD_CHARS]
+    names_doc = bool(_NAMES_DOC.search(title) or "关于" in title or _TITLE_NUMBER.search(title)
+                     or re.search(r"(?:指引|指南|问答|解答|说明|倡议书|须知|攻略|\d+问)$", title))
+    signed = bool(issuers) and not _ISSUER_FROM_TITLE.match(title) or bool(doc_number)
+    source_issuer = _SOURCE_SUFFIX.sub("", source_issuer.strip())
+    if source_issuer and is_media(source_issuer) and not signed:
+        return "news"
+    reported = bool(_NEWS_SIGNS.search(head)) or bool(_NEWS_VERBS.search(title)) and "关于" not in title
+    if signed or (names_doc and not reported) or re.search(r"(?:^|\s)各[^。\s]{1,60}：", head[:300]) \
+            or _CLOSING_FORMULA.search(raw_text):
+        return "notice"
+    if source_issuer and is_organ(_SOURCE_SUFFIX.sub("", source_issuer.split()[0])) and not reported:
+        return "notice"
+    return "news"
+
+
+def read_text_meta(raw_text: str, clean_text: str, known_title: str = "",
+                   source_issuer: str = "") -> TextMeta:
+    """Read title, 文号, issuers, date and kind from a document's text.
 
     Args: the text before and after chrome removal; the title when a sidecar or the container
-    states it (the issuer is then read from it, not from a cited title in the text).
-    Returns: a TextMeta; fields not found are ''.
+    states it (the issuer is then read from it, not from a cited title in the text); the
+    source the container names (a page's issuer meta tag), which only decides the kind.
+    Returns: a TextMeta; fields not found are ''. A news report keeps its title and date but
+    has no issuer: the organs it names are its subject, not its author.
     """
+    raw_text = arabic_dates(raw_text)
     lines = clean_text.split("\n")
     title, title_lines = find_title(lines)
     header = "\n".join(lines[:header_zone(lines)])
-    issuer = find_issuer(raw_text, known_title or title, lines)
-    if not issuer and known_title:
-        issuer = find_issuer(raw_text, title, lines)
+    signed = signatures(raw_text)
+    issuers = find_issuers(raw_text, known_title or title, signed)
+    if not issuers and known_title and title_lines:  # a title line, not a title cited in a sentence
+        issuers = find_issuers(raw_text, title, signed)
+    doc_number = find_doc_number(raw_text, header, known_title or title)
+    kind = document_kind(known_title or title, raw_text, issuers, doc_number, source_issuer)
+    date = find_date(raw_text, signed)
+    if kind == "news":  # its dates are events it reports, but for a dateline or a 时间 field
+        issuers, date = (), news_date(raw_text)
+    if doc_number and title.endswith(doc_number):
+        title = title.removesuffix(doc_number)
     return TextMeta(
         title=title,
         title_lines=title_lines,
-        doc_number=find_doc_number(raw_text, header),
-        issuer=issuer,
-        date=find_date(raw_text),
+        doc_number=doc_number,
+        issuer=" ".join(issuers),
+        date=date,
+        issuers=issuers,
+        kind=kind,
     )
+
+def source_issuers(stated: str) -> tuple[str, ...]:
+    """Issuers a page's meta tag or a source line states ('市人力资源社会保障局官网', '市人力资源
+    社会保障局、市人力资源市场服务中心'), when they are organs; () for a newspaper or a site."""
+    stated = _SOURCE_SUFFIX.sub("", re.sub(r"[（(]加?挂[^）)]*[）)]", "", stated.strip()))
+    if not stated or is_media(stated):
+        return ()
+    organs = split_organs(stated)
+    if organs:
+        return organs
+    # A unit of an organ: '市人力资源社会保障局 社保中心' stays as the page prints it.
+    parts = stated.split()
+    return (stated,) if parts and is_organ(parts[0]) else ()

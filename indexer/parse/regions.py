@@ -11,7 +11,10 @@ import logging
 import re
 import warnings
 
+from indexer.parse.organs import CENTRAL_ORGANS, is_central
 from indexer.types import Region
+
+NATIONAL = Region("全国")  # a ministry's or 国务院's document applies to the whole country
 
 PROVINCE_ABBREVIATIONS = {
     "京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
@@ -75,7 +78,16 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
     """
     # The issuer's own region wins: a title names the places a policy is about (淳安等26县),
     # not where it was issued.
-    best, from_title, from_site = _lookup(issuer, title, site)
+    organs = issuer.split()
+    if organs and all(is_central(o) for o in organs):
+        return NATIONAL
+    issuer, title = _provincial_branches(issuer), _provincial_branches(title)
+    best, from_title, from_site = (_plausible(r, t) for r, t in zip(_lookup(issuer, title, site),
+                                                                   (issuer, title, site)))
+    if not best.province and (m := _PROVINCE_MENTION.search(issuer)):
+        best = Region(_PROVINCE_NAMES[m.group(0)])  # '共青团北京市委…工作委员会': cpca finds no place
+    if not issuer and (central_subject(title) or not best and not from_title and title.startswith(CENTRAL_ORGANS)):
+        return NATIONAL  # a report about a ministry: '农业农村部开展…', even where it acts for a province
     if not best.province and _specificity(from_title) > _specificity(best):
         best = from_title
     bare = _BARE_ORGAN.match(issuer.strip())
@@ -87,6 +99,79 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
     if not best.province and doc_number[:1] in PROVINCE_ABBREVIATIONS:
         best = Region(PROVINCE_ABBREVIATIONS[doc_number[:1]], best.city, best.county)
     return best
+
+
+# cpca also knows Taiwan's, Hong Kong's and Macau's districts, whose names are common words in
+# mainland text ('这个地处三区交界的大社区' -> 高雄市大社区): such a match needs its place named.
+_NAMED_ONLY = {"台湾省": "台湾", "香港特别行政区": "香港", "澳门特别行政区": "澳门"}
+
+
+def _plausible(region: Region, text: str) -> Region:
+    named = _NAMED_ONLY.get(region.province)
+    return Region() if named and named not in text else region
+
+
+_PROVINCE_NAMES = {name[:3] if name.startswith(("黑龙江", "内蒙古")) else name[:2]: name
+                   for name in set(PROVINCE_ABBREVIATIONS.values())}
+_PROVINCE_MENTION = re.compile("|".join(_PROVINCE_NAMES))
+_MIN_MENTIONS = 3
+
+
+def body_region(text: str) -> Region:
+    """The province a report is plainly about: named at least three times in its text and more
+    than twice as often as any other ('上海' throughout a Shanghai report). A place named in
+    passing (a destination, a supplier) is no evidence. A report that opens on a national
+    organ's act before naming a province is national. Returns: the Region or Region()."""
+    if _national_lead(text):
+        return NATIONAL  # a report on a press conference of 国务院联防联控机制 or a ministry's act
+    counts: dict[str, int] = {}
+    for m in _PROVINCE_MENTION.finditer(text):
+        counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1]) + [("", 0), ("", 0)]
+    (top, n), (_, runner_up) = ranked[0], ranked[1]
+    if top and n >= _MIN_MENTIONS and n > 2 * runner_up and top not in _NAMED_ONLY.values():
+        return Region(_PROVINCE_NAMES[top])
+    return Region()
+
+
+# A national organ's own unit at a place ('国家税务总局深圳市税务局') is that place's organ.
+_LOCAL_UNIT = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|市|自治区)[\u4e00-\u9fff]{0,6}?(?:局|分行|支行|队|处|管理部)")
+_TAG = re.compile(r"^[【\[][^】\]]{1,12}[】\]]")  # '【新华网】'
+_CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True))
+# A national organ as the subject of a report's lead: '2月11日，国务院联防联控机制召开新闻发布会'.
+_CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})[\d月日上下午晚间]{{0,8}}"
+                           r"(?:召开|举行|发布|印发|下发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报)")
+_LEAD_CHARS = 200
+
+
+# The central bank's 中心支行 in a provincial capital serves the whole province: '人民银行杭州
+# 中心支行' is Zhejiang's, not Hangzhou's.
+_CENTRAL_BRANCH = re.compile(r"([\u4e00-\u9fff]{2})(中心支行)")
+
+
+def _provincial_branches(text: str) -> str:
+    """The text with a 中心支行's city replaced by its province ('浙江省中心支行')."""
+    def province(m: re.Match[str]) -> str:
+        return (_lookup(m.group(1))[0].province or m.group(1)) + m.group(2)
+    return _CENTRAL_BRANCH.sub(province, text) if "中心支行" in text else text
+
+
+def central_subject(title: str) -> bool:
+    """Whether a headline is about a national organ: it opens with one ('应急管理部调拨…支持湖北',
+    '税务总局：…') or interviews one ('——访交通运输部有关负责人'). A national organ's unit at a
+    place ('国家税务总局深圳市税务局…') is no national organ. Args: the title. Returns: bool."""
+    title = _TAG.sub("", title.strip())
+    lead = next((c for c in CENTRAL_ORGANS if title.startswith(c)), "")
+    if lead:
+        return not _LOCAL_UNIT.match(title[len(lead):])
+    return bool(re.search(rf"访(?:{_CENTRAL})", title))
+
+
+def _national_lead(text: str) -> bool:
+    """Whether a report opens on a national organ's act before it names any province."""
+    m = _CENTRAL_ACTS.search(text[:_LEAD_CHARS])
+    return bool(m) and not _PROVINCE_MENTION.search(text[:m.start()]) \
+        and not _LOCAL_UNIT.match(text[m.end(1):])
 
 
 def _specificity(region: Region) -> int:

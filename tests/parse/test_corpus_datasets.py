@@ -162,7 +162,7 @@ def test_ncp_sub_items_in_brackets(ncp):
     d = doc(ncp, "098bd64fb7")
     assert [c.position for c in d.clauses] == ["", "一、", "一、（1）", "一、（2）", "一、（3）", "二、", "三、", "四、"]
     assert d.title == "财政部海关总署税务总局关于防控新型冠状病毒感染的肺炎疫情进口物资免税政策的公告"
-    assert d.issuer == "财政部海关总署税务总局"
+    assert d.issuer == "财政部 海关总署 税务总局"  # co-issuers kept apart (#15)
 
 
 def test_ncp_chapters_and_articles(ncp):
@@ -218,7 +218,7 @@ def test_gz_points_based_hukou_measures(gz):
 
 def test_gz_national_regulation_articles(gz):
     d = doc(gz, "37_")
-    assert d.title == "中华人民共和国市场主体登记管理条例" and d.region.label == ""
+    assert d.title == "中华人民共和国市场主体登记管理条例" and d.region.label == "全国"
     c = at(d, "第四章第三十五条")
     assert c.section_labels == ["第四章监督管理", "第三十五条"]
     assert c.text == "第三十五条\u3000市场主体应当按照国家有关规定公示年度报告和登记相关信息。"

@@ -554,7 +554,7 @@ def test_flattened_notice_metadata_and_trailing_frame():
             "附件： 1.企业名单 2.申报表 财政部 税务总局 2020年2月6日 抄送：各省财政厅。")
     doc = parse_text(text)
     assert (doc.title, doc.doc_number, doc.issuer, doc.date) == (
-        "财政部税务总局关于支持疫情防控有关税收政策的公告", "财税〔2020〕8号", "财政部税务总局", "2020-02-06")
+        "财政部税务总局关于支持疫情防控有关税收政策的公告", "财税〔2020〕8号", "财政部 税务总局", "2020-02-06")
     assert [c.position for c in doc.clauses] == ["", "一、", "二、"]
     assert doc.clauses[-1].text == "二、本公告自2020年1月1日起实施。"
 
@@ -576,7 +576,7 @@ def test_issuer_read_from_the_title_the_container_states():
     ("", "上海宝山出台15项政策细则", "", "上海市·宝山区"),
     ("", "浙江重庆两地医学专家视频连线", "", ""),  # contradictory levels state no region
     ("通州区人力资源和社会保障局", "", "", ""),  # a county name two cities share
-    ("国家卫生健康委办公厅", "", "国卫办医函〔2020〕83号", ""),
+    ("国家卫生健康委办公厅", "", "国卫办医函〔2020〕83号", "全国"),  # a ministry: the whole country
 ])
 def test_region_resolution(issuer, title, doc_number, label):
     assert resolve_region(issuer, title, doc_number).label == label

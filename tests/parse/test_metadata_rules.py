@@ -1,0 +1,109 @@
+"""Metadata rules read from a document's structure and language, each a specification written
+on texts made for it (single-line pages whose line breaks survive only as gaps, as scraped)."""
+from __future__ import annotations
+
+from indexer.parse.metadata import arabic_dates, read_text_meta
+from indexer.parse.organs import is_central, is_organ, signatures
+from indexer.parse.regions import body_region, resolve_region
+
+BODY = "为做好疫情防控工作，现将有关事项通告如下。 一、严格落实防控措施。 二、本通告自发布之日起施行。"
+
+
+def meta(text: str):
+    return read_text_meta(text, text)
+
+
+def test_a_headline_keeps_the_lines_printed_with_it_up_to_the_report():
+    m = meta("湖南公布热线电话 受理疫情防控工作问题线索及意见建议 新华社长沙2月9日电（记者 张三）"
+             "湖南省开通热线电话，受理群众反映。")
+    assert m.title == "湖南公布热线电话 受理疫情防控工作问题线索及意见建议"
+    assert meta("吉林省电力八项举措降低用电成本 吉林省电力八项举措降低用电成本 为支持企业复工复产，"
+                "今天出台八项举措。").title == "吉林省电力八项举措降低用电成本"
+
+
+def test_a_headline_stops_at_a_lead_in_the_first_person_or_a_byline_organ():
+    assert meta("云南：设立三道防线 我省召开第二场新闻发布会 1月26日，云南召开发布会。").title == \
+        "云南：设立三道防线"
+    assert meta("天津：“一对一”监管 保障企业复工复产 市应急管理局 近日，该局开展检查。").title == \
+        "天津：“一对一”监管 保障企业复工复产"
+
+
+def test_a_decree_title_names_its_whole_organ_and_its_number():
+    m = meta("某某省新型冠状病毒感染的肺炎疫情防控应急指挥部令第13号 " + BODY)
+    assert m.issuer == "某某省新型冠状病毒感染的肺炎疫情防控应急指挥部"
+    assert m.doc_number == "第13号" and m.kind == "notice"
+
+
+def test_an_act_title_names_its_issuer():
+    m = meta("德阳市交通运输局通告 " + BODY + " 特此通告。 德阳市交通运输局 2020年2月5日 【 打印本页】 【 关闭窗口】")
+    assert (m.issuer, m.date) == ("德阳市交通运输局", "2020-02-05")
+
+
+def test_a_signature_followed_by_page_chrome_still_signs():
+    text = ("关于暂停窗口服务的通知 " + BODY + " 广西壮族自治区新型冠状病毒感染的肺炎疫情 "
+            "防控工作领导小组指挥部 2020年1月27日 扫一扫在手机打开当前页")
+    m = meta(text)
+    assert m.issuer == "广西壮族自治区新型冠状病毒感染的肺炎疫情防控工作领导小组指挥部"
+    assert m.date == "2020-01-27"
+    assert meta("关于开展扫码通行的通告 " + BODY + " 泰安市疫情处置工作领导小组（指挥部） 2020年2月13日 "
+                "“泰安通”单位版二维码").issuer == "泰安市疫情处置工作领导小组（指挥部）"
+
+
+def test_a_date_in_a_sentence_or_before_a_time_is_no_signature():
+    assert signatures("来源：重庆日报 时间： 2020-02-19 07:33:20 正文") == []
+    assert not [s for s in signatures("市商务局 2020年2月3日起暂停办理。") if s.organs]
+
+
+def test_signing_dates_in_every_printed_form():
+    for printed in ("2020年2月5日", "2020-02-05", "2020.2.5", "二〇二〇年二月五日"):
+        m = meta("关于做好复工复产的通知 " + BODY + f" 海陵区行政审批局 {printed}")
+        assert (m.issuer, m.date) == ("海陵区行政审批局", "2020-02-05"), printed
+
+
+def test_chinese_numeral_dates_become_arabic():
+    assert arabic_dates("二〇二〇年二月十一日 二〇一九年十二月三十一日") == "2020年2月11日 2019年12月31日"
+
+
+def test_a_wrapped_issuer_name_is_taken_whole():
+    m = meta("四川省应对新型冠状病毒肺炎 疫情应急指挥部公告 （第6号） " + BODY +
+             " 四川省应对新型冠状病毒 肺炎疫情应急指挥部 2020年2月9日")
+    assert m.title == "四川省应对新型冠状病毒肺炎疫情应急指挥部公告（第6号）"
+    assert m.issuer == "四川省应对新型冠状病毒肺炎疫情应急指挥部"
+
+
+def test_a_notice_that_closes_with_its_formula_is_a_notice():
+    m = meta("广西壮族自治区新型冠状病毒感染的肺炎 " + BODY + " 特此通告。 2020年2月17日 扫一扫在手机打开当前页")
+    assert (m.kind, m.date) == ("notice", "2020-02-17")
+
+
+def test_an_organ_never_is_a_piece_cut_out_of_a_bracket_or_a_document_name():
+    assert not is_organ("市有关部门）北京市人民政府办公厅")
+    assert not is_organ("扫码系统操作使用说明天津市疫情防控工作指挥部")
+    assert is_organ("泰安市疫情处置工作领导小组（指挥部）")
+
+
+def test_units_of_national_organs_are_national_unless_they_name_a_place():
+    assert is_central("国务院应对新型冠状病毒肺炎疫情联防联控机制综合组")
+    assert is_central("教育部应对新型冠状病毒肺炎疫情工作领导小组办公室")
+    assert not is_central("国家税务总局重庆市税务局")
+    assert resolve_region("国务院应对新型冠状病毒感染肺炎疫情联防联控机制").label == "全国"
+
+
+def test_a_report_about_a_national_organ_is_national():
+    assert resolve_region("", "应急管理部调拨第三批中央救灾物资全力支持湖北疫情防控工作").label == "全国"
+    assert resolve_region("", "多措并举 全力打好交通运输疫情防控阻击战——访交通运输部有关负责人").label == "全国"
+    assert resolve_region("", "国家税务总局深圳市税务局推出便民措施").label != "全国"
+    lead = "权威发布！ 2月6日，国务院联防联控机制召开新闻发布会，介绍湖北湖北湖北的情况。"
+    assert body_region(lead).label == "全国"
+
+
+def test_a_central_bank_branch_in_a_capital_serves_its_province():
+    assert resolve_region("中国人民银行杭州中心支行").label == "浙江省"
+
+
+def test_a_page_that_opens_on_its_wen_hao_keeps_it_and_its_title():
+    m = meta("石政发〔2020〕3号-北京市石景山区人民政府关于印发若干措施的通知 各街道办事处： " + BODY)
+    assert (m.doc_number, m.issuer) == ("石政发〔2020〕3号", "北京市石景山区人民政府")
+    m = meta("成银发〔2020〕15号 关于加强金融服务支持打赢疫情防控阻击战的通知 各银行机构： 按照《中共中央关于"
+             "加强党的领导的通知》等文件精神，现将有关事项通知如下：")
+    assert (m.doc_number, m.title) == ("成银发〔2020〕15号", "关于加强金融服务支持打赢疫情防控阻击战的通知")
