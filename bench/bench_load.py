@@ -18,6 +18,15 @@ Markdown tables: QPS, p50/p95/p99 and errors while no re-index runs and while on
 the server has switched); the server's RSS after warm-up, at each re-index start, 3 s after each
 switch and at the end; the load average. Exits 1 when a request failed or a switch did not
 happen. Stdlib only.
+
+Overload (--long-clients N, no re-index): N more clients send questions of --long-chars
+characters (within the 1000-character limit) beside the --clients normal ones, each client
+waiting Retry-After when the server sheds a search (503 `overloaded`):
+
+    python bench/bench_load.py --index var/bench/ncp-dev-index --clients 4 --long-clients 4 --duration 60
+
+prints, per kind of client, answered requests and their latency, deliberate 503s and other
+errors; exits 1 on any error other than a deliberate 503.
 """
 from __future__ import annotations
 
@@ -121,6 +130,86 @@ class Run:
         return None
 
 
+def stop(proc: subprocess.Popen, log: Path) -> str:
+    """Stop the server (killed if it does not stop within 10 s); returns its log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    return log.read_text(encoding="utf-8", errors="replace")
+
+
+class Overload:
+    """Normal and long-question clients against one server, each honouring Retry-After."""
+
+    def __init__(self, base: str, questions: list[str], long_chars: int, duration: float, k: int):
+        self.base, self.questions, self.k, self.duration = base, questions, k, duration
+        text = "".join(questions)
+        self.long = [(text[i:] + text)[:long_chars] for i in range(0, len(text), max(1, len(text) // 50))][:50]
+        self.records: dict[str, list[dict]] = {"normal": [], "long": []}
+        self.lock = threading.Lock()
+        self.start = 0.0
+
+    def client(self, kind: str, offset: int) -> None:
+        pool = self.questions if kind == "normal" else self.long
+        i = offset
+        while time.perf_counter() < self.start + self.duration:
+            record = one_request(self.base, pool[i % len(pool)], self.k)
+            i += 1
+            with self.lock:
+                self.records[kind].append(record)
+            if record["status"] == 503:
+                time.sleep(1.0)  # the server's Retry-After
+
+
+def overload_row(name: str, records: list[dict], seconds: float) -> str:
+    ok = [r["ms"] for r in records if r["status"] == 200]
+    shed = sum(1 for r in records if r["status"] == 503)
+    other = len(records) - len(ok) - shed
+    return (f"| {name} | {len(records)} | {len(ok)} | {shed} | {other} | {len(ok) / seconds:.1f} | "
+            f"{percentile(ok, 50):.1f} | {percentile(ok, 95):.1f} | {percentile(ok, 99):.1f} | "
+            f"{max(ok, default=float('nan')):.1f} |")
+
+
+def run_overload(args: argparse.Namespace, questions: list[str]) -> int:
+    """The overload run (--long-clients): prints its table; 1 when a request failed otherwise than 503."""
+    with tempfile.TemporaryDirectory(prefix="bench-overload-") as tmp:
+        tmp = Path(tmp)
+        index = copy_index(args.index, tmp / "index")
+        os.environ["POLICY_SEARCH_RELOAD_SECONDS"] = "0"
+        proc, base = start_server(index, args.model, tmp / "server.log")
+        try:
+            served = health(base)
+            for question in questions[:30]:  # warm-up, not measured
+                one_request(base, question, args.k)
+            run = Overload(base, questions, args.long_chars, args.duration, args.k)
+            load_start = os.getloadavg()
+            run.start = time.perf_counter()
+            threads = [threading.Thread(target=run.client, args=("normal", n * 7)) for n in range(args.clients)]
+            threads += [threading.Thread(target=run.client, args=("long", n * 3)) for n in range(args.long_clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - run.start
+            load_end = os.getloadavg()
+        finally:
+            server_log = stop(proc, tmp / "server.log")
+    print(f"index {served['version']} · {served['documents']} documents, {served['clauses']} clauses · "
+          f"{args.clients} normal clients ({len(questions)} questions) + {args.long_clients} clients of "
+          f"{args.long_chars}-character questions · {args.duration:g} s · k={args.k} · {os.cpu_count()} CPUs\n")
+    print("| clients | requests | answered | 503 (shed) | other errors | answered/s | p50 ms | p95 ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, records in run.records.items():
+        print(overload_row(kind, records, elapsed))
+    queue_lines = sum(1 for line in server_log.splitlines() if "Task queue depth" in line)
+    print(f"\nload average (1/5/15 min): start {' '.join(f'{x:.2f}' for x in load_start)}, "
+          f"end {' '.join(f'{x:.2f}' for x in load_end)} · server log: {queue_lines} queue-depth warning(s)")
+    failed = sum(1 for records in run.records.values() for r in records if r["status"] not in (200, 503))
+    return 1 if failed else 0
+
+
 def reindex(index: Path, corpus: Path, extra: Path, model: str | None, log: Path) -> subprocess.Popen:
     """`policy-search index CORPUS EXTRA --index INDEX` in a child process, output to `log`."""
     cmd = [sys.executable, "-m", "server.cli", "index", str(corpus), str(extra), "--index", str(index), "--quiet"]
@@ -154,8 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reindexes", type=int, default=2, help="re-indexes, one after the other")
     parser.add_argument("--reload-seconds", type=float, default=1.0, help="the server's CURRENT poll")
     parser.add_argument("-k", type=int, default=10)
+    parser.add_argument("--long-clients", type=int, default=0,
+                        help="overload run: this many clients of long questions, no re-index")
+    parser.add_argument("--long-chars", type=int, default=1000, help="length of the long questions")
     args = parser.parse_args(argv)
     questions = load_questions(args.questions)
+    if args.long_clients:
+        return run_overload(args, questions)
     extra_id = args.extra.stem
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
@@ -209,12 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if indexer is not None and indexer.poll() is None:
                 indexer.kill()
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            server_log = (tmp / "server.log").read_text(encoding="utf-8", errors="replace")
+            server_log = stop(proc, tmp / "server.log")
 
     windows = [(r["start"], r["switch"] if r["switch"] is not None else elapsed) for r in reindexes]
     busy = [r for r in run.records if any(a <= r["at"] < b for a, b in windows)]

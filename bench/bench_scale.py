@@ -16,6 +16,13 @@ searches). Ground truth is an exact inner-product scan of the float32 vectors.
 Each index is built here, written to var/bench/scale/, then loaded and queried in a fresh
 process, one query at a time on one thread, so RSS and latency are the serving process' own.
 Results are appended to var/bench/scale/results.jsonl; the tables are printed as Markdown.
+
+Prerequisites (checked first; the run stops with this advice when one is missing):
+- the NCP dataset at ../shared/datasets/ncp-policy-qa (or $POLICY_SHARED_DIR/datasets/…);
+- the NCP dev index, whose embedding cache supplies the real clause vectors (~10 min on 2 cores):
+      policy-search index ../shared/datasets/ncp-policy-qa/docs --index var/bench/ncp-dev-index
+- for the plot only, matplotlib (`pip install -e '.[bench]'`): without it the tables and
+  results.jsonl are complete and the plot is skipped with a note.
 """
 from __future__ import annotations
 
@@ -67,6 +74,19 @@ def load_avg() -> str:
 
 # ----- real NCP material -------------------------------------------------------------------------
 
+def check_prerequisites() -> str | None:
+    """What is missing for a run from scratch (see the module docstring), or None."""
+    if (OUT / "base.pkl").exists():
+        return None
+    cache = NCP_INDEX / "cache" / "embeddings.sqlite"
+    if not (NCP / "docs").is_dir() or not (NCP / "questions.dev.jsonl").exists():
+        return f"the NCP dataset is not at {NCP} (set POLICY_SHARED_DIR to the directory holding datasets/)"
+    if not cache.exists():
+        return (f"no NCP embedding cache at {cache}: build the NCP dev index first with\n"
+                f"    policy-search index {NCP / 'docs'} --index {NCP_INDEX}")
+    return None
+
+
 def real_base() -> dict:
     """Real NCP clauses that have an embedding: vectors, token lists, texts, document metadata."""
     cache_file = OUT / "base.pkl"
@@ -82,6 +102,10 @@ def real_base() -> dict:
     with EmbeddingCache(NCP_INDEX / "cache" / "embeddings.sqlite") as cache:
         found = cache.get(MODEL, [text_key(p, PASSAGE) for _, _, p in rows], 384)
     keep = [(d, c, p) for d, c, p in rows if text_key(p, PASSAGE) in found]
+    if not keep:
+        raise SystemExit(f"bench_scale: none of the {len(rows)} NCP clauses has an embedding in "
+                         f"{NCP_INDEX / 'cache' / 'embeddings.sqlite'}: rebuild the index there with\n"
+                         f"    policy-search index {NCP / 'docs'} --index {NCP_INDEX}")
     tokenizer = Tokenizer()
     base = {
         "vectors": np.stack([found[text_key(p, PASSAGE)] for _, _, p in keep]).astype(np.float32),
@@ -425,7 +449,13 @@ def probe_engine(root: str, kind: str, param) -> dict:
 # ----- plot --------------------------------------------------------------------------------------
 
 def plot(results: list[dict]) -> None:
-    import matplotlib
+    """Draw PLOT from the results; skipped with a note when matplotlib (the bench extra) is absent."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(f"plot skipped: matplotlib is not installed (pip install -e '.[bench]'); "
+              f"the results are in {OUT / 'results.jsonl'}", file=sys.stderr)
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -489,6 +519,9 @@ def main() -> int:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
+    if args.n and (missing := check_prerequisites()):
+        print(f"bench_scale: {missing}", file=sys.stderr)
+        return 2
     if args.n:
         base = real_base()
         queries, query_tokens = real_queries(base)

@@ -48,6 +48,16 @@ class IndexMismatchError(IndexUnavailableError):
     code = "index_mismatch"
 
 
+class OverloadedError(PolicySearchError):
+    """Every query embedder is busy and the short queue before them is full: the client should
+    retry after `retry_after` seconds (HTTP 503 with Retry-After) instead of waiting for seconds."""
+
+    code = "overloaded"
+    status = 503
+    exit_code = 1
+    retry_after = 1
+
+
 class StorageError(PolicySearchError):
     """A file the build writes (the embedding cache, the index) cannot be written: a full disk,
     a read-only directory, an I/O error."""
@@ -63,3 +73,17 @@ class ConfigError(PolicySearchError):
     code = "config_error"
     status = 500
     exit_code = 2
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(value: object) -> str:
+    """`value` as text that cannot start a new log line or rewrite a terminal: control characters
+    (newline, carriage return, escape, …) become \\xNN, and undecodable bytes of a file name
+    (surrogates) become \\xNN escapes too. Chinese and other printable text is kept as is.
+
+    Args: anything (a path, a message). Returns: the one-line text.
+    """
+    text = str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.translate(_CONTROL)

@@ -27,7 +27,7 @@ def reload():
 
 def _authorise() -> None:
     """Refuse unless the endpoint is on, the client is on this machine and the token matches."""
-    token = config().admin_token
+    token = config().admin_token.strip()  # a token pasted with a newline or spaces must still match
     if not token:
         raise Forbidden("the admin endpoint is off: set POLICY_SEARCH_ADMIN_TOKEN to turn it on")
     if not _is_loopback(request.remote_addr):

@@ -52,7 +52,11 @@ def document(doc_id: str):
 @bp.get("/healthz")
 def healthz():
     """200 while the served version can be read from disk; 503 (index_error) once its files
-    are gone or corrupt. `reload_error` says why a newly published version was not taken."""
+    are gone, not the size they were built with, or corrupt. `?deep=1` also compares every
+    file with its checksum in the manifest (reads the whole version: `files_checked` says how
+    many). `reload_error` says why a newly published version was not taken."""
     served = engine()
-    store.check_version(served.version)
-    return jsonify({**served.health(), "reload_error": holder().last_error})
+    deep = params.flag_param(request.args, "deep")
+    manifest = store.check_version(served.version, deep=deep)
+    extra = {"files_checked": len(manifest.get(store.FILES) or {})} if deep else {}
+    return jsonify({**served.health(), "reload_error": holder().last_error, **extra})

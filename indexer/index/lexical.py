@@ -5,7 +5,9 @@ engine's arrays without any id translation.
 """
 from __future__ import annotations
 
+import errno
 import logging
+import os
 from pathlib import Path
 
 import bm25s
@@ -33,8 +35,17 @@ class LexicalIndex:
         return cls(bm25, tokenizer)
 
     def save(self, directory: Path, lexicon: Path) -> None:
-        self.bm25.save(str(directory), show_progress=False)
-        lexicon.write_text("\n".join(self.tokenizer.extra_words) + "\n", encoding="utf-8")
+        """Write the index and its unit names. Raises: OSError, with errno ENOSPC when the disk
+        is full (numpy reports a short write as '13658 requested and 12256 written', no errno)."""
+        try:
+            self.bm25.save(str(directory), show_progress=False)
+            lexicon.write_text("\n".join(self.tokenizer.extra_words) + "\n", encoding="utf-8")
+        except OSError as exc:
+            if exc.errno is not None:
+                raise
+            # A short write to a regular file means the device refused more data.
+            raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)}: cannot write the BM25 index "
+                                        f"{directory} ({exc})") from exc
 
     @classmethod
     def load(cls, directory: Path, lexicon: Path) -> LexicalIndex:

@@ -10,6 +10,7 @@ Nothing else in the library writes SQL against this file.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -273,12 +274,21 @@ class _File:
 
     def __init__(self, version: Path, fids: np.ndarray):
         self.conn = connect(version)
+        self.path = version / FILE
         self.fids = fids
         self.lock = threading.Lock()
 
     def one(self, sql: str, args: tuple):
-        with self.lock:
+        with self.lock, self.guard():
             return self.conn.execute(sql, args).fetchone()
+
+    @contextlib.contextmanager
+    def guard(self):
+        """A file damaged after it was opened is an unavailable index (503), not a bug (500)."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise IndexUnavailableError(f"index metadata {self.path} is unreadable: {exc}") from exc
 
     def by_rows(self, expr: str, rows: Sequence[int], convert: Callable) -> list:
         """convert(values) of the `expr` columns of each row, in the rows' order."""
@@ -287,7 +297,7 @@ class _File:
         for start in range(0, len(fids), self.BATCH):
             part = fids[start:start + self.BATCH]
             sql = f"SELECT fid, {expr} FROM clauses WHERE fid IN ({','.join('?' * len(part))})"
-            with self.lock:
+            with self.lock, self.guard():
                 values = self.conn.execute(sql, part).fetchall()
             for fid, *rest in values:
                 found[fid] = convert(rest)

