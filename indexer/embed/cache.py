@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.embed.runtimes import PASSAGE, QUERY, Embedder, as_list
+from indexer.embed.runtimes import PASSAGE, QUERY, Embedder, as_list, cache_key_of
 from indexer.errors import StorageError
 
 if TYPE_CHECKING:
@@ -141,7 +141,8 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
         raise ValueError(f"role must be {PASSAGE!r} or {QUERY!r}, got {role!r}")
     items = as_list(texts)
     keys = [text_key(t, role) for t in items]
-    known = cache.get(embedder.name, keys, embedder.dim)
+    key = cache_key_of(embedder)
+    known = cache.get(key, keys, embedder.dim)
     missing = list({k: t for k, t in zip(keys, items, strict=True) if k not in known}.items())
     encode = embedder.encode_passages if role == PASSAGE else embedder.encode_queries
     show = progress and sys.stderr.isatty()
@@ -150,7 +151,7 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
         for batch in _batches(missing, max(1, batch_size)):
             batch_keys = [k for k, _ in batch]
             vectors = encode([t for _, t in batch])
-            cache.put(embedder.name, batch_keys, vectors)
+            cache.put(key, batch_keys, vectors)
             known.update(zip(batch_keys, vectors, strict=True))
             bar.update(len(batch))
     out = np.empty((len(items), embedder.dim), dtype=np.float32)

