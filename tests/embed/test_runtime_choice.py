@@ -50,6 +50,13 @@ def test_a_texts_vector_does_not_depend_on_what_it_is_embedded_with(torch_e5):
     assert np.array_equal(alone, with_longer) and np.array_equal(alone, with_shorter)
 
 
+def test_instances_share_one_loaded_model(torch_e5):
+    """A server's query workers are instances of one model: they share its weights."""
+    other = load_embedder("multilingual-e5-small", threads=1, runtime="torch")
+    assert other is not torch_e5 and other._encoder is torch_e5._encoder
+    assert np.array_equal(other.encode_queries(TEXTS), torch_e5.encode_queries(TEXTS))
+
+
 def test_an_unknown_runtime_is_refused():
     with pytest.raises(ValueError, match="runtime must be one of"):
         load_embedder("multilingual-e5-small", runtime="cuda")

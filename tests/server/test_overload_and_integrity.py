@@ -102,7 +102,8 @@ def test_searches_over_the_gate_get_503_overloaded_at_once_and_other_pages_still
     app = create_app(server_engine, Config())
     client = app.test_client()
     gate = app.extensions[server_app.GATE]
-    assert gate.slots == min(2 * server_engine.embedder.size, Config().server_threads - 1)
+    config = Config()
+    assert gate.slots == min(server_engine.embedder.size * (1 + config.search_queue), config.server_threads - 1)
     taken = 0
     while gate.enter():  # what `slots` searches in flight hold
         taken += 1
