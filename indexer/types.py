@@ -158,3 +158,25 @@ class SourceText:
     meta: dict = field(default_factory=dict)
     pages: tuple[tuple[int, int, int], ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document as the query side sees it (its text stays in the file)."""
+
+    id: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    year: int | None
+    province: str
+    city: str
+    county: str
+    region: str
+    source: str
+    clause_count: int
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "doc_number": self.doc_number,
+                "issuer": self.issuer, "region": self.region, "date": self.date}

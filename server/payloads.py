@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from indexer.index.meta import DocumentInfo
 from indexer.query.engine import MAX_K, SearchEngine
 from indexer.query.filters import Filters
 from indexer.query.shapes import Hit, filters_dict, search_dict
+from indexer.types import DocumentInfo
 
 
 def search_payload(engine: SearchEngine, query: str, k: int, filters: Filters) -> dict:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from indexer.errors import IndexUnavailableError
-from indexer.types import Clause, Document, Heading, Responsibility
+from indexer.types import Clause, Document, DocumentInfo, Heading, Responsibility
 
 if TYPE_CHECKING:
     from typing import Self
@@ -200,28 +200,6 @@ def document_text(version: Path, doc_id: str) -> str | None:
 
 # ----- the query side's view -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DocumentInfo:
-    """A document as the query side sees it (its text stays in the file)."""
-
-    id: str
-    title: str
-    doc_number: str
-    issuer: str
-    date: str
-    year: int | None
-    province: str
-    city: str
-    county: str
-    region: str
-    source: str
-    clause_count: int
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "title": self.title, "doc_number": self.doc_number,
-                "issuer": self.issuer, "region": self.region, "date": self.date}
-
-
 _DOCUMENT_SELECT = f"SELECT {', '.join(DocumentInfo.__dataclass_fields__)} FROM documents ORDER BY id"
 
 
@@ -254,9 +232,7 @@ class Column(Protocol):
     """One per-clause value by row: `column[row]`, `len(column)`, `column.take(rows)`."""
 
     def __getitem__(self, row: int): ...
-
     def __len__(self) -> int: ...
-
     def take(self, rows: Sequence[int]) -> list: ...
 
 

@@ -6,10 +6,11 @@ text's layout implies (a title line, a signature line, a bare 文号 line).
 """
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
 
+from indexer.parse.dates import DATE_PATTERN as _DATE
+from indexer.parse.dates import arabic_dates, iso_date
 from indexer.parse.headings import match_label
 from indexer.parse.organs import is_media, is_organ, signatures, split_organs
 
@@ -22,9 +23,7 @@ _GAP_NUMBER = re.compile(rf"(?:^|[ \u3000])({DOC_NUMBER})(?=[ \u3000]|$)", re.MU
 _HEAD_CHARS = 400
 _OPENING_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})(?=\s*[-—－_]|[\u4e00-\u9fff])")
 _BARE_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})\s*(?:\.(?:pdf|docx?|wps|ofd))?\s*$", re.MULTILINE | re.IGNORECASE)
-_DATE = r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?"
 # A date in free text ('2024-7-6 10:00', '2024年7月6日', '2019/6/17'); groups: year, month, day.
-DATE_RE = re.compile(_DATE)
 _LABELLED_DATE = {
     label: re.compile(rf"{label}\s*[:：]?\s*\n*\s*{_DATE}")
     for label in ("成文日期", "发布日期", "发布时间", "生成日期", "日期")
@@ -102,48 +101,6 @@ class TextMeta:
 def normalize_doc_number(raw: str) -> str:
     """'郴科发[2012]29号' -> '郴科发〔2012〕29号'."""
     return re.sub(r"\s+", "", raw).translate(_BRACKETS).replace("第", "")
-
-
-def iso_date(match: re.Match[str] | None) -> str:
-    """The date a match holds, as ISO 'YYYY-MM-DD': the one date check of the project.
-
-    Args:
-        match: a match whose first three groups are year, month and day: of `DATE_RE`
-            (`iso_date(DATE_RE.search(text))` for the first date in free text) or of a pattern
-            built on it; None when nothing matched.
-    Returns:
-        The ISO date; '' for None, a year outside 1949–2100 or a day the calendar does not have.
-    """
-    if match is None:
-        return ""
-    year, month, day = (int(g) for g in match.groups()[:3])
-    if not 1949 <= year <= 2100:
-        return ""
-    try:
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:
-        return ""
-
-
-_CN_NUMERALS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "Ｏ": 0, "O": 0}
-_CN_DATE = re.compile(r"([〇○零ＯO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
-                      r"\s*([一二三四五六七八九十]{1,3})\s*日")
-
-
-def arabic_dates(text: str) -> str:
-    """Dates in Chinese numerals as signatures print them, in Arabic: '二〇二〇年二月五日' ->
-    '2020年2月5日', so that every date pattern reads them. Args: a text. Returns: the text."""
-    def number(numeral: str) -> int:  # '十' 10, '十五' 15, '二十' 20, '二十五' 25
-        tens, _, units = numeral.rpartition("十")
-        if "十" not in numeral:
-            return _CN_NUMERALS[numeral]
-        return (_CN_NUMERALS[tens] if tens else 1) * 10 + (_CN_NUMERALS[units] if units else 0)
-
-    def arabic(m: re.Match[str]) -> str:
-        year = "".join(str(_CN_NUMERALS[c]) for c in m.group(1))
-        return f"{year}年{number(m.group(2))}月{number(m.group(3))}日"
-
-    return _CN_DATE.sub(arabic, text)
 
 
 def find_doc_number(raw_text: str, header: str, title: str = "") -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer.parse.dates import DATE_PATTERN as _DATE
+
 # Ministries and national bodies: they sign for the whole country (region '全国'), and they
 # mark where co-issuers printed without a gap split ('财政部税务总局' -> 财政部, 税务总局).
 CENTRAL_ORGANS = (
@@ -118,7 +120,6 @@ def is_central(organ: str) -> bool:
 
 
 _CHROME = r"责任编辑|【|扫一扫|打印|关闭窗口|分享到"
-_DATE = r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?"
 # A signing date stands alone: after a gap or line start, before a gap, the end, or what
 # follows a signature ('（此件公开发布）', '抄送', '附件'); never '于2020年2月7日发布' or '2月22日24时'.
 _SIGNED_DATE = re.compile(rf"(?:^|(?<=[\s\u3000])){_DATE}(?=[ \t\u3000]*(?:$|\n|[（(]此件|抄送|附件|"

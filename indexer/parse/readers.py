@@ -11,7 +11,7 @@ from pathlib import Path
 import charset_normalizer
 
 from indexer.errors import CorpusError
-from indexer.parse.metadata import DATE_RE, iso_date
+from indexer.parse.dates import DATE_RE, iso_date
 from indexer.types import SourceText
 
 MAX_BYTES = 20 * 1024 * 1024

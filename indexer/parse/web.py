@@ -9,7 +9,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import PreformattedString
 
-from indexer.parse.metadata import DATE_RE, iso_date
+from indexer.parse.dates import DATE_RE, iso_date
 from indexer.parse.readers import (
     decode_bytes,
     normalize_text,

@@ -21,13 +21,14 @@ from indexer.embed.runtimes import Embedder, EmbedderPool, runtime_of
 from indexer.errors import NotFoundError, QueryError
 from indexer.index import store, vectors
 from indexer.index.lexical import LexicalIndex
-from indexer.index.meta import LAZY_ROWS, Candidate, ClauseTable, DocumentInfo
+from indexer.index.meta import LAZY_ROWS, Candidate, ClauseTable
 from indexer.index.vectors import VectorStore
 from indexer.query.answers import build_answer, is_who_question, topic_of
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
+from indexer.types import DocumentInfo
 
 MAX_QUERY_CHARS = 1000
 # What a question may cost: only its first MAX_SEARCHED_CHARS characters (after normalising) are

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.errors import QueryError
-from indexer.index.meta import DocumentInfo
+from indexer.types import DocumentInfo
 
 REGION_FIELDS = ("province", "city", "county", "region")
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from indexer.index.meta import ClauseTable, DocumentInfo
+from indexer.index.meta import ClauseTable
 from indexer.query.answers import Answer
 from indexer.query.filters import Filters
-from indexer.types import Heading, Responsibility
+from indexer.types import DocumentInfo, Heading, Responsibility
 
 
 @dataclass(frozen=True)

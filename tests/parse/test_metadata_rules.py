@@ -2,7 +2,8 @@
 on texts made for it (single-line pages whose line breaks survive only as gaps, as scraped)."""
 from __future__ import annotations
 
-from indexer.parse.metadata import arabic_dates, read_text_meta
+from indexer.parse.dates import arabic_dates
+from indexer.parse.metadata import read_text_meta
 from indexer.parse.organs import is_central, is_organ, signatures
 from indexer.parse.regions import body_region, resolve_region
 

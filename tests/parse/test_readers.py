@@ -10,7 +10,7 @@ import pytest
 
 from indexer.errors import CorpusError
 from indexer.parse import readers
-from indexer.parse.metadata import DATE_RE, iso_date
+from indexer.parse.dates import DATE_RE, iso_date
 from indexer.parse.readers import (
     MAX_BYTES,
     SUPPORTED_EXTENSIONS,

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from indexer.errors import QueryError
-from indexer.index.meta import DocumentInfo
 from indexer.index.tokens import Tokenizer
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
+from indexer.types import DocumentInfo
 
 DOCS = [DocumentInfo("a", "甲", "", "浙江省科学技术厅", "2015-03-01", 2015, "浙江省", "", "", "浙江省", "", 3),
         DocumentInfo("b", "乙", "", "嵊泗县人民政府", "2023-04-23", 2023, "浙江省", "舟山市", "嵊泗县",
