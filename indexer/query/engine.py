@@ -27,6 +27,7 @@ from indexer.query.answers import build_answer, is_who_question, topic_of
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
+from indexer.query.glossary import Expansion, Glossary, default_glossary
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
 from indexer.types import DocumentInfo
 
@@ -77,8 +78,9 @@ def validate_k(k) -> int:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A validated query: its text, k, filters and row mask, and what BM25 and the embedder
-    read (a who-question's topic: "孵化器由哪个部门负责" -> 孵化器)."""
+    """A validated query: its text, k, filters and row mask, what BM25 and the embedder read (a
+    who-question's topic: "孵化器由哪个部门负责" -> 孵化器), and the glossary terms the topic
+    names, which BM25 also reads ("technology commissioners" -> 科技特派员)."""
 
     text: str
     k: int
@@ -86,6 +88,7 @@ class ParsedQuery:
     mask: np.ndarray | None
     who: bool
     topic: str
+    expansions: tuple[Expansion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,12 +108,17 @@ class SearchEngine:
 
     Args: the index directory (its published version is opened), the query embedder (or a
     pool of them), the fusion, a vector store other than the version's FAISS file (e.g.
-    Milvus), and the clause count above which clause columns are read from disk on demand.
+    Milvus), the clause count above which clause columns are read from disk on demand, and the
+    glossary whose terms expand queries (default: the package's; `expand = False` turns
+    expansion off, for the benchmarks).
     """
 
     def __init__(self, index_dir: Path, embedder: Embedder, fusion: Fusion | None = None,
-                 vector_store: VectorStore | None = None, lazy_above: int = LAZY_ROWS):
+                 vector_store: VectorStore | None = None, lazy_above: int = LAZY_ROWS,
+                 glossary: Glossary | None = None):
         self.index_dir = Path(index_dir)
+        self.glossary = glossary or default_glossary()
+        self.expand = True
         # Request threads share the embedder; a pool of one makes them take turns.
         self.embedder = embedder if isinstance(embedder, EmbedderPool) else EmbedderPool([embedder])
         self.fusion = fusion or Fusion()
@@ -160,17 +168,19 @@ class SearchEngine:
         t = time.perf_counter()
         rows = candidate_rows(dense, lexical, self.table.row_of_fid)
         ranked = self.fuse(qvec, rows, dense, lexical)
-        hits = self.assemble(ranked, parsed.k, collapse, lexical.tokens)
+        terms = [*lexical.tokens, *(e.term for e in parsed.expansions)]
+        hits = self.assemble(ranked, parsed.k, collapse, terms)
         answer = build_answer(hits) if parsed.who else None
         timings["fusion_ms"] = _ms(t)
-        return SearchResult(parsed.text, hits, answer, timings)
+        return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions))
 
     def parse_query(self, query: str, k, filters: Filters) -> ParsedQuery:
         """Validate the query and k, and turn the filters into a row mask. Raises: QueryError."""
         text = searched_text(query)
         who = is_who_question(text)
-        return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who,
-                           topic_of(text) if who else text)
+        topic = topic_of(text) if who else text
+        expansions = tuple(self.glossary.expand(topic)) if self.expand else ()
+        return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who, topic, expansions)
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         """Row mask for the filters (None when unfiltered). Raises QueryError for values that
@@ -182,10 +192,10 @@ class SearchEngine:
         return self.embedder.encode_queries([text])[0]
 
     def lexical_stage(self, parsed: ParsedQuery) -> LexicalResult:
-        """BM25 scores of every row for the query's topic, masked by its filters."""
+        """BM25 scores of every row for the query's topic and its glossary terms, masked by its
+        filters."""
         t = time.perf_counter()
-        tokens = self.lexical.query_tokens(parsed.topic)
-        coverage = self.lexical.coverage(tokens)
+        tokens, coverage = self.lexical_query(parsed)
         scores = np.zeros(len(self.table), dtype=np.float32)
         if coverage > 0:
             scores[:] = self.lexical.scores(tokens)  # table rows are in lexical (build) order
@@ -197,6 +207,29 @@ class SearchEngine:
         top = top[np.argsort(-scores[top], kind="stable")]
         top = top[scores[top] > 0]
         return LexicalResult(tokens, coverage, scores, top, _ms(t))
+
+    def lexical_query(self, parsed: ParsedQuery) -> tuple[list[str], float]:
+        """The BM25 query tokens of the topic and their coverage (fusion.py: BM25's weight).
+
+        Each glossary term adds its tokens `weight` times, as if the question had used it; the
+        words a term stands for count as covered when the index knows the term, so an English
+        question whose domain terms the glossary knows leans on BM25 like a Chinese one.
+        Returns: (tokens, coverage in [0, 1]).
+        """
+        tokens = self.lexical.query_tokens(parsed.topic)
+        if not parsed.expansions:
+            return tokens, self.lexical.coverage(tokens)
+        rest, words, covered = parsed.topic, 0, 0
+        for expansion in parsed.expansions:
+            rest = rest.replace(expansion.text, " ", 1)
+            term_tokens = self.lexical.query_tokens(expansion.term)
+            tokens += term_tokens * expansion.weight
+            stood_for = len(self.lexical.query_tokens(expansion.text)) or 1
+            words += stood_for
+            covered += stood_for if self.lexical.coverage(term_tokens) > 0 else 0
+        rest_tokens = self.lexical.query_tokens(rest)
+        covered += round(self.lexical.coverage(rest_tokens) * len(rest_tokens))
+        return tokens, covered / (words + len(rest_tokens))
 
     def dense_stage(self, qvec: np.ndarray, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray]:
         """The CANDIDATES nearest clauses: (scores, fids), best first."""

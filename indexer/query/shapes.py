@@ -10,6 +10,7 @@ from urllib.parse import quote
 from indexer.index.meta import ClauseTable
 from indexer.query.answers import Answer
 from indexer.query.filters import Filters
+from indexer.query.glossary import Expansion
 from indexer.types import DocumentInfo, Heading, Responsibility
 
 
@@ -38,10 +39,14 @@ class Hit:
 
 @dataclass
 class SearchResult:
+    """A search's hits best first, the answer card of a who-question, per-stage timings in ms,
+    and the glossary terms the query was expanded with."""
+
     query: str
     hits: list[Hit]
     answer: Answer | None
     timings: dict[str, float] = field(default_factory=dict)
+    expansions: list[Expansion] = field(default_factory=list)
 
 
 def citation(doc: DocumentInfo, sections: Sequence[Heading], pages: Sequence[int]) -> str:
@@ -105,8 +110,10 @@ def filters_dict(filters: Filters) -> dict:
 
 def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filters, took_ms: float) -> dict:
     """The search shape (docs/API.md): the normalised query, total and per-stage time in ms, k,
-    the filters, the answer card of a who-question, and the results."""
+    the filters, the glossary terms the query was expanded with, the answer card of a
+    who-question, and the results."""
     return {"query": result.query, "took_ms": took_ms, "timings": result.timings,
             "k": k, "filters": filters_dict(filters),
+            "expansions": [{"text": e.text, "term": e.term} for e in result.expansions],
             "answer": result.answer.to_dict() if result.answer else None,
             "results": hit_dicts(table, result.hits)}
