@@ -3,7 +3,9 @@
 Convex fusion of min-max normalised scores, with the lexical weight scaled by how much of the
 query the corpus vocabulary covers: a Chinese question whose words all occur in the corpus
 leans on BM25 as much as on the embedding; an English question (BM25 sees none of it) is
-ranked by the embedding alone, so lexical noise cannot push a good dense hit down. The weights
+ranked by the embedding alone, so lexical noise cannot push a good dense hit down, unless the
+glossary knows its domain terms (query/glossary.py): the words a Chinese term stands for count
+as covered, so "technology commissioners" leans on BM25's 科技特派员. The weights
 were chosen by measurement on bench/questions_seed.jsonl and NCP dev (docs/BENCHMARKS.md).
 """
 from __future__ import annotations

@@ -1,0 +1,88 @@
+"""The bilingual glossary expands English domain terms (and Chinese abbreviations) into the
+Chinese terms BM25 can find, and the response says which it used."""
+from __future__ import annotations
+
+import pytest
+
+from indexer.config import Config
+from indexer.query.glossary import Entry, Glossary, default_glossary, singular
+
+TEPAIYUAN = "科技特派员"
+
+
+def pairs(query: str, glossary: Glossary | None = None) -> list[tuple[str, str]]:
+    return [(e.text, e.term) for e in (glossary or default_glossary()).expand(query)]
+
+
+def test_the_glossary_loads_with_at_least_300_entries():
+    glossary = default_glossary()
+    assert len(glossary) >= 300
+    assert glossary is default_glossary()  # read once
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("technology commissioners", [("technology commissioners", TEPAIYUAN)]),
+    ("science and technology commissioners", [("science and technology commissioners", TEPAIYUAN)]),
+    ("sci-tech special envoys", [("sci-tech special envoys", TEPAIYUAN)]),
+    ("Incubators for startups", [("Incubators", "孵化器"), ("startups", "创业")]),
+    ("R&D spending of high-tech enterprises", [("R&D spending", "研发投入"), ("high-tech enterprises", "高新技术企业")]),
+    ("makerspace", [("makerspace", "众创空间")]),
+])
+def test_english_forms_match_case_and_plural_insensitively(query, expected):
+    assert pairs(query) == expected
+
+
+def test_only_whole_words_match():
+    assert pairs("incubatorship and subincubator") == []
+    assert pairs("incubators") == [("incubators", "孵化器")]
+
+
+def test_the_longest_form_wins():
+    glossary = Glossary([Entry("科技", ("science and technology",)),
+                         Entry(TEPAIYUAN, ("science and technology commissioner",))])
+    assert pairs("science and technology commissioners here", glossary) == \
+        [("science and technology commissioners", TEPAIYUAN)]
+    assert pairs("science and technology here", glossary) == [("science and technology", "科技")]
+
+
+def test_chinese_queries_expand_only_their_abbreviations():
+    assert pairs("高企认定条件") == [("高企", "高新技术企业")]
+    assert pairs("双创孵化平台") == [("双创", "大众创业万众创新")]
+    assert pairs("提高企业研发投入") == []  # 高企 is not a word of 提高企业
+    assert pairs("高新技术企业和孵化器") == []
+
+
+def test_a_form_may_name_one_term_only():
+    with pytest.raises(ValueError, match="incubators"):
+        Glossary([Entry("孵化器", ("incubator",)), Entry("加速器", ("incubators",))])
+
+
+def test_singular_by_rule():
+    assert [singular(w) for w in ("commissioners", "envoys", "enterprises", "policies", "taxes", "business")] \
+        == ["commissioner", "envoy", "enterprise", "policy", "tax", "business"]
+
+
+# ----- on the seed index ---------------------------------------------------------------------------
+def test_technology_commissioners_ranks_a_tepaiyuan_clause_first(server_engine):
+    result = server_engine.search("technology commissioners", k=10)
+    first = server_engine.table.texts[result.hits[0].row]
+    assert TEPAIYUAN in first
+    assert TEPAIYUAN in result.hits[0].terms  # so the page highlights it
+    assert [(e.text, e.term) for e in result.expansions] == [("technology commissioners", TEPAIYUAN)]
+
+
+def test_an_english_query_without_glossary_terms_still_works(server_engine):
+    result = server_engine.search("what does the weather look like", k=5)
+    assert result.expansions == []
+    assert len(result.hits) == 5
+
+
+def test_the_api_lists_the_expansions(server_engine):
+    from server.app import create_app
+
+    client = create_app(server_engine, Config()).test_client()
+    body = client.get("/api/search?q=sci-tech+special+envoys").get_json()
+    assert body["expansions"] == [{"text": "sci-tech special envoys", "term": TEPAIYUAN}]
+    assert TEPAIYUAN in body["results"][0]["text"]
+    assert TEPAIYUAN in body["results"][0]["terms"]
+    assert client.get("/api/search?q=孵化器").get_json()["expansions"] == []
