@@ -113,7 +113,8 @@ def _filters(args: argparse.Namespace):
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from indexer.query.engine import open_engine, validate_k, validate_query
+    from indexer.query.engine import open_engine
+    from indexer.query.request import validate_k, validate_query
     from indexer.query.shapes import search_dict
 
     validate_query(args.query)
@@ -133,8 +134,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         if result.answer.persons:
             print("责任人 / persons: " + "、".join(p.name for p in result.answer.persons))
         print()
+    if result.hits:
+        print(f"共 {result.relevant_count} 条相关条款 / {result.relevant_count} relevant")
+        if not result.relevant_count:
+            print("没有找到足够相关的条款；最接近的条款 / nothing relevant enough; the nearest clauses:")
+        print()
     for rank, (hit, data) in enumerate(zip(result.hits, engine.hit_dicts(result.hits)), 1):
-        print(f"{rank}. [{hit.score:.3f}] {data['citation']}")
+        mark = "" if hit.relevant else " (可能相关 / maybe)"
+        print(f"{rank}. [相关度 {hit.relevance:.2f}]{mark} {data['citation']}")
         print(f"   {data['text'][:160]}")
         lead = data["responsibility"]["lead"]
         if lead:

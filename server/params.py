@@ -8,8 +8,8 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.query.engine import SCOPES, searched_text, validate_k
 from indexer.query.filters import Filters
+from indexer.query.request import SCOPES, searched_text, validate_k
 from indexer.query.shapes import filters_dict  # noqa: F401 - echoed by the pages
 
 MAX_PARAM_CHARS = 1000  # the engine's query limit; filters get the same bound

@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from indexer.query.engine import MAX_K, SearchEngine
+from indexer.query.engine import SearchEngine
 from indexer.query.filters import Filters
+from indexer.query.request import MAX_K
 from indexer.query.shapes import Hit, filters_dict, search_dict
 from indexer.types import DocumentInfo
 

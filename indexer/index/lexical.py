@@ -74,3 +74,17 @@ class LexicalIndex:
         if not known:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+
+    def idf(self, tokens: list[str]) -> np.ndarray:
+        """BM25's (Lucene) IDF of each token; a token the vocabulary lacks gets the IDF of a
+        word in no clause, the rarest there can be."""
+        n = int(self.bm25.scores["num_docs"])
+        indptr = self.bm25.scores["indptr"]
+        vocab = self.bm25.vocab_dict
+        df = np.asarray([indptr[vocab[t] + 1] - indptr[vocab[t]] if t in self.vocab else 0 for t in tokens],
+                        dtype=np.float64)
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    @property
+    def k1(self) -> float:
+        return float(self.bm25.k1)

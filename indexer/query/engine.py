@@ -3,16 +3,15 @@ clauses. One `SearchEngine` is opened per process (`open_engine`) and shared by 
 threads.
 
 A search runs as its stages: parse the query -> BM25 (on its own thread) while the query is
-embedded -> dense search -> candidates -> fuse -> collapse -> assemble hits (+ answer card).
+embedded -> dense search -> candidates -> fuse -> collapse -> assemble hits -> judge their
+relevance (+ answer card).
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,68 +26,15 @@ from indexer.query.answers import build_answer, is_who_question, topic_of
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
-from indexer.query.glossary import Expansion, Glossary, default_glossary
+from indexer.query.glossary import Glossary, default_glossary
+from indexer.query.relevance import Calibration, Evidence, QueryTerms, features
+from indexer.query.request import SCOPES, ParsedQuery, searched_text, validate_k
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
 from indexer.types import DocumentInfo
 
-MAX_QUERY_CHARS = 1000
-# What a question may cost: only its first MAX_SEARCHED_CHARS characters (after normalising) are
-# embedded and BM25-scored. Embedding time grows faster than linearly with length (~20 ms for
-# a 20-character question, ~45 ms at 200, ~0.5-5 s at 1000), and real questions are far shorter.
-MAX_SEARCHED_CHARS = 200
-MAX_K = 100
 CANDIDATES = 100  # per signal, before fusion
-SCOPES = ("other-documents", "other-regions", "all")
 NEAR_DUPLICATE = 0.97  # cosine above which two clauses say the same thing
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
-
-
-def validate_query(query: str) -> str:
-    """Normalise a question and refuse what cannot be searched.
-
-    Args: raw query text. Returns: NFKC-normalised, whitespace-collapsed text.
-    Raises: QueryError for empty, too long, or word-less queries.
-    """
-    if query is None or not query.strip():
-        raise QueryError("the query is empty: type a question or some words")
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", query)).strip()
-    if not any(ch.isalnum() for ch in text):
-        raise QueryError("the query has no words or numbers in it (only punctuation or symbols)")
-    return text
-
-
-def searched_text(query: str) -> str:
-    """What a search reads of a question: validate_query's text, cut to MAX_SEARCHED_CHARS.
-    Raises: QueryError as validate_query."""
-    return validate_query(query)[:MAX_SEARCHED_CHARS].rstrip()
-
-
-def validate_k(k) -> int:
-    """k as an int in 1..MAX_K, else QueryError."""
-    try:
-        value = int(k)
-    except (TypeError, ValueError):
-        raise QueryError(f"k must be a whole number between 1 and {MAX_K}, not {k!r}") from None
-    if not 1 <= value <= MAX_K:
-        raise QueryError(f"k must be between 1 and {MAX_K}, not {value}")
-    return value
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """A validated query: its text, k, filters and row mask, what BM25 and the embedder read (a
-    who-question's topic: "孵化器由哪个部门负责" -> 孵化器), and the glossary terms the topic
-    names, which BM25 also reads ("technology commissioners" -> 科技特派员)."""
-
-    text: str
-    k: int
-    filters: Filters
-    mask: np.ndarray | None
-    who: bool
-    topic: str
-    expansions: tuple[Expansion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,14 +56,16 @@ class SearchEngine:
     pool of them), the fusion, a vector store other than the version's FAISS file (e.g.
     Milvus), the clause count above which clause columns are read from disk on demand, and the
     glossary whose terms expand queries (default: the package's; `expand = False` turns
-    expansion off, for the benchmarks).
+    expansion off, for the benchmarks), and the relevance calibration (default: the package's
+    calibration.json).
     """
 
     def __init__(self, index_dir: Path, embedder: Embedder, fusion: Fusion | None = None,
                  vector_store: VectorStore | None = None, lazy_above: int = LAZY_ROWS,
-                 glossary: Glossary | None = None):
+                 glossary: Glossary | None = None, calibration: Calibration | None = None):
         self.index_dir = Path(index_dir)
         self.glossary = glossary or default_glossary()
+        self.calibration = calibration or Calibration.load()
         self.expand = True
         # Request threads share the embedder; a pool of one makes them take turns.
         self.embedder = embedder if isinstance(embedder, EmbedderPool) else EmbedderPool([embedder])
@@ -140,8 +88,9 @@ class SearchEngine:
 
         Args: the question, how many hits, filters, and whether to collapse results (adjacent
         pieces of an item into one passage, identical texts of several documents into one hit
-        that lists the others; see query/collapse.py). Returns: hits best first, an answer for
-        who-questions, and per-stage timings in ms. Raises: QueryError for bad input.
+        that lists the others; see query/collapse.py). Returns: hits best first, each with its
+        relevance (query/relevance.py), an answer for who-questions, and per-stage timings in
+        ms. Raises: QueryError for bad input.
         """
         parsed = self.parse_query(query, k, filters or Filters())
         timings: dict[str, float] = {}
@@ -167,12 +116,16 @@ class SearchEngine:
 
         t = time.perf_counter()
         rows = candidate_rows(dense, lexical, self.table.row_of_fid)
-        ranked = self.fuse(qvec, rows, dense, lexical)
+        evidence = self.evidence(qvec, rows, dense, lexical)
+        ranked = self.fuse(evidence, lexical.coverage)
         terms = [*lexical.tokens, *(e.term for e in parsed.expansions)]
         hits = self.assemble(ranked, parsed.k, collapse, terms)
         answer = build_answer(hits) if parsed.who else None
         timings["fusion_ms"] = _ms(t)
-        return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions))
+        t = time.perf_counter()
+        hits, judged_on = self.judge(parsed, lexical, evidence, hits)
+        timings["relevance_ms"] = _ms(t)
+        return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions), judged_on)
 
     def parse_query(self, query: str, k, filters: Filters) -> ParsedQuery:
         """Validate the query and k, and turn the filters into a row mask. Raises: QueryError."""
@@ -236,17 +189,22 @@ class SearchEngine:
         allowed = None if parsed.mask is None else self.table.fids[parsed.mask]
         return self.vectors.search(qvec, CANDIDATES, allowed, filters=parsed.filters or None)
 
-    def fuse(self, qvec: np.ndarray, rows: list[int], dense: tuple[np.ndarray, np.ndarray],
-             lexical: LexicalResult) -> list[tuple[int, float]]:
-        """(row, fused score) of the candidates, best first (rank ties keep candidate order)."""
-        if not rows:
-            return []
+    def evidence(self, qvec: np.ndarray, rows: list[int], dense: tuple[np.ndarray, np.ndarray],
+                 lexical: LexicalResult) -> Evidence:
+        """The raw cosine and BM25 score of each candidate row (dense candidates first)."""
         rows_arr = np.asarray(rows, dtype=np.int64)
         d_scores, d_fids = dense
-        dense_scores = self._dense_scores(qvec, rows_arr, dict(zip(map(int, d_fids), d_scores)))
-        fused = self.fusion.combine(dense_scores, lexical.scores[rows_arr], lexical.coverage)
+        cosine = self._dense_scores(qvec, rows_arr, dict(zip(map(int, d_fids), d_scores))) if rows \
+            else np.zeros(0, dtype=np.float32)
+        return Evidence(rows_arr, cosine, lexical.scores[rows_arr], min(len(d_fids), len(rows)))
+
+    def fuse(self, evidence: Evidence, coverage: float) -> list[tuple[int, float]]:
+        """(row, fused score) of the candidates, best first (rank ties keep candidate order)."""
+        if not len(evidence.rows):
+            return []
+        fused = self.fusion.combine(evidence.cosine, evidence.bm25, coverage)
         order = np.argsort(-fused, kind="stable")
-        return [(rows[i], float(fused[i])) for i in order]
+        return [(int(evidence.rows[i]), float(fused[i])) for i in order]
 
     def assemble(self, ranked: list[tuple[int, float]], k: int, collapse: bool,
                  tokens: list[str]) -> list[Hit]:
@@ -270,6 +228,29 @@ class SearchEngine:
                             tuple(t for t in token_set if t in shown),
                             tuple(members) if len(members) > 1 else (), tuple(duplicates)))
         return hits
+
+    def judge(self, parsed: ParsedQuery, lexical: LexicalResult, evidence: Evidence,
+              hits: list[Hit]) -> tuple[list[Hit], np.ndarray]:
+        """Each hit with its relevance and whether it is relevant (query/relevance.py); the order
+        is kept. Returns: the hits and the features they were judged on (hits x FEATURES)."""
+        texts = self.table.values([r for h in hits for r in h.members]).texts
+        judged_on = features(self.query_terms(parsed, lexical), evidence, hits,
+                             ["".join(texts[r] for r in h.members) for h in hits])
+        relevance = self.calibration.probabilities(judged_on)
+        threshold = self.calibration.threshold
+        return [replace(h, relevance=round(float(p), 4), relevant=bool(p >= threshold))
+                for h, p in zip(hits, relevance)], judged_on
+
+    def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:
+        """The question as a clause could contain it: glossary terms written in for the words
+        they stand for ("technology commissioners" -> 科技特派员), its distinct tokens (one-letter
+        ASCII ones dropped, as in hit terms) and their IDF, and the BM25 ceiling of its tokens."""
+        text = parsed.topic
+        for expansion in parsed.expansions:
+            text = text.replace(expansion.text, expansion.term, 1)
+        tokens = tuple(dict.fromkeys(t for t in self.lexical.query_tokens(text) if len(t) > 1 or not t.isascii()))
+        ceiling = float(self.lexical.idf(lexical.tokens).sum() * (self.lexical.k1 + 1)) if lexical.tokens else 0.0
+        return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage)
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.table.fids[rows]]

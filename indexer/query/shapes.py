@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+import numpy as np
+
 from indexer.index.meta import ClauseTable
 from indexer.query.answers import Answer
 from indexer.query.filters import Filters
@@ -21,6 +23,9 @@ class Hit:
     A hit may be a passage: `rows` then lists consecutive pieces of one long item in document
     order (`row` and `clause_id` are the first). `duplicates` are rows whose text is the same
     as this hit's, in other documents (one measure republished by several notices).
+    `score` ranks hits within one search (the fused score, 1.0 for the first); `relevance` is
+    the estimated probability that the clause answers the question, comparable across searches,
+    and `relevant` whether it reaches the calibrated threshold (query/relevance.py).
     """
 
     clause_id: str
@@ -30,6 +35,8 @@ class Hit:
     terms: tuple[str, ...] = ()
     rows: tuple[int, ...] = ()
     duplicates: tuple[int, ...] = ()
+    relevance: float | None = None  # None: not judged (similar clauses, look-ups)
+    relevant: bool = False
 
     @property
     def members(self) -> tuple[int, ...]:
@@ -40,13 +47,19 @@ class Hit:
 @dataclass
 class SearchResult:
     """A search's hits best first, the answer card of a who-question, per-stage timings in ms,
-    and the glossary terms the query was expanded with."""
+    the glossary terms the query was expanded with, and the features each hit's relevance was
+    judged on (hits x relevance.FEATURES; bench/fit_relevance.py fits on them)."""
 
     query: str
     hits: list[Hit]
     answer: Answer | None
     timings: dict[str, float] = field(default_factory=dict)
     expansions: list[Expansion] = field(default_factory=list)
+    features: np.ndarray | None = None
+
+    @property
+    def relevant_count(self) -> int:
+        return sum(hit.relevant for hit in self.hits)
 
 
 def citation(doc: DocumentInfo, sections: Sequence[Heading], pages: Sequence[int]) -> str:
@@ -88,6 +101,8 @@ def hit_dicts(table: ClauseTable, hits: Sequence[Hit]) -> list[dict]:
             "ids": ids,
             "text": "".join(rows.texts[r] for r in members),
             "score": hit.score,
+            "relevance": hit.relevance,
+            "relevant": hit.relevant,
             "section": [h.text for h in rows.sections[row]],
             "label": rows.labels[row],
             "responsibility": rows.responsibility[row].to_dict(),
@@ -111,9 +126,11 @@ def filters_dict(filters: Filters) -> dict:
 def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filters, took_ms: float) -> dict:
     """The search shape (docs/API.md): the normalised query, total and per-stage time in ms, k,
     the filters, the glossary terms the query was expanded with, the answer card of a
-    who-question, and the results."""
+    who-question, how many results are relevant (relevance ≥ the calibrated threshold), and
+    the results."""
     return {"query": result.query, "took_ms": took_ms, "timings": result.timings,
             "k": k, "filters": filters_dict(filters),
             "expansions": [{"text": e.text, "term": e.term} for e in result.expansions],
             "answer": result.answer.to_dict() if result.answer else None,
+            "relevant_count": result.relevant_count,
             "results": hit_dicts(table, result.hits)}

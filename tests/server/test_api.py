@@ -19,7 +19,7 @@ SEED_DOCUMENTS = {
     "zhejiang-2019-county-innovation-opinions", "zhejiang-kjt-2015-support-26-counties",
     WORK_POINTS,
 }
-HIT_KEYS = {"id", "text", "score", "section", "label", "responsibility", "document", "citation",
+HIT_KEYS = {"id", "text", "score", "relevance", "relevant", "section", "label", "responsibility", "document", "citation",
             "url", "span", "pages", "terms", "ids", "also_in"}
 DOCUMENT_KEYS = {"id", "title", "doc_number", "issuer", "region", "date"}
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'"
@@ -54,7 +54,8 @@ def test_search_answers_the_incubator_who_question_with_gaoxinchu(incubator):
     assert list(data)[:3] == ["query", "took_ms", "timings"]
     assert data["query"] == INCUBATOR_QUESTION
     assert isinstance(data["took_ms"], (int, float)) and data["took_ms"] > 0
-    assert set(data["timings"]) == {"embed_ms", "dense_ms", "lexical_ms", "lexical_wait_ms", "fusion_ms"}
+    assert set(data["timings"]) == {"embed_ms", "dense_ms", "lexical_ms", "lexical_wait_ms", "fusion_ms",
+                                    "relevance_ms"}
     answer = data["answer"]
     assert answer["kind"] == "responsibility"
     assert set(answer) == {"kind", "lead", "cooperating", "persons", "clauses"}
@@ -130,7 +131,7 @@ def test_clause_is_the_hit_plus_its_neighbours(live_server, incubator):
     assert set(data) == HIT_KEYS | {"neighbours"}
     assert data["score"] is None
     searched = incubator.json()["results"][0]
-    for key in HIT_KEYS - {"score", "terms"}:
+    for key in HIT_KEYS - {"score", "terms", "relevance", "relevant"}:
         assert data[key] == searched[key], key
     assert data["neighbours"] == {"previous": "zhejiang-kjt-2015-work-points:h3.n12",
                                   "next": "zhejiang-kjt-2015-work-points:h4.n14"}

@@ -14,7 +14,8 @@ import pytest
 
 from indexer.config import Config
 from indexer.index import store
-from indexer.query.engine import MAX_SEARCHED_CHARS, SearchEngine, validate_query
+from indexer.query.engine import SearchEngine
+from indexer.query.request import MAX_SEARCHED_CHARS, validate_query
 from server import app as server_app
 from server.app import create_app
 

@@ -1,0 +1,186 @@
+"""Whether a hit answers the question: a calibrated relevance in [0, 1] for each hit.
+
+The fused score (fusion.py) is min-max normalised per query, so the first hit of any query,
+even gibberish, scores 1.00: it ranks, it does not judge. Relevance judges each hit on
+evidence that keeps its meaning across queries, and a logistic regression fitted on labelled
+searches (bench/fit_relevance.py; coefficients in calibration.json) turns that evidence into
+an estimated probability that the clause answers the question. `relevant` is relevance at or
+above the threshold chosen there. Relevance never reorders hits.
+
+The evidence (FEATURES), per hit:
+- cosine: the embedding cosine of question and clause (the best piece of a passage);
+- cosine_gap: that cosine minus the mean cosine of the dense candidates, the query's
+  background (any question is ~0.8 from every clause under e5);
+- cosine_lead: that cosine minus the best candidate's;
+- bm25_share: the BM25 score over the most the query's tokens could score (their IDF x (k1 + 1)),
+  so a clause matching only common words stays low;
+- term_coverage: the IDF-weighted share of the query's tokens found in the clause text (a token
+  the corpus never uses weighs as the rarest word: gibberish covers nothing);
+- phrase: the longest common substring of question and clause over the question's length;
+- coverage: the share of query tokens the corpus vocabulary knows (fusion.py's BM25 weight);
+- log_rank and gap_next: where the hit stands, and how far the fused score falls to the next;
+- best_coverage, best_phrase, best_gap: the query's best term_coverage, phrase and cosine_gap
+  over its hits, whether the question has an answer here at all (a linear model cannot
+  otherwise say "a good hit, of a question the corpus answers");
+- covered_terms (term_coverage x coverage) and phrase_terms (phrase x term_coverage): the
+  hit's words matching when the corpus knows the question's words, and a phrase that is more
+  than one common word.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CALIBRATION = Path(__file__).with_name("calibration.json")
+FEATURES = ("cosine", "cosine_gap", "cosine_lead", "bm25_share", "term_coverage", "phrase", "coverage",
+            "log_rank", "gap_next", "best_coverage", "best_phrase", "best_gap", "covered_terms", "phrase_terms")
+_HIT_FEATURES = 9
+_NOT_TEXT = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The candidates of one search, in the order fusion saw them: their rows, raw cosines and
+    raw BM25 scores, and how many of the candidates came from the dense search (the first ones)."""
+
+    rows: np.ndarray
+    cosine: np.ndarray
+    bm25: np.ndarray
+    dense_count: int
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """What of the question a clause may contain: its text as searched (glossary terms written
+    in for the words they stand for), its distinct tokens and their IDF, and the most BM25
+    could score for it (sum of IDF x (k1 + 1) over its tokens, repeats included)."""
+
+    text: str
+    tokens: tuple[str, ...]
+    idf: np.ndarray
+    bm25_ceiling: float
+    coverage: float
+
+
+def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str]) -> np.ndarray:
+    """The FEATURES of each hit.
+
+    Args: the query's terms, the candidates' evidence, the hits best first (anything with
+    `members` and `score`), and each hit's shown text. Returns: an array hits x FEATURES.
+    """
+    out = np.zeros((len(hits), _HIT_FEATURES), dtype=np.float64)
+    if not hits:
+        return np.zeros((0, len(FEATURES)))
+    at = {int(r): i for i, r in enumerate(evidence.rows)}
+    background = evidence.cosine[:evidence.dense_count] if evidence.dense_count else evidence.cosine
+    mean_cos, best_cos = float(background.mean()), float(evidence.cosine.max())
+    query = _plain(terms.text)
+    idf_total = float(terms.idf.sum())
+    scores = [h.score for h in hits]
+    for i, (hit, text) in enumerate(zip(hits, texts)):
+        found = [at[r] for r in hit.members if r in at]
+        cos = float(evidence.cosine[found].max()) if found else mean_cos
+        bm25 = float(evidence.bm25[found].max()) if found else 0.0
+        lowered = text.lower()
+        present = np.fromiter((t in lowered for t in terms.tokens), dtype=bool, count=len(terms.tokens))
+        out[i] = (
+            cos,
+            cos - mean_cos,
+            cos - best_cos,
+            min(1.0, bm25 / terms.bm25_ceiling) if terms.bm25_ceiling > 0 else 0.0,
+            float(terms.idf[present].sum()) / idf_total if idf_total > 0 else 0.0,
+            longest_common_substring(query, _plain(lowered)) / len(query) if query else 0.0,
+            terms.coverage,
+            np.log(i + 1),
+            scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
+        )
+    gap, coverage, phrase = out[:, 1], out[:, 4], out[:, 5]
+    best = np.broadcast_to([coverage.max(), phrase.max(), gap.max()], (len(hits), 3))
+    return np.column_stack([out, best, coverage * terms.coverage, phrase * coverage])
+
+
+def longest_common_substring(a: str, b: str) -> int:
+    """Length of the longest string found in both a and b. A substring test per length (in C),
+    binary-searched: a length that occurs implies every shorter one does."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if any(a[s:s + mid] in b for s in range(len(a) - mid + 1)):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _plain(text: str) -> str:
+    return _NOT_TEXT.sub("", text.lower())
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic regression over standardised FEATURES and the threshold of `relevant`.
+
+    Args: feature names (must be FEATURES), their training mean and scale, coefficients,
+    intercept, threshold, and the embedding model the cosines came from.
+    """
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    model: str = ""
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION) -> Calibration:
+        """Read calibration.json. Raises: ValueError when its features are not FEATURES."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        names = tuple(data["features"])
+        if names != FEATURES:
+            raise ValueError(f"{path} was fitted on features {names}, the engine computes {FEATURES}: "
+                             "refit with bench/fit_relevance.py")
+        return cls(names, np.asarray(data["mean"]), np.asarray(data["scale"]), np.asarray(data["coef"]),
+                   float(data["intercept"]), float(data["threshold"]), data.get("model", ""))
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.names), "mean": _rounded(self.mean), "scale": _rounded(self.scale),
+                "coef": _rounded(self.coef), "intercept": round(self.intercept, 6),
+                "threshold": round(self.threshold, 4), "model": self.model}
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Relevance of each row of x (hits x FEATURES), in [0, 1]."""
+        if len(x) == 0:
+            return np.zeros(0)
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method on standardised x.
+
+    Args: features (already standardised), 0/1 labels, the penalty on the coefficients (not
+    the intercept). Returns: (coefficients, intercept).
+    """
+    design = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
+        gradient = design.T @ (p - y) + penalty * w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in values]

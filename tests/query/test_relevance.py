@@ -1,0 +1,113 @@
+"""Relevance: every hit says how likely it answers the question, and a search knows when it
+has nothing to say (query/relevance.py, calibration.json)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.config import Config
+from indexer.embed.runtimes import load_embedder
+from indexer.index.build import build_index
+from indexer.query.engine import SearchEngine
+from indexer.query.relevance import FEATURES, Calibration, longest_common_substring
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    embedder = load_embedder("multilingual-e5-small", threads=2)
+    index = tmp_path_factory.mktemp("seed-index")
+    build_index([CORPUS], index, embedder, progress=False,
+                cache_path=tmp_path_factory.mktemp("cache") / "embeddings.sqlite")
+    return SearchEngine(index, embedder)
+
+
+@pytest.fixture(scope="module")
+def client(engine):
+    from server.app import create_app
+
+    return create_app(engine, Config()).test_client()
+
+
+def test_the_calibration_matches_the_features_the_engine_computes():
+    calibration = Calibration.load()
+    assert calibration.names == FEATURES
+    assert len(calibration.coef) == len(FEATURES) and 0 < calibration.threshold < 1
+
+
+def test_longest_common_substring():
+    assert longest_common_substring("科技特派员有哪些要求", "推进完善科技特派员结对服务") == 5
+    assert longest_common_substring("abc", "xyz") == 0
+    assert longest_common_substring("", "abc") == 0
+
+
+@pytest.mark.parametrize("query", ["asdfqwer zxcv", "火锅底料配方", "NBA总决赛冠军是谁"])
+def test_gibberish_and_off_domain_questions_have_nothing_relevant(engine, query):
+    result = engine.search(query, k=10)
+    assert len(result.hits) == 10
+    assert result.relevant_count == 0
+    assert result.hits[0].score == 1.0  # the fused score still ranks; relevance judges
+    assert max(h.relevance for h in result.hits) < 0.5
+
+
+def test_relevance_is_a_probability_and_does_not_reorder(engine):
+    result = engine.search("科技企业孵化器建设", k=10)
+    assert all(0.0 <= h.relevance <= 1.0 for h in result.hits)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+    assert result.features.shape == (len(result.hits), len(FEATURES))
+    assert result.relevant_count == sum(h.relevance >= engine.calibration.threshold for h in result.hits) > 0
+
+
+def test_commissioner_clauses_are_relevant_and_the_others_mostly_not(engine):
+    result = engine.search("科技特派员有哪些要求", k=10)
+    texts = ["".join(engine.table.texts[r] for r in h.members) for h in result.hits]
+    with_term = [h for h, t in zip(result.hits, texts) if "科技特派员" in t]
+    without = [h for h, t in zip(result.hits, texts) if "科技特派员" not in t]
+    assert with_term and without
+    assert sum(h.relevant for h in with_term) >= len(with_term) - 1
+    assert sum(h.relevant for h in without) <= len(without) // 3
+    assert min(h.relevance for h in with_term) > max(h.relevance for h in without)
+
+
+@pytest.mark.parametrize("query", ["的", "如何 哪些 什么", "abc xyz !!! ???", "科技特派员 technology transfer 孵化器"])
+def test_odd_questions_get_sensible_relevance(engine, query):
+    result = engine.search(query, k=10)
+    assert np.isfinite(result.features).all()
+    assert all(0.0 <= h.relevance <= 1.0 for h in result.hits)
+
+
+def test_stop_words_alone_find_nothing_relevant(engine):
+    assert engine.search("的", k=10).relevant_count == 0
+
+
+def test_a_pasted_clause_finds_itself_relevant(engine):
+    row = max(range(len(engine.table)), key=lambda r: len(engine.table.texts[r]))
+    pasted = (engine.table.texts[row] * 3)[:1000]
+    result = engine.search(pasted, k=5)
+    assert np.isfinite(result.features).all()
+    assert result.hits[0].row == row or row in result.hits[0].members
+    assert result.hits[0].relevant
+
+
+def test_the_api_reports_relevance_and_the_relevant_count(client):
+    data = client.get("/api/search?q=科技特派员有哪些要求").get_json()
+    assert data["relevant_count"] == sum(h["relevant"] for h in data["results"]) > 0
+    assert all(0 <= h["relevance"] <= 1 for h in data["results"])
+    none = client.get("/api/search?q=火锅底料配方").get_json()
+    assert none["relevant_count"] == 0 and len(none["results"]) == 10
+
+
+def test_the_page_counts_relevant_hits_and_folds_the_nearest_when_none_is(client):
+    page = client.get("/?q=火锅底料配方").get_data(as_text=True)
+    assert "共 <strong>0</strong> 条相关条款" in page
+    assert "没有找到足够相关的条款" in page
+    assert "<details class=\"maybe-relevant\">" in page and "可能相关" in page
+    data = client.get("/api/search?q=科技特派员有哪些要求").get_json()
+    page = client.get("/?q=科技特派员有哪些要求").get_data(as_text=True)
+    assert f"共 <strong>{data['relevant_count']}</strong> 条相关条款" in page
+    assert "没有找到足够相关的条款" not in page
+    assert f"相关度 {data['results'][0]['relevance']:.2f}" in page
