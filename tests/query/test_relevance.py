@@ -111,3 +111,14 @@ def test_the_page_counts_relevant_hits_and_folds_the_nearest_when_none_is(client
     assert f"共 <strong>{data['relevant_count']}</strong> 条相关条款" in page
     assert "没有找到足够相关的条款" not in page
     assert f"相关度 {data['results'][0]['relevance']:.2f}" in page
+
+
+def test_the_page_folds_the_hits_below_the_threshold_after_the_relevant_ones(client):
+    data = client.get("/api/search?q=technology commissioners").get_json()
+    assert 0 < data["relevant_count"] < len(data["results"])
+    page = client.get("/?q=technology commissioners").get_data(as_text=True)
+    folded = page.index("<details class=\"maybe-relevant\">")
+    assert f"另有 {len(data['results']) - data['relevant_count']} 条可能相关的条款" in page
+    for hit in data["results"]:  # each card's permalink is in its own part of the page
+        at = page.index(hit["url"].replace("%20", " ").split("#")[1])
+        assert (at < folded) == hit["relevant"], hit["id"]
