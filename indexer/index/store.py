@@ -103,9 +103,7 @@ def file_checksums(version: Path) -> dict[str, dict]:
     """{relative path: {"bytes", "sha256"}} of every file of a version but its manifest."""
     sums = {}
     for path in sorted(p for p in version.rglob("*") if p.is_file() and p.name != MANIFEST):
-        with open(path, "rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        sums[path.relative_to(version).as_posix()] = {"bytes": path.stat().st_size, "sha256": digest}
+        sums[path.relative_to(version).as_posix()] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
     return sums
 
 
@@ -134,13 +132,15 @@ def verify_files(version: Path, manifest: dict, deep: bool = False) -> int:
         if size != expected["bytes"]:
             raise IndexUnavailableError(f"index version {version.name} is damaged: {name} is {size} bytes, "
                                         f"built as {expected['bytes']} (truncated or replaced)")
-        if deep:
-            with open(path, "rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            if digest != expected["sha256"]:
-                raise IndexUnavailableError(f"index version {version.name} is damaged: {name} does not "
-                                            "match the checksum recorded when it was built")
+        if deep and _sha256(path) != expected["sha256"]:
+            raise IndexUnavailableError(f"index version {version.name} is damaged: {name} does not "
+                                        "match the checksum recorded when it was built")
     return len(recorded)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_manifest(version: Path) -> dict:

@@ -233,7 +233,8 @@ class SearchEngine:
               hits: list[Hit]) -> tuple[list[Hit], np.ndarray]:
         """Each hit with its relevance and whether it is relevant (query/relevance.py); the order
         is kept. Returns: the hits and the features they were judged on (hits x FEATURES)."""
-        texts = self.table.values([r for h in hits for r in h.members]).texts
+        rows = [r for h in hits for r in h.members]
+        texts = dict(zip(rows, self.table.texts.take(rows)))  # the text column only
         judged_on = features(self.query_terms(parsed, lexical), evidence, hits,
                              ["".join(texts[r] for r in h.members) for h in hits])
         relevance = self.calibration.probabilities(judged_on)
