@@ -179,3 +179,19 @@ def test_missing_and_corrupt_model_file(tmp_path):
     with pytest.raises(ModelFileError, match="wrong-magic.bin.*magic"):
         read_model_file(wrong)
     assert issubclass(ModelFileError, ValueError)
+
+
+def test_a_batch_of_ten_thousand_texts_is_embedded_in_bounded_pieces(embedder):
+    """Memory is bounded by the forward pass, not the call: 10,000 texts of every length go
+    through batches of at most BATCH_MAX windows and BATCH_TOKENS padded tokens, each of one
+    padded length, and every window is embedded exactly once."""
+    from indexer.embed import torch_e5
+
+    texts = [("科技特派员结对服务" * (1 + i % 60))[: 1 + i % 600] for i in range(10_000)]
+    windows = [w for i, t in enumerate(texts) for w in embedder._windows(i, "passage: " + t)]
+    batches = torch_e5._batches(windows)
+    assert sorted(id(w) for b in batches for w in b) == sorted(id(w) for w in windows)
+    for batch in batches:
+        lengths = {torch_e5._round_up(len(w.ids), torch_e5.PAD_MULTIPLE) for w in batch}
+        assert len(lengths) == 1 and len(batch) <= torch_e5.BATCH_MAX
+        assert len(batch) * lengths.pop() <= torch_e5.BATCH_TOKENS
