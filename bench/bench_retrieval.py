@@ -31,6 +31,7 @@ from indexer.embed.runtimes import load_embedder, runtime_of
 from indexer.index.build import build_index
 from indexer.query.engine import SearchEngine, open_engine
 from indexer.query.fusion import LEXICAL_WEIGHT, Fusion
+from indexer.query.places import PREFERENCE
 from indexer.query.shapes import Hit
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
@@ -61,6 +62,13 @@ def ncp_hit(engine: SearchEngine, hit: Hit, question: dict, same_document: bool)
     return bool(answer) and (answer in clause or (in_document and len(clause) >= 30 and clause in answer))
 
 
+def document_hit(engine: SearchEngine, hit: Hit, question: dict) -> bool:
+    """doc@k (issue 15): the hit comes from the question's notice, or lists it as publishing the
+    same text."""
+    return question["docid"] in {engine.documents[engine.table.doc_of_row[r]].id
+                                 for r in (hit.row, *hit.duplicates)}
+
+
 def evaluate(engine: SearchEngine, questions: list[dict], hit, k: int = 10) -> dict:
     r1 = r5 = mrr = 0.0
     who_total = who_right = false_answers = non_who = 0
@@ -82,7 +90,7 @@ def evaluate(engine: SearchEngine, questions: list[dict], hit, k: int = 10) -> d
             who_right += bool(result.answer) and set(q["expect_lead"]) <= names
         elif q.get("kind") not in (None, "who", "english"):
             non_who += 1
-            false_answers += result.answer is not None
+            false_answers += result.answer is not None and result.answer.kind == "responsibility"
     n = len(questions)
     latencies.sort()
     return {
@@ -112,6 +120,10 @@ def main() -> int:
     parser.add_argument("--query-runtime", default=None, help="embedding runtime of queries")
     parser.add_argument("--questions", type=Path, default=REPO / "bench" / "questions_seed.jsonl",
                         help="question file of the seed set (e.g. bench/questions_seed_en.jsonl)")
+    parser.add_argument("--places", default=None,
+                        help="place/organ bonuses to compare, e.g. 0,0.05,0.1 (query/places.py; default: the product's)")
+    parser.add_argument("--half", choices=("all", "even", "odd"), default="all",
+                        help="only the even- or odd-numbered questions of each set (fit on one, report on the other)")
     parser.add_argument("--glossary", choices=("on", "off", "both"), default="on",
                         help="expand queries with the bilingual glossary (query/glossary.py); both: compare")
     args = parser.parse_args()
@@ -132,6 +144,10 @@ def main() -> int:
             questions = [json.loads(line) for line in (NCP / "questions.dev.jsonl").open(encoding="utf-8")]
             sets.append(("ncp-dev, answer anywhere", NCP / "docs", questions, False, "ncp-dev"))
             sets.append(("ncp-dev, gold document", NCP / "docs", questions, True, "ncp-dev"))
+            sets.append(("ncp-dev, document (doc@k)", NCP / "docs", questions, "document", "ncp-dev"))
+        if args.half != "all":  # fit on one half, report on the other
+            sets = [(n, c, [q for i, q in enumerate(qs) if i % 2 == (args.half == "odd")], h, x)
+                    for n, c, qs, h, x in sets]
 
     expand = args.glossary != "off"
     configs = [("BM25 only", Fusion(mode="lexical"), expand), ("dense only", Fusion(mode="dense"), expand)]
@@ -142,6 +158,11 @@ def main() -> int:
                 for w in weights]
     if args.rrf:
         configs.append(("reciprocal rank fusion", Fusion(mode="rrf"), expand))
+    bonuses = [float(b) for b in args.places.split(",")] if args.places else [PREFERENCE]
+    if args.places:
+        configs = [c for c in configs if c[0].startswith("hybrid")]
+    configs = [(label + (f", place bonus {b}" if args.places else ""), fusion, expand, b)
+               for label, fusion, expand in configs for b in bonuses]
 
     print("| set | pipeline | n | R@1 | R@5 | MRR@10 | who-answers | answers to non-who | p50 ms | p99 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -156,11 +177,13 @@ def main() -> int:
         if hit == "ids":  # a hit's clause, or any piece of its passage, is an expected one
             hit = functools.partial(lambda eng, h, q: any(seed_hit(eng.table.clause_ids[r], q["expected"])
                                                           for r in h.members), engine)
+        elif hit == "document":
+            hit = functools.partial(document_hit, engine)
         elif isinstance(hit, bool):
             same_document = hit
             hit = functools.partial(lambda eng, same, h, q: ncp_hit(eng, h, q, same), engine, same_document)
-        for label, fusion, expand in configs:
-            engine.fusion, engine.expand = fusion, expand
+        for label, fusion, expand, bonus in configs:
+            engine.fusion, engine.expand, engine.place_bonus = fusion, expand, bonus
             m = evaluate(engine, questions, hit)
             details[(name, label)] = m["R@5_by_kind"]
             print(f"| {name} | {label} | {m['n']} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['MRR@10']:.3f} "

@@ -1,13 +1,54 @@
 """Error types. Each maps to one CLI shape (exit code, one line on stderr) and one HTTP shape."""
 from __future__ import annotations
 
+# English text of the errors raised with a message key: `str(exc)` for the CLI and logs. The
+# server shows the same key in the page's language (server/i18n.py holds the Chinese).
+MESSAGES = {
+    "query_empty": "the query is empty: type a question or some words",
+    "query_too_long": "the query is {length} characters long; the limit is {limit}",
+    "query_no_words": "the query has no words or numbers in it (only punctuation or symbols)",
+    "k_not_number": "k must be a whole number between 1 and {limit}, not {value!r}",
+    "k_range": "k must be between 1 and {limit}, not {value}",
+    "bad_encoding": "the query string is not valid UTF-8 (malformed percent-encoding)",
+    "param_too_long": "parameter {name!r} is {length} characters long; the limit is {limit}",
+    "missing_q": "missing parameter 'q': the question or words to search for",
+    "not_digits": "parameter {name!r} must be written with the digits 0-9 only, not {value!r}",
+    "bad_year": "parameter {name!r} must be a four-digit year from {min_year} to 9999, not {value!r}",
+    "bad_flag": "parameter {name!r} must be 1 or 0, not {value!r}",
+    "bad_choice": "{name} must be one of {choices}, not {value!r}",
+    "year_order": "year_from {year_from} is after year_to {year_to}",
+    "unknown_document": "unknown document id {value!r}",
+    "unknown_region": "unknown region {value!r}: no indexed document is from there",
+    "unknown_issuer": "unknown issuer {value!r}: no indexed document has it",
+    "no_clause": "no clause with id {value!r}",
+    "no_document": "no document with id {value!r}",
+    "missing_param": "missing parameter {name!r}",
+    "page_range": "offset {offset} + k {k} goes beyond the first {limit} results",
+    "bad_date": "parameter {name!r} must be a calendar date written YYYY-MM-DD, not {value!r}",
+    "similar_source": "give either a clause id or a text to find similar clauses for, not both or neither",
+    "text_empty": "the text is empty: paste a passage to find clauses like it",
+    "text_too_long": "the text is {length} characters long; the limit is {limit}",
+    "text_no_words": "the text has no words or numbers in it",
+    "no_unit": "no unit named {value!r}: see /api/units for the units the index holds",
+}
+
 
 class PolicySearchError(Exception):
-    """Base class: `code` is a stable machine-readable name, `status` the HTTP status."""
+    """Base class: `code` is a stable machine-readable name, `status` the HTTP status.
+
+    Raised with a message key and its parameters (`QueryError("year_order", year_from=2023,
+    year_to=2012)`), `key` and `params` let the server say it in the reader's language while
+    `str(exc)` stays the English text; raised with any other text, that text is the message.
+    """
 
     code = "error"
     status = 500
     exit_code = 1
+
+    def __init__(self, message: str = "", **params) -> None:
+        self.key = message if message in MESSAGES else None
+        self.params = params
+        super().__init__(MESSAGES[message].format(**params) if self.key else message)
 
 
 class CorpusError(PolicySearchError):

@@ -29,18 +29,25 @@ class Region:
 @dataclass(frozen=True)
 class Responsibility:
     """责任分工 of one item: lead units (牵头单位/责任处室/责任单位), cooperating units (配合单位)
-    and responsible persons (责任人), each kept as written (brackets normalised to full width)."""
+    and responsible persons (责任人), each kept as written (brackets normalised to full width).
+    `from_text` names those the clause's prose makes responsible ("由市商务局负责", "办公室设在…")
+    rather than a responsibility note: their source is "text", everyone else's "note"."""
 
     lead: tuple[str, ...] = ()
     cooperating: tuple[str, ...] = ()
     persons: tuple[str, ...] = ()
+    from_text: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.cooperating or self.persons)
 
     def to_dict(self) -> dict:
         return {"lead": list(self.lead), "cooperating": list(self.cooperating),
-                "persons": list(self.persons)}
+                "persons": list(self.persons), "from_text": list(self.from_text)}
+
+    def source_of(self, name: str) -> str:
+        """'text' when only the prose names this party, else 'note'."""
+        return "text" if name in self.from_text else "note"
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class Clause:
     end: int
     responsibility: Responsibility = field(default_factory=Responsibility)
     pages: tuple[int, ...] = ()
+    targets: tuple[dict, ...] = ()  # quantitative targets the text states (parse/targets.py)
 
     @property
     def section_labels(self) -> list[str]:
@@ -93,6 +101,7 @@ class Clause:
             "span": [self.start, self.end],
             "responsibility": self.responsibility.to_dict(),
             "pages": list(self.pages),
+            "targets": list(self.targets),
         }
 
 
@@ -112,6 +121,13 @@ class Document:
     warnings: tuple[str, ...] = ()
     issuers: tuple[str, ...] = ()  # co-issuing organs in order; `issuer` joins them by a space
     kind: str = "notice"  # 'notice' (an organ's own document) or 'news' (a report about one)
+    # When it is in force, as the text states it (parse/validity.py): ISO dates or '', and
+    # the phrase that decided it.
+    effective_from: str = ""
+    effective_to: str = ""
+    validity_basis: str = ""
+    validity_stated: str = ""  # 'in_force' / 'expired' as a web capture's field states it, or ''
+    citations: tuple[dict, ...] = ()  # documents it cites (parse/citations.py), unresolved
 
     @property
     def year(self) -> int | None:
@@ -139,6 +155,11 @@ class Document:
         data = self.metadata()
         data["issuers"] = list(self.issuers)
         data["kind"] = self.kind
+        data["effective_from"] = self.effective_from
+        data["effective_to"] = self.effective_to
+        data["validity_basis"] = self.validity_basis
+        data["validity_stated"] = self.validity_stated
+        data["citations"] = list(self.citations)
         data["text"] = self.text
         data["clauses"] = [c.to_dict() for c in self.clauses]
         data["warnings"] = list(self.warnings)
@@ -176,7 +197,14 @@ class DocumentInfo:
     region: str
     source: str
     clause_count: int
+    kind: str = "notice"
+    issuers: tuple[str, ...] = ()
+    effective_from: str = ""
+    effective_to: str = ""
+    validity_basis: str = ""
+    validity_stated: str = ""
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "doc_number": self.doc_number,
-                "issuer": self.issuer, "region": self.region, "date": self.date}
+                "issuer": self.issuer, "issuers": list(self.issuers), "kind": self.kind,
+                "region": self.region, "date": self.date}

@@ -1,4 +1,5 @@
-"""The JSON API: /api/search, /api/compare, /api/clauses/<id>[/similar], /api/documents[/<id>],
+"""The JSON API: /api/search, /api/compare, /api/clauses/<id>[/similar], /api/similar[/compare],
+/api/documents[/<id>],
 /healthz. Shapes are in payloads.py and documented in docs/API.md.
 """
 from __future__ import annotations
@@ -15,9 +16,10 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/search")
 def search():
-    return jsonify(payloads.search_payload(engine(), params.query_param(request.args),
-                                           params.k_param(request.args),
-                                           params.filters_param(request.args)))
+    args = request.args
+    return jsonify(payloads.search_payload(engine(), params.query_param(args), params.k_param(args),
+                                           params.filters_param(args), params.offset_param(args),
+                                           params.sort_param(args)))
 
 
 @bp.get("/api/compare")
@@ -36,7 +38,24 @@ def clause(clause_id: str):
 def similar(clause_id: str):
     return jsonify(payloads.similar_payload(
         engine(), clause_id, params.k_param(request.args, params.DEFAULT_SIMILAR_K),
-        params.scope_param(request.args)))
+        params.scope_param(request.args), filters=params.filters_param(request.args)))
+
+
+@bp.get("/api/similar")
+def similar_text():
+    """Clauses similar to a pasted passage (`text`, up to 10,000 characters), or to a clause
+    (`clause`), with the scopes and filters of search."""
+    args = request.args
+    return jsonify(payloads.similar_payload(
+        engine(), args.get("clause") or None, params.k_param(args, params.DEFAULT_SIMILAR_K),
+        params.scope_param(args), text=params.pasted_text_param(args), filters=params.filters_param(args)))
+
+
+@bp.get("/api/similar/compare")
+def side_by_side():
+    """Two clauses side by side with their shared phrases (`a`, `b`: clause ids)."""
+    return jsonify(payloads.side_by_side_payload(engine(), params.clause_param(request.args, "a"),
+                                                 params.clause_param(request.args, "b")))
 
 
 @bp.get("/api/documents")

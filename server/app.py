@@ -8,6 +8,7 @@ Every response gets the security headers, every request one log line, and every 
 """
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import threading
@@ -22,7 +23,7 @@ from indexer.config import Config
 from indexer.errors import OverloadedError, PolicySearchError, one_line
 from indexer.query.engine import SearchEngine
 
-from . import admin, api, pages
+from . import admin, api, i18n, intel, pages
 from .context import CONFIG, HOLDER, config, engine
 from .markup import highlight
 from .params import check_query_string, wants_json
@@ -37,7 +38,10 @@ SERVER_THREADS = 4  # as Config.server_threads
 CONNECTION_LIMIT = 64
 QUEUE_WARNING_SECONDS = 30.0  # waitress' "Task queue depth" warning: at most one per this long
 # Routes that embed a question (the pages only when they are given one).
-EMBEDDING_ENDPOINTS = frozenset({"api.search", "api.compare", "pages.search", "pages.compare"})
+# Requests that embed text take a search slot: questions, and similar clauses (up to 13
+# embeddings of a long item or a pasted passage).
+EMBEDDING_ENDPOINTS = frozenset({"api.search", "api.compare", "pages.search", "pages.compare", "api.similar",
+                                 "api.similar_text", "pages.similar", "pages.similar_text"})
 GATE = "policy_search.search_gate"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -66,11 +70,14 @@ def create_app(engine: SearchEngine | EngineHolder, config: Config | None = None
     app.extensions[GATE] = SearchGate.for_engine(app.extensions[HOLDER].current, app.extensions[CONFIG])
     quiet_server_logs()
     app.jinja_env.filters["highlight"] = highlight
+    app.context_processor(i18n.template_values)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(intel.bp)
     app.register_blueprint(admin.bp)
     app.before_request(_start_request)
     app.after_request(_finish_request)
+    app.after_request(_compress)
     app.teardown_request(_leave_gate)
     app.register_error_handler(PolicySearchError, _policy_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -85,7 +92,8 @@ def _start_request() -> None:
         raise RequestEntityTooLarge(f"request bodies are limited to {MAX_CONTENT_LENGTH} bytes")
     check_query_string(request.query_string)
     engine()  # taken once, now: a reload during the request does not change its index version
-    if request.endpoint in EMBEDDING_ENDPOINTS and (request.path.startswith("/api/") or request.args.get("q")):
+    if request.endpoint in EMBEDDING_ENDPOINTS and (request.path.startswith("/api/") or request.args.get("q")
+                                                    or request.args.get("text") or request.endpoint == "pages.similar"):
         gate = current_gate()
         if not gate.enter():
             raise OverloadedError(f"all {gate.slots} search slots are busy; retry in {OverloadedError.retry_after} s")
@@ -132,11 +140,38 @@ class SearchGate:
 def _finish_request(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if response.mimetype == "text/html" or response.status_code >= 400:
+        response.vary.add("Accept-Language")  # the interface's (and errors') language
     _cors(response)
     started = g.get("started")
     ms = (time.perf_counter() - started) * 1000 if started else 0.0
     log.info("method=%s path=%s status=%d ms=%.1f bytes=%s", one_line(request.method), one_line(request.path),
              response.status_code, ms, response.content_length or 0)
+    return response
+
+
+COMPRESS_MIN_BYTES = 1024  # below this gzip's header and the CPU cost outweigh the saving
+COMPRESSED_TYPES = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
+def _compress(response: Response) -> Response:
+    """gzip text and JSON bodies of at least COMPRESS_MIN_BYTES when the client accepts it
+    (only those vary with Accept-Encoding)."""
+    if (response.status_code != 200 or "Content-Encoding" in response.headers or request.method == "HEAD"
+            or not response.mimetype.startswith(COMPRESSED_TYPES)):
+        return response
+    response.direct_passthrough = False  # static files: read the file so it can be compressed
+    body = response.get_data()
+    if len(body) < COMPRESS_MIN_BYTES:
+        return response
+    response.vary.add("Accept-Encoding")
+    if "gzip" not in request.headers.get("Accept-Encoding", "").lower():
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6))
+    response.headers["Content-Encoding"] = "gzip"
+    etag, weak = response.get_etag()
+    if etag:  # the gzip body is another representation than the file's
+        response.set_etag(f"{etag}-gzip", weak=weak)
     return response
 
 
@@ -179,10 +214,11 @@ def _error(status: int, code: str, message: str, headers: dict | None = None):
 
 def _policy_error(exc: PolicySearchError):
     if isinstance(exc, OverloadedError):
-        return _error(exc.status, exc.code, str(exc), {"Retry-After": str(exc.retry_after)})
+        return _error(exc.status, exc.code, i18n.t("overloaded", seconds=exc.retry_after),
+                      {"Retry-After": str(exc.retry_after)})
     if exc.status >= 500:
         log.error("index error: %s", one_line(exc))
-    return _error(exc.status, exc.code, str(exc))
+    return _error(exc.status, exc.code, i18n.error_message(exc))
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -196,17 +232,17 @@ def _http_error(exc: HTTPException):
     message = exc.description or exc.name
     if status == 404:
         message = (f"nothing at {request.path}: see /api/documents, /api/search?q=… and docs/API.md"
-                   if _wants_json_error() else f"地址 {request.path} 不存在。")
+                   if _wants_json_error() and i18n.language() == "en" else i18n.t("no_such_path", path=request.path))
     allowed = getattr(exc, "valid_methods", None)
     if status == 405:
-        message = f"{request.method} is not allowed here; use {' or '.join(allowed or ['GET'])}"
+        message = i18n.t("method_not_allowed", method=request.method, allowed=" or ".join(allowed or ["GET"]))
     headers = {"Allow": ", ".join(allowed)} if allowed else None
     return _error(status, _HTTP_CODES.get(status, "http_error"), message, headers)
 
 
 def _unexpected_error(exc: Exception):
     log.exception("unhandled error on %s %s", one_line(request.method), one_line(request.path))
-    return _error(500, "internal_error", "the server failed to answer this request; it has been logged")
+    return _error(500, "internal_error", i18n.t("internal_error"))
 
 
 class _ErrorTask(ErrorTask):

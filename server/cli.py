@@ -1,4 +1,4 @@
-"""`policy-search`: parse, index, search, similar, serve.
+"""`policy-search`: parse, index, search, similar, units, targets, serve.
 
 Every failure ends with one line on stderr and a non-zero exit code (see errors.py).
 """
@@ -159,26 +159,97 @@ def cmd_similar(args: argparse.Namespace) -> int:
     from indexer.query.engine import open_engine
 
     engine = open_engine(_config(args), workers=1)
-    hits = engine.similar(args.clause_id, args.k, args.scope)
+    result = engine.similar(args.clause_id, args.k, args.scope)
+    data = result.to_dict(engine)
     if args.json:
-        _print_json({"results": engine.hit_dicts(hits)})
+        _print_json(data)
+        return 0
+    print(f"共 {result.relevant_count} 条相关条款 / {result.relevant_count} relevant")
+    for rank, hit in enumerate(data["results"], 1):
+        mark = "" if hit["relevant"] else " (可能相关 / maybe)"
+        copy = f" [同文 / copy of {hit['near_duplicate_of']}]" if hit.get("copy") else ""
+        print(f"{rank}. [{hit['relevance']:.2f}]{mark}{copy} {hit['citation']} ({hit['document']['region']})")
+        print(f"   {hit['text'][:160]}")
+    return 0
+
+
+def _table(args: argparse.Namespace):
+    """The served version's clause table, without loading an embedding model."""
+    from indexer.index.store import current_version
+    from indexer.index.table import ClauseTable
+
+    version = current_version(_config(args).index_dir)
+    return version, ClauseTable(version)
+
+
+def _write_csv(header, rows) -> None:
+    from server.exports import csv_bytes
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(csv_bytes(header, rows))
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    """A unit's tasks by document (NAME), or the units whose name contains Q (--list)."""
+    from indexer.query.units import UnitDirectory, task_rows, unit_detail, unit_summary
+
+    directory = UnitDirectory(_table(args)[1])
+    if args.list or not args.name:
+        found = [unit_summary(u) for u in directory.find(args.name or "")]
+        if args.json:
+            _print_json({"q": args.name or "", "count": len(found), "units": found})
+        for u in [] if args.json else found:
+            print(f"{u['name']}\t牵头 lead {u['lead']}\t配合 cooperating {u['cooperating']}\t"
+                  f"责任人 person {u['person_tasks']}\t文件 documents {u['documents']}")
+        return 0
+    detail = unit_detail(directory, args.name)
+    if args.csv:
+        _write_csv(*task_rows(detail))
+    elif args.json:
+        _print_json(detail)
     else:
-        for rank, (hit, data) in enumerate(zip(hits, engine.hit_dicts(hits)), 1):
-            print(f"{rank}. [{hit.score:.3f}] {data['citation']} ({data['document']['region']})")
-            print(f"   {data['text'][:160]}")
+        print(f"{detail['name']}: 牵头 lead {detail['lead']}, 配合 cooperating {detail['cooperating']}, "
+              f"责任人 person {detail['person_tasks']}")
+        for group in detail["documents"]:
+            print(f"\n《{group['document']['title']}》 {group['document']['doc_number']}")
+            for task in group["tasks"]:
+                print(f"  [{task['role']}] {task['citation']}\n    {task['text'][:100]}")
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    """Targets (指标) whose metric matches Q, by region and target year."""
+    from indexer.index import meta
+    from indexer.query.targets_view import TargetTable, target_sheet
+
+    version, table = _table(args)
+    targets = TargetTable(table, meta.targets(version))
+    found = targets.as_dicts(targets.select(args.query or "", args.region or "", args.year))
+    if args.csv:
+        _write_csv(*target_sheet(found))
+    elif args.json:
+        _print_json({"q": args.query or "", "filters": {"region": args.region or "", "year": args.year},
+                     "targets": found})
+    else:
+        for t in found:
+            year = t["year"] if t["year"] is not None else "—"
+            print(f"{t['metric']}\t{t['comparator']}{t['value']}{t['unit']}\t{year}\t"
+                  f"{t['document']['region']}\t{t['citation']}")
+        if not found:
+            print("no targets")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from indexer.embed.runtimes import load_configured
     from indexer.index.build import build_index
-    from indexer.index.store import IndexPaths
+    from indexer.index.store import outdated
     from indexer.query.engine import open_engine
 
     config = _config(args, host=args.host, port=args.port,
                      corpus_dirs=tuple(Path(c) for c in args.corpus) or None,
                      reload_seconds=args.reload_seconds)
-    if args.build_if_missing and not IndexPaths(config.index_dir).current.exists():
+    if args.build_if_missing and outdated(config.index_dir):
         report = build_index(list(config.corpus_dirs), config.index_dir,
                              load_configured(config, config.build_threads))
         print(report.summary(), file=sys.stderr)
@@ -243,6 +314,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", default="other-documents", choices=("other-documents", "other-regions", "all"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser("units", help="a unit's tasks across documents (责任矩阵), or --list the units")
+    p.add_argument("name", nargs="?", default="", help="a unit or person, any spelling (with --list: part of a name)")
+    index_args(p)
+    p.add_argument("--list", action="store_true", help="list the units whose name contains NAME")
+    p.add_argument("--csv", action="store_true", help="the task sheet as CSV (UTF-8 with BOM) on stdout")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("targets", help="quantitative targets (指标) by metric, region and target year")
+    p.add_argument("query", nargs="?", default="", help="words of the metric, e.g. 高新技术企业")
+    index_args(p)
+    p.add_argument("--region")
+    p.add_argument("--year", type=int, help="target year")
+    p.add_argument("--csv", action="store_true", help="as CSV (UTF-8 with BOM) on stdout")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("serve", help="serve the web page and JSON API")
     index_args(p)

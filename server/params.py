@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.errors import QueryError
 from indexer.query.filters import Filters
 from indexer.query.request import SCOPES, searched_text, validate_k
-from indexer.query.shapes import filters_dict  # noqa: F401 - echoed by the pages
+from indexer.query.shapes import SORTS, filters_dict  # noqa: F401 - echoed by the pages
 
 MAX_PARAM_CHARS = 1000  # the engine's query limit; filters get the same bound
 MIN_YEAR = 1000
@@ -25,7 +25,7 @@ def check_query_string(raw: bytes) -> None:
     try:
         unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
-        raise QueryError("the query string is not valid UTF-8 (malformed percent-encoding)") from None
+        raise QueryError("bad_encoding") from None
 
 
 def text_param(args: MultiDict, name: str, default: str = "") -> str:
@@ -35,8 +35,7 @@ def text_param(args: MultiDict, name: str, default: str = "") -> str:
     """
     value = args.get(name, default)
     if len(value) > MAX_PARAM_CHARS:
-        raise QueryError(f"parameter {name!r} is {len(value)} characters long; "
-                         f"the limit is {MAX_PARAM_CHARS}")
+        raise QueryError("param_too_long", name=name, length=len(value), limit=MAX_PARAM_CHARS)
     return value.strip()
 
 
@@ -48,7 +47,7 @@ def query_param(args: MultiDict) -> str:
     empty or without a letter or digit.
     """
     if "q" not in args:
-        raise QueryError("missing parameter 'q': the question or words to search for")
+        raise QueryError("missing_q")
     return searched_text(args.get("q", ""))
 
 
@@ -62,7 +61,7 @@ def number_param(args: MultiDict, name: str) -> int | None:
     if not value:
         return None
     if not (value.isascii() and value.isdigit()):
-        raise QueryError(f"parameter {name!r} must be written with the digits 0-9 only, not {value!r}")
+        raise QueryError("not_digits", name=name, value=value)
     return int(value)
 
 
@@ -76,8 +75,7 @@ def year_param(args: MultiDict, name: str) -> int | None:
     """A four-digit year from MIN_YEAR on, in ASCII digits (None when absent)."""
     value = number_param(args, name)
     if value is not None and (len(text_param(args, name)) != 4 or value < MIN_YEAR):
-        raise QueryError(f"parameter {name!r} must be a four-digit year from {MIN_YEAR} to 9999, "
-                         f"not {text_param(args, name)!r}")
+        raise QueryError("bad_year", name=name, min_year=MIN_YEAR, value=text_param(args, name))
     return value
 
 
@@ -85,34 +83,72 @@ def flag_param(args: MultiDict, name: str) -> bool:
     """A yes/no parameter: 1 (or true) for yes; absent, empty or 0 (false) for no."""
     value = text_param(args, name).lower()
     if value not in ("", "0", "1", "false", "true"):
-        raise QueryError(f"parameter {name!r} must be 1 or 0, not {value!r}")
+        raise QueryError("bad_flag", name=name, value=value)
     return value in ("1", "true")
 
 
 def filters_param(args: MultiDict) -> Filters:
-    """region, issuer, doc (repeatable or comma-separated), year_from, year_to."""
+    """region, issuer, doc (repeatable or comma-separated), year_from, year_to, status (one or
+    more of in_force, expired, not_yet, unknown, comma-separated) and as_of (YYYY-MM-DD)."""
     docs: list[str] = []
     for value in args.getlist("doc"):
         docs.extend(d.strip() for d in value.split(",") if d.strip())
+    statuses = tuple(dict.fromkeys(v.strip() for value in args.getlist("status") for v in value.split(",")
+                                   if v.strip()))
     return Filters(region=text_param(args, "region"), issuer=text_param(args, "issuer"),
                    documents=tuple(dict.fromkeys(docs)),
-                   year_from=year_param(args, "year_from"), year_to=year_param(args, "year_to"))
+                   year_from=year_param(args, "year_from"), year_to=year_param(args, "year_to"),
+                   status=statuses, as_of=text_param(args, "as_of"))
 
 
 def scope_param(args: MultiDict) -> str:
     scope = text_param(args, "scope", SCOPES[0])
     if scope not in SCOPES:
-        raise QueryError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        raise QueryError("bad_choice", name="scope", choices=", ".join(SCOPES), value=scope)
     return scope
 
 
 def group_param(args: MultiDict) -> str:
     group = text_param(args, "by", COMPARE_GROUPS[0])
     if group not in COMPARE_GROUPS:
-        raise QueryError(f"by must be one of {', '.join(COMPARE_GROUPS)}, not {group!r}")
+        raise QueryError("bad_choice", name="by", choices=", ".join(COMPARE_GROUPS), value=group)
     return group
 
 
 def wants_json(args: MultiDict) -> bool:
     """A page's JSON twin is asked for with ?format=json."""
     return args.get("format", "") == "json"
+
+
+MAX_PASTED_CHARS = 10_000  # a pasted passage for similar clauses (query/similar.py bounds the work)
+
+
+def pasted_text_param(args: MultiDict) -> str | None:
+    """`text`, a passage pasted to find similar clauses: at most MAX_PASTED_CHARS characters
+    (None when absent or blank; find_similar then needs a clause)."""
+    value = args.get("text", "")
+    if len(value) > MAX_PASTED_CHARS:
+        raise QueryError("param_too_long", name="text", length=len(value), limit=MAX_PASTED_CHARS)
+    return value.strip() or None
+
+
+def clause_param(args: MultiDict, name: str) -> str:
+    """A required clause id parameter (a NotFoundError follows from the engine if unknown)."""
+    value = text_param(args, name)
+    if not value:
+        raise QueryError("missing_param", name=name)
+    return value
+
+
+def offset_param(args: MultiDict) -> int:
+    """Where a page of results starts (`offset`, default 0)."""
+    value = number_param(args, "offset")
+    return value or 0
+
+
+def sort_param(args: MultiDict) -> str:
+    """The order of results: relevance (default) or date."""
+    sort = text_param(args, "sort", SORTS[0]) or SORTS[0]
+    if sort not in SORTS:
+        raise QueryError("bad_choice", name="sort", choices=", ".join(SORTS), value=sort)
+    return sort

@@ -3,24 +3,34 @@ page's JSON twin is exactly what its template saw.
 """
 from __future__ import annotations
 
+import datetime
 import time
 from urllib.parse import quote
 
+from indexer.errors import QueryError
 from indexer.query.engine import SearchEngine
-from indexer.query.filters import Filters
+from indexer.query.filters import Filters, validity
+from indexer.query.phrases import side_by_side
 from indexer.query.request import MAX_K
 from indexer.query.shapes import Hit, filters_dict, search_dict
 from indexer.types import DocumentInfo
 
 
-def search_payload(engine: SearchEngine, query: str, k: int, filters: Filters) -> dict:
-    """Ranked clauses for a question, with the answer card for who-questions.
+def search_payload(engine: SearchEngine, query: str, k: int, filters: Filters, offset: int = 0,
+                   sort: str = "relevance") -> dict:
+    """Ranked clauses for a question, with the answer card, one page at a time.
 
-    Args: the engine, the raw question, how many, filters. Returns: the /api/search body.
+    Args: the engine, the raw question, how many, filters, where the page starts, the order
+    ('relevance' or 'date'). Returns: the /api/search body. Raises: QueryError when the page
+    ends beyond MAX_K results.
     """
+    if offset + k > MAX_K:
+        raise QueryError("page_range", offset=offset, k=k, limit=MAX_K)
     start = time.perf_counter()
-    result = engine.search(query, k, filters)
-    return search_dict(engine.table, result, k, filters, _ms(start))
+    # Always the first MAX_K results (~4 ms more than 10 on NCP): relevant_count and the facets
+    # then count the same results on every page, and has_more is known.
+    result = engine.search(query, MAX_K, filters)
+    return search_dict(engine.table, result, k, filters, _ms(start), offset, sort)
 
 
 def clause_payload(engine: SearchEngine, clause_id: str) -> dict:
@@ -33,17 +43,30 @@ def clause_payload(engine: SearchEngine, clause_id: str) -> dict:
     return data
 
 
-def similar_payload(engine: SearchEngine, clause_id: str, k: int, scope: str) -> dict:
-    """Clauses like a clause, by default from other documents."""
+def similar_payload(engine: SearchEngine, clause_id: str | None, k: int, scope: str,
+                    text: str | None = None, filters: Filters | None = None) -> dict:
+    """Clauses on the same topic as a clause (or a pasted text), by default from other
+    documents: each with relevance, the piece of the source it matched, and copies marked."""
     start = time.perf_counter()
-    hits = engine.similar(clause_id, k, scope)
-    return {"clause": clause_id, "scope": scope, "took_ms": _ms(start),
-            "results": engine.hit_dicts(hits)}
+    result = engine.similar(clause_id, k, scope, text=text, filters=filters)
+    return {"clause": clause_id, "took_ms": _ms(start), **result.to_dict(engine)}
 
 
-def document_summary(doc: DocumentInfo) -> dict:
-    """Metadata of a document as listed by /api/documents."""
-    return {**doc.to_dict(), "year": doc.year, "province": doc.province, "city": doc.city,
+def side_by_side_payload(engine: SearchEngine, a: str, b: str) -> dict:
+    """Two clauses side by side, their shared phrases marked (query/phrases.py)."""
+    rows = (engine.row(a), engine.row(b))
+    texts = [engine.table.texts[r] for r in rows]
+    pair = side_by_side(*texts)
+    return {"a": engine.hit_dict(Hit(a, 0.0, rows[0], engine.table.responsibility[rows[0]])),
+            "b": engine.hit_dict(Hit(b, 0.0, rows[1], engine.table.responsibility[rows[1]])),
+            "segments": {"a": pair["a"], "b": pair["b"]}, "shared_chars_ratio": pair["shared_chars_ratio"]}
+
+
+def document_summary(doc: DocumentInfo, as_of: str | None = None) -> dict:
+    """Metadata of a document as listed by /api/documents, with its validity on `as_of` (today)."""
+    day = as_of or datetime.date.today().isoformat()
+    return {**doc.to_dict(), "validity": validity(doc).to_dict(day), "year": doc.year,
+            "province": doc.province, "city": doc.city,
             "county": doc.county, "source": doc.source, "clause_count": doc.clause_count,
             "url": document_url(doc.id), "api_url": f"/api/documents/{quote(doc.id, safe='~')}"}
 
@@ -56,14 +79,18 @@ def documents_payload(engine: SearchEngine) -> dict:
 
 
 def document_payload(engine: SearchEngine, doc_id: str) -> dict:
-    """A document's metadata, its full text and its clauses with character spans into the text."""
+    """A document's metadata, its full text, its clauses with character spans into the text, and
+    its lineage: `cites` (the documents it cites, resolved or not) and `cited_by`."""
+    from indexer.query.lineage import lineage_of
+
     rows = engine.document_rows(doc_id)  # raises NotFoundError for ids the index does not hold
     doc = engine.documents[engine.table.doc_index[doc_id]]
     clauses = [{"id": engine.table.clause_ids[r], "label": engine.table.labels[r],
                 "section": [h.text for h in engine.table.sections[r]], "span": list(engine.table.spans[r]),
                 "pages": list(engine.table.pages[r]), "responsibility": engine.table.responsibility[r].to_dict(),
                 "citation": engine.citation(r)} for r in rows]
-    return {**document_summary(doc), "text": engine.document_text(doc_id), "clauses": clauses}
+    return {**document_summary(doc), "text": engine.document_text(doc_id), "clauses": clauses,
+            **lineage_of(engine).of(doc_id)}
 
 
 def compare_payload(engine: SearchEngine, query: str, filters: Filters, by: str) -> dict:

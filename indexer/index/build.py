@@ -224,7 +224,10 @@ def _write_version(staged: Path, documents: list[Document], rows: list, previous
     report.seconds["vectors"] = time.perf_counter() - timer
 
     timer = time.perf_counter()
-    units = {u for _, c, _ in rows for u in (*c.responsibility.lead, *c.responsibility.cooperating)}
+    # Units of responsibility notes are words of their own; those read from prose are not (they
+    # are phrases of running text, and splitting the text around them measurably hurt BM25).
+    units = {u for _, c, _ in rows for u in (*c.responsibility.lead, *c.responsibility.cooperating)
+             if u not in c.responsibility.from_text}
     lexical = LexicalIndex.build([p for _, _, p in rows], Tokenizer(unit_words(units)))
     lexical.save(staged / store.LEXICAL, staged / store.LEXICON)  # OSError naming ENOSPC when full
     report.seconds["lexical"] = time.perf_counter() - timer

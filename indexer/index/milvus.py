@@ -78,6 +78,8 @@ def filter_expression(filters) -> str | None:
 
 def _condition(condition) -> str | None:
     op, field, value = condition.op, condition.field, condition.value
+    if op == "status":  # judged per document on a day: the engine's row mask carries it
+        return None
     if op == "range":  # documents without a year are stored as year 0 and never match a range
         lo, hi = value
         return " and ".join(["year > 0", *([f"year >= {int(lo)}"] if lo is not None else []),

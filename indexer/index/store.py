@@ -23,7 +23,7 @@ from pathlib import Path
 from indexer.errors import IndexMismatchError, IndexUnavailableError
 from indexer.index import meta
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents' kind, issuers, validity, citations; clauses' prose parties, targets
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 META = meta.FILE
@@ -75,6 +75,19 @@ def current_version(root: Path) -> Path:
         raise IndexUnavailableError(f"index at {root} is corrupt: CURRENT points to missing {name!r}")
     _check_parts(version)
     return version
+
+
+def outdated(root: Path) -> bool:
+    """Whether an index needs building before it can be served: none yet, or its published
+    version is of an older format (a rebuild reuses the embedding cache, so it is quick)."""
+    paths = IndexPaths(Path(root))
+    if not paths.current.exists():
+        return True
+    try:
+        manifest = json.loads((current_version(root) / MANIFEST).read_text(encoding="utf-8"))
+    except (IndexUnavailableError, OSError, ValueError):
+        return False  # damaged, not outdated: serving reports it
+    return manifest.get("format_version") != FORMAT_VERSION
 
 
 def _check_parts(version: Path) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from indexer.parse.boilerplate import frame_tail, is_frame_line
 from indexer.parse.headings import Label, inline_candidates, match_label, split_title
+from indexer.parse.prose_roles import merge_responsibility, prose_responsibility
 from indexer.parse.responsibility import (
     continues_unit_list,
     is_note_line,
@@ -25,6 +26,7 @@ from indexer.parse.responsibility import (
     parse_note,
     trailing_note,
 )
+from indexer.parse.targets import extract_targets
 from indexer.types import Clause, Heading, Responsibility
 
 # An item up to MAX_CLAUSE_CHARS stays whole. Longer ones are cut at sentence ends into pieces
@@ -219,6 +221,9 @@ def segment(text: str, doc_id: str, skip_lines: frozenset[int] = frozenset(),
         section = node.path()
         label = node.heading.label if node.heading else ""
         pieces = split_long(text, node.start, node.end)
+        # What the prose says ("由市商务局负责", "办公室设在综合计划科") joins the note's parties.
+        responsibility, _ = merge_responsibility(node.responsibility,
+                                                 prose_responsibility(text[node.start:node.end]))
         for i, (start, end) in enumerate(pieces, 1):
             clause_key = key if len(pieces) == 1 else f"{key}~{i}"
             clauses.append(Clause(
@@ -229,8 +234,9 @@ def segment(text: str, doc_id: str, skip_lines: frozenset[int] = frozenset(),
                 text=text[start:end],
                 start=start,
                 end=end,
-                responsibility=node.responsibility,
+                responsibility=responsibility,
                 pages=pages_of(pages, start, end),
+                targets=tuple(t.to_dict() for t in extract_targets(text[start:end])),
             ))
     return tuple(clauses)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from indexer.errors import CorpusError, one_line
 from indexer.parse import pdf, readers, web, word  # noqa: F401 - importing them registers their readers
 from indexer.parse.boilerplate import strip_chrome
+from indexer.parse.citations import extract_citations
 from indexer.parse.clauses import segment
 from indexer.parse.metadata import (
     TITLE_LINE,
@@ -21,6 +22,7 @@ from indexer.parse.metadata import (
     source_issuers,
 )
 from indexer.parse.regions import body_region, parse_region, resolve_region
+from indexer.parse.validity import validity_of
 from indexer.types import Document, SourceText
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -75,8 +77,12 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
     warnings = list(source.warnings)
     if not clauses:
         warnings.append("no clause found: the document has no body text")
+    validity = validity_of(title, text, date)
     return Document(doc_id, title, doc_number, issuer, date, region, source_path, text,
-                    clauses, tuple(warnings), issuers=issuers, kind=meta.kind)
+                    clauses, tuple(warnings), issuers=issuers, kind=meta.kind,
+                    effective_from=validity.effective_from, effective_to=validity.effective_to,
+                    validity_basis=validity.basis, validity_stated=validity.stated,
+                    citations=tuple(c.to_dict() for c in extract_citations(text)))
 
 
 def _remap_pages(source: SourceText, text: str) -> tuple[tuple[int, int, int], ...]:

@@ -33,7 +33,9 @@ ROLE_OF_KEY = {
 }
 _KEYS = "|".join(sorted(ROLE_OF_KEY, key=len, reverse=True))
 _KEY_RE = re.compile(rf"({_KEYS})\s*[:：]")
-NOTE_LINE_RE = re.compile(rf"^\s*[（(]?\s*({_KEYS})\s*[:：]")
+# One optional bracket and the spaces after it: two adjacent \s* would split a long run of
+# spaces every possible way (quadratic).
+NOTE_LINE_RE = re.compile(rf"^\s*(?:[（(]\s*)?({_KEYS})\s*[:：]")
 
 _OPEN, _CLOSE = "（(", "）)"
 # A split piece that is only the start of an idiom such as 各市、县(市、区)科技局.

@@ -1,19 +1,27 @@
 """Answers to who-questions: which units lead, which cooperate, who is the responsible person.
 
 A question is a who-question when it asks for a responsible party (谁负责, 哪个部门, 牵头单位,
-who is responsible, which office, in charge …). The answer is aggregated from the
-responsibility notes of the best matching clauses, each unit listed with the clause ids that
-support it. Any other question gets no answer object: the results speak for themselves.
+who is responsible, which office, in charge …). The answer is drawn from the responsibility
+of the on-topic hits only (relevant, and covering the question's words about as well as the
+best hit: `on_topic`), grouped per document — a province's 高新处 and a county's 县科协 answer
+for different jurisdictions — each unit listed once (spellings merged by
+parse/prose_roles.normalise_unit) with the clause ids that support it and whether a note or the
+prose names it. Any other question gets
+no responsibility answer (see spans.py for value answers).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from indexer.parse.prose_roles import normalise_unit
+from indexer.types import DocumentInfo
 
 WHO_PATTERNS = re.compile(
     r"谁负责|由谁|谁来|谁牵头|谁主管|谁管|是谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个处室|哪些处室|哪个机构|"
     r"哪个处|哪家|什么部门|什么单位|牵头单位|责任单位|责任处室|牵头处室|配合单位|配合处室|牵头部门|责任部门|"
-    r"主管部门|责任人|责任领导|负责部门|负责单位|由哪|归谁|谁主抓|"
+    r"主管部门|责任人|责任领导|负责部门|负责单位|由哪|归谁|谁主抓|设在哪|设在什么|"
     r"\bwho\b|\bwhich\s+(?:office|department|unit|agency|bureau|body|bodies|division|ministry|"
     r"organi[sz]ation|authority|authorities|government|offices|departments|units|divisions)s?\b|"
     r"\bwhich\s+\w+(?:\s+\w+)?\s+(?:leads?|is responsible|are responsible|handles?|oversees?)\b|"
@@ -24,41 +32,68 @@ WHO_PATTERNS = re.compile(
 _SCAFFOLD = re.compile(
     r"谁负责|由谁|谁来|谁牵头|谁主管|是谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个处室|哪些处室|哪个处|什么部门|"
     r"什么单位|牵头单位|责任单位|责任处室|牵头处室|配合单位|配合处室|牵头部门|责任部门|主管部门|负责部门|"
-    r"负责单位|责任人|由(?=哪)|是哪个|是哪些|负责|牵头|是什么|有哪些|分别|[？?。！!，,]|"
+    r"负责单位|责任人|由(?=哪)|是哪个|是哪些|负责|牵头|是什么|有哪些|分别|设在哪里|设在哪儿|设在什么地方|[？?。！!，,]|"
     r"\b(?:who|which|office|department|division|unit|bureau|agency|is|are|responsible|for|in|charge|of|"
     r"the|leads?|handles?|oversees?)\b",
     re.IGNORECASE,
 )
 
-ANSWER_DEPTH = 5  # how many top hits may contribute to an answer
-MIN_RELATIVE_SCORE = 0.75  # a hit contributes only if it scores this close to the best
+ANSWER_DEPTH = 10  # how many top hits may contribute to an answer
+# A hit is about the question's subject when it covers this share of the best relevant hit's
+# coverage of the question's words, and is judged at least this share as relevant as it.
+ON_TOPIC_SHARE = 0.6
+ON_TOPIC_RELEVANCE = 0.5
 
 
 @dataclass(frozen=True)
 class Party:
-    """A unit or person named by responsibility notes, with the clauses that name it."""
+    """A unit or person made responsible, with the clauses that name it, and whether the
+    clauses say so in a responsibility note ('note') or only in their prose ('text')."""
 
     name: str
     clauses: tuple[str, ...]
+    source: str = "note"
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "clauses": list(self.clauses)}
+        return {"name": self.name, "clauses": list(self.clauses), "source": self.source}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The parties of one document: its citation fields, and lead / cooperating / persons drawn
+    from its on-topic clauses; `relevance` is its best clause's."""
+
+    document: dict
+    lead: tuple[Party, ...]
+    cooperating: tuple[Party, ...]
+    persons: tuple[Party, ...]
+    clauses: tuple[str, ...]
+    relevance: float
+
+    def to_dict(self) -> dict:
+        return {"document": self.document, "lead": [p.to_dict() for p in self.lead],
+                "cooperating": [p.to_dict() for p in self.cooperating],
+                "persons": [p.to_dict() for p in self.persons], "clauses": list(self.clauses),
+                "relevance": self.relevance}
 
 
 @dataclass(frozen=True)
 class Answer:
-    """Who is responsible, drawn from the top clauses' notes."""
+    """Who is responsible: one group per document, best first, and the union of their parties
+    (the flat lists) for clients that want one list."""
 
     lead: tuple[Party, ...]
     cooperating: tuple[Party, ...]
     persons: tuple[Party, ...]
     clauses: tuple[str, ...]
+    groups: tuple[Group, ...] = ()
     kind: str = "responsibility"
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "lead": [p.to_dict() for p in self.lead],
                 "cooperating": [p.to_dict() for p in self.cooperating],
-                "persons": [p.to_dict() for p in self.persons], "clauses": list(self.clauses)}
+                "persons": [p.to_dict() for p in self.persons], "clauses": list(self.clauses),
+                "groups": [g.to_dict() for g in self.groups]}
 
 
 def is_who_question(query: str) -> bool:
@@ -72,32 +107,67 @@ def topic_of(query: str) -> str:
     return topic or query
 
 
-def build_answer(hits: list) -> Answer | None:
-    """Aggregate responsibility over the best hits.
+def on_topic(hits: Sequence, coverage: Sequence[float]) -> list[bool]:
+    """Which hits may answer: relevant ones whose IDF-weighted coverage of the question's words
+    is at least ON_TOPIC_SHARE of the best relevant hit's (a clause about 科创飞地 does not answer
+    a question about 孵化器 because it shares '建设' with it), and whose relevance is at least
+    ON_TOPIC_RELEVANCE of the best (an item on 法规政策 that lists 孵化器 among ten policies
+    mentions the subject; it is not about it).
 
-    Args: ranked hits (objects with .clause_id, .score, .responsibility having lead /
-    cooperating / persons). Returns: an Answer, or None when no close hit names anyone.
+    Args: hits best first (with `.relevant`), each hit's term coverage (relevance.py's
+    term_coverage). Returns: one flag per hit.
     """
-    if not hits:
-        return None
-    best = hits[0].score
-    support = [h for h in hits[:ANSWER_DEPTH]
-               if h.responsibility and (best <= 0 or h.score >= best * MIN_RELATIVE_SCORE)]
+    best = max((c for h, c in zip(hits, coverage) if h.relevant), default=0.0)
+    top = max((h.relevance or 0.0 for h in hits if h.relevant), default=0.0)
+    return [bool(h.relevant) and c >= best * ON_TOPIC_SHARE and (h.relevance or 0.0) >= top * ON_TOPIC_RELEVANCE
+            for h, c in zip(hits, coverage)]
+
+
+def build_answer(hits: Sequence, documents: Callable[[int], DocumentInfo],
+                 topical: Sequence[bool]) -> Answer | None:
+    """Who is responsible, per document, from the on-topic hits among the first ANSWER_DEPTH.
+
+    Args: ranked hits (with .clause_id, .row, .relevance, .responsibility), the document of a
+    row, and which hits are on topic (`on_topic`). Returns: an Answer, or None when no on-topic
+    hit names anyone.
+    """
+    support = [h for h, ok in zip(hits[:ANSWER_DEPTH], topical) if ok and h.responsibility]
     if not support:
         return None
-    roles: dict[str, dict[str, list[str]]] = {"lead": {}, "cooperating": {}, "persons": {}}
+    by_document: dict[str, list] = {}
     for hit in support:
-        for role, names in (("lead", hit.responsibility.lead),
-                            ("cooperating", hit.responsibility.cooperating),
-                            ("persons", hit.responsibility.persons)):
-            for name in names:
-                roles[role].setdefault(name, []).append(hit.clause_id)
+        by_document.setdefault(documents(hit.row).id, []).append(hit)
+    groups = sorted((_group(documents(found[0].row), found) for found in by_document.values()),
+                    key=lambda g: -g.relevance)  # stable: ties keep rank order
+    return Answer(*(_parties(support, role) for role in _ROLES), tuple(h.clause_id for h in support), tuple(groups))
 
-    def parties(role: str) -> tuple[Party, ...]:
-        # Most supported first; ties keep the order of the best hit that names them.
-        items = list(roles[role].items())
-        items.sort(key=lambda kv: -len(kv[1]))
-        return tuple(Party(name, tuple(ids)) for name, ids in items)
 
-    return Answer(parties("lead"), parties("cooperating"), parties("persons"),
-                  tuple(h.clause_id for h in support))
+_ROLES = ("lead", "cooperating", "persons")
+
+
+def _group(doc: DocumentInfo, hits: list) -> Group:
+    document = {"id": doc.id, "title": doc.title, "doc_number": doc.doc_number, "issuer": doc.issuer,
+                "region": doc.region, "date": doc.date, "year": doc.year}
+    best = max((h.relevance or 0.0) for h in hits)
+    return Group(document, *(_parties(hits, role) for role in _ROLES),
+                 tuple(h.clause_id for h in hits), round(best, 4))
+
+
+def _parties(hits: list, role: str) -> tuple[Party, ...]:
+    """The parties of one role over hits, one per unit (spellings merged by normalise_unit, the
+    first spelling kept), most supported first; a unit already leading is not also cooperating."""
+    found: dict[str, tuple[str, list[str], set[str]]] = {}
+    for hit in hits:
+        r = hit.responsibility
+        taken = {normalise_unit(n) for n in r.lead} if role == "cooperating" else set()
+        for name in getattr(r, role):
+            key = normalise_unit(name)
+            if key in taken:
+                continue
+            entry = found.setdefault(key, (name, [], set()))
+            if hit.clause_id not in entry[1]:
+                entry[1].append(hit.clause_id)
+            entry[2].add(r.source_of(name))
+    items = sorted(found.values(), key=lambda e: -len(e[1]))  # stable: ties keep hit order
+    return tuple(Party(name, tuple(ids), "note" if "note" in sources else "text")
+                 for name, ids, sources in items)

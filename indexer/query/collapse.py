@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from indexer.index.meta import Candidate
+from indexer.index.table import Candidate
 
 # Adjacent pieces of one long item that both rank are returned as one passage of at most this
 # many pieces: an answer that straddles a cut is then read (and found) whole. Measured on NCP

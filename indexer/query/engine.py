@@ -8,6 +8,7 @@ relevance (+ answer card).
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -17,23 +18,27 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embed.runtimes import Embedder, EmbedderPool, runtime_of
-from indexer.errors import NotFoundError, QueryError
+from indexer.errors import NotFoundError
 from indexer.index import store, vectors
 from indexer.index.lexical import LexicalIndex
-from indexer.index.meta import LAZY_ROWS, Candidate, ClauseTable
+from indexer.index.table import LAZY_ROWS, Candidate, ClauseTable
 from indexer.index.vectors import VectorStore
-from indexer.query.answers import build_answer, is_who_question, topic_of
+from indexer.query.answers import Answer, is_who_question, topic_of
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
 from indexer.query.glossary import Glossary, default_glossary
+from indexer.query.places import PREFERENCE, PlaceNames, Preference
 from indexer.query.relevance import Calibration, Evidence, QueryTerms, features
-from indexer.query.request import SCOPES, ParsedQuery, searched_text, validate_k
+from indexer.query.request import ParsedQuery, searched_text, validate_k
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
+from indexer.query.similar import SimilarResult, find_similar
+from indexer.query.spans import ValueAnswer, answer_card
 from indexer.types import DocumentInfo
 
+log = logging.getLogger(__name__)
+
 CANDIDATES = 100  # per signal, before fusion
-NEAR_DUPLICATE = 0.97  # cosine above which two clauses say the same thing
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
 
 
@@ -76,6 +81,14 @@ class SearchEngine:
         self.vectors: VectorStore = vector_store or vectors.FaissStore.open(self.version / store.VECTORS)
         self.lexical = LexicalIndex.load(self.version / store.LEXICAL, self.version / store.LEXICON)
         self.table = ClauseTable(self.version, lazy_above)
+        # Relevance was fitted on one model's cosines; under another its probabilities are not
+        # calibrated (health says so, and the log once).
+        self.relevance_calibrated = self.calibration.model in ("", self.manifest["model"])
+        if not self.relevance_calibrated:
+            log.warning("relevance was calibrated for %s, the index uses %s: refit with bench/fit_relevance.py",
+                        self.calibration.model, self.manifest["model"])
+        self.places = PlaceNames(self.table.documents)
+        self.place_bonus = PREFERENCE  # 0: rank without the question's place (the benchmarks)
 
     @property
     def documents(self) -> list[DocumentInfo]:
@@ -117,15 +130,18 @@ class SearchEngine:
         t = time.perf_counter()
         rows = candidate_rows(dense, lexical, self.table.row_of_fid)
         evidence = self.evidence(qvec, rows, dense, lexical)
-        ranked = self.fuse(evidence, lexical.coverage)
+        preference = self.places.preference(parsed.text) if self.place_bonus else None
+        ranked = self.fuse(evidence, lexical.coverage, preference)
         terms = [*lexical.tokens, *(e.term for e in parsed.expansions)]
         hits = self.assemble(ranked, parsed.k, collapse, terms)
-        answer = build_answer(hits) if parsed.who else None
         timings["fusion_ms"] = _ms(t)
         t = time.perf_counter()
-        hits, judged_on = self.judge(parsed, lexical, evidence, hits)
+        terms = self.query_terms(parsed, lexical)
+        hits, judged_on = self.judge(terms, evidence, hits)
+        hits, answer = self.answer(parsed, terms, hits, judged_on)
         timings["relevance_ms"] = _ms(t)
-        return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions), judged_on)
+        return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions), judged_on,
+                            list(preference.names) if preference else [])
 
     def parse_query(self, query: str, k, filters: Filters) -> ParsedQuery:
         """Validate the query and k, and turn the filters into a row mask. Raises: QueryError."""
@@ -198,11 +214,16 @@ class SearchEngine:
             else np.zeros(0, dtype=np.float32)
         return Evidence(rows_arr, cosine, lexical.scores[rows_arr], min(len(d_fids), len(rows)))
 
-    def fuse(self, evidence: Evidence, coverage: float) -> list[tuple[int, float]]:
-        """(row, fused score) of the candidates, best first (rank ties keep candidate order)."""
+    def fuse(self, evidence: Evidence, coverage: float,
+             preference: Preference | None = None) -> list[tuple[int, float]]:
+        """(row, fused score) of the candidates, best first (rank ties keep candidate order); the
+        clauses of documents the question's place or organ names get `place_bonus` more
+        (places.PREFERENCE)."""
         if not len(evidence.rows):
             return []
         fused = self.fusion.combine(evidence.cosine, evidence.bm25, coverage)
+        if preference is not None:
+            fused = fused + self.place_bonus * preference.documents[self.table.doc_of_row[evidence.rows]]
         order = np.argsort(-fused, kind="stable")
         return [(int(evidence.rows[i]), float(fused[i])) for i in order]
 
@@ -229,18 +250,22 @@ class SearchEngine:
                             tuple(members) if len(members) > 1 else (), tuple(duplicates)))
         return hits
 
-    def judge(self, parsed: ParsedQuery, lexical: LexicalResult, evidence: Evidence,
-              hits: list[Hit]) -> tuple[list[Hit], np.ndarray]:
+    def judge(self, terms: QueryTerms, evidence: Evidence, hits: list[Hit]) -> tuple[list[Hit], np.ndarray]:
         """Each hit with its relevance and whether it is relevant (query/relevance.py); the order
         is kept. Returns: the hits and the features they were judged on (hits x FEATURES)."""
         rows = [r for h in hits for r in h.members]
         texts = dict(zip(rows, self.table.texts.take(rows)))  # the text column only
-        judged_on = features(self.query_terms(parsed, lexical), evidence, hits,
+        judged_on = features(terms, evidence, hits,
                              ["".join(texts[r] for r in h.members) for h in hits])
         relevance = self.calibration.probabilities(judged_on)
         threshold = self.calibration.threshold
         return [replace(h, relevance=round(float(p), 4), relevant=bool(p >= threshold))
                 for h, p in zip(hits, relevance)], judged_on
+
+    def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit],
+               judged_on: np.ndarray) -> tuple[list[Hit], Answer | ValueAnswer | None]:
+        """The answer card, and the answering sentence marked in its clause (spans.answer_card)."""
+        return answer_card(self.table, parsed.text, parsed.who, terms, hits, judged_on)
 
     def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:
         """The question as a clause could contain it: glossary terms written in for the words
@@ -265,7 +290,7 @@ class SearchEngine:
     # ----- clauses and documents -------------------------------------------------------------
     def row(self, clause_id: str) -> int:
         if clause_id not in self.table.row_of_id:
-            raise NotFoundError(f"no clause with id {clause_id!r}")
+            raise NotFoundError("no_clause", value=clause_id)
         return self.table.row_of_id[clause_id]
 
     def neighbours(self, clause_id: str) -> tuple[str | None, str | None]:
@@ -279,7 +304,7 @@ class SearchEngine:
 
     def document_rows(self, doc_id: str) -> list[int]:
         if doc_id not in self.table.doc_index:
-            raise NotFoundError(f"no document with id {doc_id!r}")
+            raise NotFoundError("no_document", value=doc_id)
         index = self.table.doc_index[doc_id]
         rows = np.nonzero(self.table.doc_of_row == index)[0].tolist()
         return sorted(rows, key=lambda r: self.table.spans[r][0])
@@ -287,42 +312,15 @@ class SearchEngine:
     def document_text(self, doc_id: str) -> str:
         text = self.table.document_text(doc_id) if doc_id in self.table.doc_index else None
         if text is None:
-            raise NotFoundError(f"no document with id {doc_id!r}")
+            raise NotFoundError("no_document", value=doc_id)
         return text
 
-    def similar(self, clause_id: str, k: int = 5, scope: str = "other-documents") -> list[Hit]:
-        """Nearest clauses to a clause, from other documents (or other regions, or anywhere),
-        skipping near-duplicates of each other and of the clause itself.
-
-        Args: the clause id, how many, the scope. Returns: hits best first.
-        """
-        k = validate_k(k)
-        if scope not in SCOPES:
-            raise QueryError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-        table = self.table
-        row = self.row(clause_id)
-        source_doc = table.document_of(row)
-        qvec = self.vectors.reconstruct(int(table.fids[row]))
-        mask = np.ones(len(table), dtype=bool)
-        if scope == "other-documents":
-            mask &= table.doc_of_row != table.doc_of_row[row]
-        elif scope == "other-regions":
-            mask &= np.array([table.documents[d].region != source_doc.region or not source_doc.region
-                              for d in table.doc_of_row]) & (table.doc_of_row != table.doc_of_row[row])
-        mask[row] = False
-        scores, fids = self.vectors.search(qvec, min(len(table), k * 4 + 20), table.fids[mask])
-        chosen: list[tuple[int, float, np.ndarray]] = []
-        for score, fid, vec in zip(scores, fids, self.vectors.reconstruct_batch(fids)):
-            r = table.row_of_fid[int(fid)]
-            same_doc = table.doc_of_row[r] == table.doc_of_row[row]
-            if same_doc and score >= NEAR_DUPLICATE:
-                continue
-            if any(float(vec @ v) >= NEAR_DUPLICATE for _, _, v in chosen):
-                continue
-            chosen.append((r, float(score), vec))
-            if len(chosen) == k:
-                break
-        return [Hit(table.clause_ids[r], round(s, 4), r, table.responsibility[r]) for r, s, _ in chosen]
+    def similar(self, clause_id: str | None = None, k: int = 5, scope: str = "other-documents",
+                text: str | None = None, filters: Filters | None = None) -> SimilarResult:
+        """Clauses on the same topic as a clause or a pasted text, by its distinctive terms and
+        its embedding, piece by piece for a long item, calibrated, copies marked
+        (query/similar.py). Raises: QueryError, NotFoundError."""
+        return find_similar(self, clause_id, text, k, scope, filters)
 
     # ----- presentation ----------------------------------------------------------------------
     def citation(self, row: int) -> str:
@@ -342,7 +340,7 @@ class SearchEngine:
                 "runtime": runtime, "dtype": dtype,
                 "dim": self.manifest["dim"], "index_type": self.manifest["index_type"],
                 "documents": len(self.table.documents), "clauses": len(self.table),
-                "created": self.manifest.get("created")}
+                "created": self.manifest.get("created"), "relevance_calibrated": self.relevance_calibrated}
 
 
 def candidate_rows(dense: tuple[np.ndarray, np.ndarray], lexical: LexicalResult, row_of_fid) -> list[int]:

@@ -4,34 +4,46 @@ by itself (Milvus) translates the same conditions into its own expression.
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.errors import QueryError
+from indexer.parse.validity import Validity
 from indexer.types import DocumentInfo
 
 REGION_FIELDS = ("province", "city", "county", "region")
+STATUSES = ("in_force", "expired", "not_yet", "unknown")
+
+
+def validity(doc: DocumentInfo) -> Validity:
+    """A document's validity as the index stores it (parse/validity.py)."""
+    return Validity(doc.effective_from, doc.effective_to, doc.validity_basis, doc.validity_stated)
 
 
 @dataclass(frozen=True)
 class Condition:
     """One test on document fields: `op` is 'eq' (a field equals `value`), 'contains' (`value` is
-    a substring of the field), 'in' (the field is one of `value`) or 'range' (the field is set and
-    lo <= field <= hi, `value` = (lo, hi), either end None)."""
+    a substring of the field), 'in' (the field is one of `value`), 'range' (the field is set and
+    lo <= field <= hi, `value` = (lo, hi), either end None) or 'status' (the document's validity
+    on a day is one of some statuses, `value` = (statuses, ISO day); parse/validity.py)."""
 
     op: str
     field: str
     value: object
 
     def test(self, doc: DocumentInfo) -> bool:
-        have = doc.id if self.field == "document_id" else getattr(doc, self.field)
+        have = doc.id if self.field in ("document_id", "validity") else getattr(doc, self.field)
         if self.op == "eq":
             return have == self.value
         if self.op == "contains":
             return self.value in have
         if self.op == "in":
             return have in self.value
+        if self.op == "status":
+            statuses, day = self.value
+            return validity(doc).status(day) in statuses
         lo, hi = self.value
         return have is not None and (lo is None or lo <= have) and (hi is None or have <= hi)
 
@@ -39,17 +51,32 @@ class Condition:
 @dataclass(frozen=True)
 class Filters:
     """Restrict results by region (any part: 浙江省, 舟山市, 嵊泗县), issuer (substring), document
-    ids, and a year range (inclusive)."""
+    ids, a year range (inclusive), and validity: documents whose status (in_force, expired,
+    not_yet, unknown; several joined by commas) holds on `as_of` (an ISO day; default today)."""
 
     region: str = ""
     issuer: str = ""
     documents: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    status: tuple[str, ...] = ()
+    as_of: str = ""
+
+    def __post_init__(self):
+        if self.as_of and not _iso_day(self.as_of):
+            raise QueryError("bad_date", name="as_of", value=self.as_of)
+        unknown = [s for s in self.status if s not in STATUSES]
+        if unknown:
+            raise QueryError("bad_choice", name="status", choices=", ".join(STATUSES), value=unknown[0])
 
     def __bool__(self) -> bool:
-        return bool(self.region or self.issuer or self.documents
+        return bool(self.region or self.issuer or self.documents or self.status
                     or self.year_from is not None or self.year_to is not None)
+
+    @property
+    def day(self) -> str:
+        """The day validity is judged on: `as_of`, or today."""
+        return self.as_of or datetime.date.today().isoformat()
 
     def groups(self) -> list[tuple[str, tuple[Condition, ...]]]:
         """The filters as (name, alternatives): a document passes when, for every group, one
@@ -67,9 +94,19 @@ class Filters:
             out.append(("documents", (Condition("in", "document_id", tuple(self.documents)),)))
         if self.year_from is not None or self.year_to is not None:
             if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-                raise QueryError(f"year_from {self.year_from} is after year_to {self.year_to}")
+                raise QueryError("year_order", year_from=self.year_from, year_to=self.year_to)
             out.append(("year", (Condition("range", "year", (self.year_from, self.year_to)),)))
+        if self.status:
+            out.append(("status", (Condition("status", "validity", (self.status, self.day)),)))
         return out
+
+
+def _iso_day(value: str) -> bool:
+    """A calendar day written YYYY-MM-DD ('2026-02-30' and '0000-00-00' are not)."""
+    try:
+        return len(value) == 10 and datetime.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def document_mask(filters: Filters, documents: list[DocumentInfo]) -> np.ndarray | None:
@@ -83,13 +120,13 @@ def document_mask(filters: Filters, documents: list[DocumentInfo]) -> np.ndarray
     known = {d.id for d in documents}
     unknown = [d for d in filters.documents if d not in known]
     if unknown:
-        raise QueryError(f"unknown document id {unknown[0]!r}")
+        raise QueryError("unknown_document", value=unknown[0])
     keep = np.ones(len(documents), dtype=bool)
     for name, alternatives in filters.groups():
         match = np.array([any(c.test(d) for c in alternatives) for d in documents], dtype=bool)
         if name == "region" and not match.any():
-            raise QueryError(f"unknown region {filters.region.strip()!r}: no indexed document is from there")
+            raise QueryError("unknown_region", value=filters.region.strip())
         if name == "issuer" and not match.any():
-            raise QueryError(f"unknown issuer {filters.issuer!r}: no indexed document has it")
+            raise QueryError("unknown_issuer", value=filters.issuer)
         keep &= match
     return keep

@@ -29,12 +29,12 @@ def validate_query(query: str) -> str:
     Raises: QueryError for empty, too long, or word-less queries.
     """
     if query is None or not query.strip():
-        raise QueryError("the query is empty: type a question or some words")
+        raise QueryError("query_empty")
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
+        raise QueryError("query_too_long", length=len(query), limit=MAX_QUERY_CHARS)
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", query)).strip()
     if not any(ch.isalnum() for ch in text):
-        raise QueryError("the query has no words or numbers in it (only punctuation or symbols)")
+        raise QueryError("query_no_words")
     return text
 
 
@@ -49,9 +49,9 @@ def validate_k(k) -> int:
     try:
         value = int(k)
     except (TypeError, ValueError):
-        raise QueryError(f"k must be a whole number between 1 and {MAX_K}, not {k!r}") from None
+        raise QueryError("k_not_number", limit=MAX_K, value=k) from None
     if not 1 <= value <= MAX_K:
-        raise QueryError(f"k must be between 1 and {MAX_K}, not {value}")
+        raise QueryError("k_range", limit=MAX_K, value=value)
     return value
 
 

@@ -3,16 +3,18 @@
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import numpy as np
 
-from indexer.index.meta import ClauseTable
+from indexer.index.table import ClauseTable
 from indexer.query.answers import Answer
-from indexer.query.filters import Filters
+from indexer.query.filters import Filters, validity
 from indexer.query.glossary import Expansion
+from indexer.query.spans import ValueAnswer
 from indexer.types import DocumentInfo, Heading, Responsibility
 
 
@@ -37,6 +39,7 @@ class Hit:
     duplicates: tuple[int, ...] = ()
     relevance: float | None = None  # None: not judged (similar clauses, look-ups)
     relevant: bool = False
+    answer_span: tuple[int, int] | None = None  # the answering sentence, offsets into the shown text
 
     @property
     def members(self) -> tuple[int, ...]:
@@ -48,14 +51,16 @@ class Hit:
 class SearchResult:
     """A search's hits best first, the answer card of a who-question, per-stage timings in ms,
     the glossary terms the query was expanded with, and the features each hit's relevance was
-    judged on (hits x relevance.FEATURES; bench/fit_relevance.py fits on them)."""
+    judged on (hits x relevance.FEATURES; bench/fit_relevance.py fits on them), and the places and
+    organs the question named (query/places.py)."""
 
     query: str
     hits: list[Hit]
-    answer: Answer | None
+    answer: Answer | ValueAnswer | None
     timings: dict[str, float] = field(default_factory=dict)
     expansions: list[Expansion] = field(default_factory=list)
     features: np.ndarray | None = None
+    preferred: list[str] = field(default_factory=list)  # places and organs the question named
 
     @property
     def relevant_count(self) -> int:
@@ -79,10 +84,12 @@ def clause_url(doc_id: str, *clause_ids: str) -> str:
     return f"/documents/{quote(doc_id, safe='~')}#" + "%20".join(quote(c, safe=':~') for c in clause_ids)
 
 
-def hit_dicts(table: ClauseTable, hits: Sequence[Hit]) -> list[dict]:
+def hit_dicts(table: ClauseTable, hits: Sequence[Hit], as_of: str | None = None) -> list[dict]:
     """The API's Hit shape for each hit. A passage shows its pieces' text as one, with every
-    piece's id in `ids`; `also_in` cites the same text in other documents. The rows they need
-    are read together (one query when clause metadata is read lazily)."""
+    piece's id in `ids`; `also_in` cites the same text in other documents; `validity` says
+    whether its document is in force on `as_of` (default today). The rows they need are read
+    together (one query when clause metadata is read lazily)."""
+    day = as_of or datetime.date.today().isoformat()
     rows = table.values([r for hit in hits for r in (*hit.members, *hit.duplicates)])
     out = []
     for hit in hits:
@@ -103,10 +110,12 @@ def hit_dicts(table: ClauseTable, hits: Sequence[Hit]) -> list[dict]:
             "score": hit.score,
             "relevance": hit.relevance,
             "relevant": hit.relevant,
+            "answer_span": list(hit.answer_span) if hit.answer_span else None,
             "section": [h.text for h in rows.sections[row]],
             "label": rows.labels[row],
             "responsibility": rows.responsibility[row].to_dict(),
             "document": doc.to_dict(),
+            "validity": validity(doc).to_dict(day),
             "citation": citation(doc, rows.sections[row], pages),
             "url": clause_url(doc.id, *ids),
             "span": [rows.spans[members[0]][0], rows.spans[members[-1]][1]],
@@ -120,17 +129,62 @@ def hit_dicts(table: ClauseTable, hits: Sequence[Hit]) -> list[dict]:
 def filters_dict(filters: Filters) -> dict:
     """The filters as echoed in responses and kept in page links."""
     return {"region": filters.region, "issuer": filters.issuer, "doc": list(filters.documents),
-            "year_from": filters.year_from, "year_to": filters.year_to}
+            "year_from": filters.year_from, "year_to": filters.year_to,
+            "status": ",".join(filters.status), "as_of": filters.as_of}
 
 
-def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filters, took_ms: float) -> dict:
+FACETS = ("region", "issuer", "year", "status", "lead")
+
+
+def result_facets(results: Sequence[dict]) -> dict:
+    """Facets of the relevant results: for region, issuer, year, validity status and lead unit,
+    each value with how many relevant results have it, most first.
+
+    Args: hit dicts (hit_dicts' shape). Returns: {facet: [{"value", "count"}]}.
+    """
+    counts: dict[str, dict] = {name: {} for name in FACETS}
+    for hit in results:
+        if not hit["relevant"]:
+            continue
+        doc = hit["document"]
+        values = {"region": [doc["region"]], "issuer": list(doc.get("issuers") or [doc["issuer"]]),
+                  "year": [doc["date"][:4]], "status": [hit["validity"]["status"]],
+                  "lead": hit["responsibility"]["lead"]}
+        for name, found in values.items():
+            for value in dict.fromkeys(v for v in found if v):
+                counts[name][value] = counts[name].get(value, 0) + 1
+    return {name: [{"value": v, "count": c} for v, c in sorted(found.items(), key=lambda vc: -vc[1])]
+            for name, found in counts.items()}
+
+
+SORTS = ("relevance", "date")
+
+
+def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filters, took_ms: float,
+                offset: int = 0, sort: str = "relevance") -> dict:
     """The search shape (docs/API.md): the normalised query, total and per-stage time in ms, k,
-    the filters, the glossary terms the query was expanded with, the answer card of a
-    who-question, how many results are relevant (relevance ≥ the calibrated threshold), and
-    the results."""
+    the filters, the glossary terms the query was expanded with and the places it named, the
+    answer card, how many results are relevant (relevance ≥ the calibrated threshold), one page
+    of the results (`offset`, `k`; `has_more` when the search found more), and facets with
+    counts over the relevant results.
+
+    Args: the table, the search result (holding at least offset + k hits when there are that
+    many), k, the filters, the time taken, the page's offset, and the order: 'relevance'
+    (relevant results in rank order, then the others) or 'date' (relevant results newest
+    first, then the others in rank order).
+    """
+    results = hit_dicts(table, result.hits, filters.day)
+    # Relevant results first (in rank order, or newest first), then the others in rank order:
+    # a page never shows a "maybe" result while a relevant one waits on a later page.
+    relevant = [h for h in results if h["relevant"]]
+    if sort == "date":
+        relevant.sort(key=lambda h: h["document"]["date"] or "", reverse=True)
+    results = relevant + [h for h in results if not h["relevant"]]
     return {"query": result.query, "took_ms": took_ms, "timings": result.timings,
-            "k": k, "filters": filters_dict(filters),
+            "k": k, "offset": offset, "sort": sort, "has_more": len(results) > offset + k,
+            "filters": filters_dict(filters),
             "expansions": [{"text": e.text, "term": e.term} for e in result.expansions],
+            "preferred": result.preferred,
             "answer": result.answer.to_dict() if result.answer else None,
             "relevant_count": result.relevant_count,
-            "results": hit_dicts(table, result.hits)}
+            "results": results[offset:offset + k], "facets": result_facets(results)}

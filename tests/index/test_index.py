@@ -256,26 +256,29 @@ def test_k_out_of_range_is_refused(engine, k):
 
 
 def test_similar_clauses_come_from_other_documents(engine):
-    hits = engine.similar(WORK_POINTS_13, k=5)
-    assert len(hits) == 5
+    result = engine.similar(WORK_POINTS_13, k=5)
+    hits = result.hits
+    assert len(hits) >= 5  # k results, and copies of them (none here) beside them
     assert all(not h.clause_id.startswith("zhejiang-kjt-2015-work-points:") for h in hits)
     ids = [h.clause_id for h in hits]
     # Both other documents' incubator items are among the nearest, and the nearest is about 孵化器.
     assert {SHENGSI_INCUBATOR, "zhejiang-2019-county-innovation-opinions:h2.p9"} <= set(ids)
     assert "孵化" in engine.table.texts[hits[0].row]
-    scores = [h.score for h in hits]
-    assert scores == sorted(scores, reverse=True)
+    # Relevant results first, each judged; the incubator items are relevant.
+    assert all(h.relevance is not None for h in hits)
+    assert [h.relevant for h in hits] == sorted((h.relevant for h in hits), reverse=True)
+    assert all(h.relevant for h in hits if h.clause_id == SHENGSI_INCUBATOR)
 
 
 def test_similar_other_regions_excludes_the_same_region(engine):
     source_region = engine.documents[engine.table.doc_of_row[engine.row(WORK_POINTS_13)]].region
-    hits = engine.similar(WORK_POINTS_13, k=5, scope="other-regions")
+    hits = engine.similar(WORK_POINTS_13, k=5, scope="other-regions").hits
     regions = {engine.documents[engine.table.doc_of_row[h.row]].region for h in hits}
     assert hits and source_region not in regions
 
 
 def test_similar_all_scope_skips_the_clause_itself(engine):
-    hits = engine.similar(WORK_POINTS_13, k=5, scope="all")
+    hits = engine.similar(WORK_POINTS_13, k=5, scope="all").hits
     assert WORK_POINTS_13 not in [h.clause_id for h in hits]
 
 
@@ -354,5 +357,6 @@ def test_lazy_metadata_mode_answers_exactly_like_the_eager_one(seed_index, embed
         assert (eager_result.answer is None) == (lazy_result.answer is None)
         if eager_result.answer:
             assert eager_result.answer.to_dict() == lazy_result.answer.to_dict()
-    assert [h.clause_id for h in engine.similar(WORK_POINTS_13)] == [h.clause_id for h in lazy.similar(WORK_POINTS_13)]
+    assert [h.clause_id for h in engine.similar(WORK_POINTS_13).hits] == \
+        [h.clause_id for h in lazy.similar(WORK_POINTS_13).hits]
     assert engine.neighbours(WORK_POINTS_13) == lazy.neighbours(WORK_POINTS_13)

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from indexer.index import meta
+from indexer.index import meta, table
 from indexer.types import Clause, Heading, Responsibility
 
 
@@ -26,7 +26,7 @@ def test_rows_are_written_by_name_and_read_back_in_both_modes(tmp_path):
     with meta.MetaWriter(tmp_path) as writer:
         writer.add_documents([document()])
         writer.add_clauses([clause(1), clause(2)])
-    eager, lazy = meta.ClauseTable(tmp_path), meta.ClauseTable(tmp_path, lazy_above=0)
+    eager, lazy = table.ClauseTable(tmp_path), table.ClauseTable(tmp_path, lazy_above=0)
     assert not eager.lazy and lazy.lazy
     assert eager.values([0, 1]) == lazy.values([1, 0])
     assert lazy.texts[1] == "第2条正文" and lazy.spans[0] == (10, 15)

@@ -123,8 +123,8 @@ def test_similar_clauses_through_milvus_match_faiss(seed):
     _, faiss_engine, milvus_engine = seed
     clause = faiss_engine.table.clause_ids[40]
     for scope in ("other-documents", "all"):
-        assert [h.clause_id for h in faiss_engine.similar(clause, 5, scope)] == \
-               [h.clause_id for h in milvus_engine.similar(clause, 5, scope)]
+        assert [h.clause_id for h in faiss_engine.similar(clause, 5, scope).hits] == \
+               [h.clause_id for h in milvus_engine.similar(clause, 5, scope).hits]
 
 
 @pytest.mark.parametrize("filters", [*FILTERS, Filters(documents=("zhejiang-kjt-2015-work-points",))],

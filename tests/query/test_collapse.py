@@ -2,6 +2,7 @@
 several documents publish is one hit listing the others."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import astuple
@@ -14,7 +15,7 @@ import pytest
 from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
 from indexer.index.build import build_index
-from indexer.index.meta import Candidate
+from indexer.index.table import Candidate
 from indexer.query.collapse import PASSAGE_PIECES, same_text_key
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.engine import SearchEngine
@@ -201,14 +202,17 @@ def test_the_search_page_shows_the_passage_and_the_other_sources(engine):
     other = client.get(f"/api/search?q={query}&k=3").get_json()["results"][0]["also_in"][0]
     page = unescape(client.get(f"/?q={query}").get_data(as_text=True))
     assert "另有 1 份文件载有相同条文" in page
-    assert f'<a href="{other["url"]}">{other["citation"]}</a>' in page
+    # Linked to the other source's clause (the link carries the query, to mark its words there).
+    path, anchor = other["url"].split("#")
+    assert re.search(rf'<a href="{re.escape(path)}\?q=[^"#]*#{re.escape(anchor)}">{re.escape(other["citation"])}</a>', page)
     # The duplicate has no card of its own.
     assert f'data-clause="{other["id"]}"' not in page
     api = client.get("/api/search?q=海洋碳汇交易试点、碳汇核算方法学&k=3").get_json()
     top = api["results"][0]
     assert len(top["ids"]) == 2
     page = unescape(client.get("/?q=海洋碳汇交易试点、碳汇核算方法学").get_data(as_text=True))
-    assert f'href="{top["url"]}"' in page  # the card links to both pieces
+    path, anchor = top["url"].split("#")  # the card links to both pieces (with the query, to mark it)
+    assert re.search(rf'href="{re.escape(path)}\?q=[^"#]*#{re.escape(anchor)}"', page)
 
 
 def test_cli_search_lists_the_other_sources_of_a_collapsed_hit(engine):

@@ -2,6 +2,7 @@
 has nothing to say (query/relevance.py, calibration.json)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -103,12 +104,12 @@ def test_the_api_reports_relevance_and_the_relevant_count(client):
 
 def test_the_page_counts_relevant_hits_and_folds_the_nearest_when_none_is(client):
     page = client.get("/?q=火锅底料配方").get_data(as_text=True)
-    assert "共 <strong>0</strong> 条相关条款" in page
+    assert "共 0 条相关条款" in page
     assert "没有找到足够相关的条款" in page
     assert "<details class=\"maybe-relevant\">" in page and "可能相关" in page
     data = client.get("/api/search?q=科技特派员有哪些要求").get_json()
     page = client.get("/?q=科技特派员有哪些要求").get_data(as_text=True)
-    assert f"共 <strong>{data['relevant_count']}</strong> 条相关条款" in page
+    assert f"共 {data['relevant_count']} 条相关条款" in page
     assert "没有找到足够相关的条款" not in page
     assert f"相关度 {data['results'][0]['relevance']:.2f}" in page
 
@@ -122,3 +123,10 @@ def test_the_page_folds_the_hits_below_the_threshold_after_the_relevant_ones(cli
     for hit in data["results"]:  # each card's permalink is in its own part of the page
         at = page.index(hit["url"].replace("%20", " ").split("#")[1])
         assert (at < folded) == hit["relevant"], hit["id"]
+
+
+def test_a_calibration_for_another_model_is_reported_as_not_calibrated(server_index, query_embedder):
+    other = replace(Calibration.load(), model="all-MiniLM-L6-v2")
+    engine = SearchEngine(server_index, query_embedder, calibration=other)
+    assert engine.health()["relevance_calibrated"] is False
+    assert SearchEngine(server_index, query_embedder).health()["relevance_calibrated"] is True

@@ -20,8 +20,9 @@ SEED_DOCUMENTS = {
     WORK_POINTS,
 }
 HIT_KEYS = {"id", "text", "score", "relevance", "relevant", "section", "label", "responsibility", "document", "citation",
-            "url", "span", "pages", "terms", "ids", "also_in"}
-DOCUMENT_KEYS = {"id", "title", "doc_number", "issuer", "region", "date"}
+            "url", "span", "pages", "terms", "ids", "also_in", "answer_span", "validity"}
+SIMILAR_KEYS = HIT_KEYS | {"piece", "near_duplicate_of", "copy", "shared_terms"}
+DOCUMENT_KEYS = {"id", "title", "doc_number", "issuer", "issuers", "kind", "region", "date"}
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'"
 
 
@@ -58,7 +59,12 @@ def test_search_answers_the_incubator_who_question_with_gaoxinchu(incubator):
                                     "relevance_ms"}
     answer = data["answer"]
     assert answer["kind"] == "responsibility"
-    assert set(answer) == {"kind", "lead", "cooperating", "persons", "clauses"}
+    assert set(answer) == {"kind", "lead", "cooperating", "persons", "clauses", "groups"}
+    # One group per document: the 2015 work points' group names 高新处 for its item 13.
+    group = next(g for g in answer["groups"] if g["document"]["id"] == WORK_POINTS)
+    gaoxinchu = next(p for p in group["lead"] if p["name"] == "高新处")
+    assert WORK_POINTS_13 in gaoxinchu["clauses"] and gaoxinchu["source"] == "note"
+    assert group["document"]["region"] == "浙江省" and group["document"]["year"] == 2015
     lead = {party["name"]: party["clauses"] for party in answer["lead"]}
     assert "高新处" in lead
     support = {hit["id"]: hit for hit in data["results"]}[lead["高新处"][0]]
@@ -80,21 +86,27 @@ def test_every_hit_has_the_documented_shape(incubator):
     for hit in results:
         assert set(hit) == HIT_KEYS
         assert set(hit["document"]) == DOCUMENT_KEYS
-        assert set(hit["responsibility"]) == {"lead", "cooperating", "persons"}
+        assert set(hit["responsibility"]) == {"lead", "cooperating", "persons", "from_text"}
+        assert set(hit["validity"]) == {"effective_from", "effective_to", "basis", "status"}
         assert hit["document"]["id"] in SEED_DOCUMENTS
         assert hit["url"] == f"/documents/{hit['document']['id']}#{hit['id']}"
         assert hit["citation"].startswith(f"《{hit['document']['title']}》")
         assert isinstance(hit["score"], float)
         assert all(isinstance(label, str) for label in hit["section"])
-    scores = [hit["score"] for hit in results]
-    assert scores == sorted(scores, reverse=True)
+    # Relevant results first, each part in rank order.
+    relevant = [hit["relevant"] for hit in results]
+    assert relevant == sorted(relevant, reverse=True)
+    for part in (True, False):
+        scores = [hit["score"] for hit in results if hit["relevant"] == part]
+        assert scores == sorted(scores, reverse=True)
     top = results[0]
     assert top["id"] == WORK_POINTS_13
     assert top["label"] == "13．"
     assert top["responsibility"]["lead"] == ["高新处"]
     assert top["document"] == {"id": WORK_POINTS, "title": "省科技厅2015年工作要点及责任分解",
-                               "doc_number": "", "issuer": "浙江省科学技术厅", "region": "浙江省",
-                               "date": "2015-01-22"}
+                               "doc_number": "", "issuer": "浙江省科学技术厅", "issuers": ["浙江省科学技术厅"],
+                               "kind": "notice", "region": "浙江省", "date": "2015-01-22"}
+    assert top["validity"]["status"] == "expired"  # a 2015 work plan, read as of today
     assert "孵化器" in top["terms"]
 
 
@@ -140,16 +152,16 @@ def test_clause_is_the_hit_plus_its_neighbours(live_server, incubator):
 def test_similar_clauses_come_from_other_documents(live_server):
     data = live_server.get(f"/api/clauses/{WORK_POINTS_13}/similar").json()
     assert data["clause"] == WORK_POINTS_13 and data["scope"] == "other-documents"
-    assert 1 <= len(data["results"]) <= 5
+    assert 1 <= len(data["results"]) <= 5 + sum(hit["copy"] for hit in data["results"])
     for hit in data["results"]:
-        assert set(hit) == HIT_KEYS
+        assert set(hit) == SIMILAR_KEYS
         assert hit["document"]["id"] != WORK_POINTS
     assert "孵化" in data["results"][0]["text"]
 
 
 def test_similar_scopes_and_k(live_server):
     anywhere = live_server.get(path(f"/api/clauses/{WORK_POINTS_13}/similar", k=8, scope="all")).json()
-    assert len(anywhere["results"]) == 8
+    assert 8 <= len(anywhere["results"]) <= 8 + sum(hit["copy"] for hit in anywhere["results"])
     assert WORK_POINTS_13 not in {hit["id"] for hit in anywhere["results"]}
     regions = live_server.get(path(f"/api/clauses/{WORK_POINTS_13}/similar", scope="other-regions")).json()
     assert all(hit["document"]["region"] != "浙江省" for hit in regions["results"])
@@ -192,6 +204,7 @@ def test_healthz_reports_version_model_and_counts(live_server):
     assert data["model"] == "multilingual-e5-small"
     assert data["documents"] == 5
     assert data["clauses"] > 100
+    assert data["relevance_calibrated"] is True  # calibration.json was fitted for this model
 
 
 # ----- /api/compare -------------------------------------------------------------------------------

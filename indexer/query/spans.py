@@ -1,0 +1,207 @@
+"""The answer card (`answer_card`): who is responsible for a who-question (answers.py), and for
+any other question the sentence of the best relevant clause that answers (`answer_span`) and,
+for a question asking for a number, the value the clause states (`ValueAnswer`).
+
+Nothing is generated: a span is offsets into the clause's own text, and a value is a target
+that parse/targets.py read from that text (its number, unit, year and the phrase that states
+it). A clause that states no matching number gives no value answer.
+
+- A sentence ends at 。；;！？!? or a line break; one longer than LONG_SENTENCE characters is
+  cut further at its commas (the goals of a work plan are one sentence of ten targets).
+- A sentence scores by the IDF-weighted share of the question's tokens it contains, plus the
+  longest run of the question's characters it shares (over the question's length).
+- A value question (多少, 几家, 比重, how many …) takes the target of the best relevant clauses
+  whose metric and surrounding words best cover the question; its year is the year the text
+  gives, else the single year a yearly plan's title gives ("2015年工作要点"), else none.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from indexer.parse.targets import Target, extract_targets
+from indexer.query.answers import Answer, build_answer, on_topic
+from indexer.query.relevance import FEATURES, QueryTerms, longest_common_substring
+
+if TYPE_CHECKING:
+    from indexer.index.table import ClauseTable
+
+VALUE_QUESTION = re.compile(
+    r"多少|几[家个项人所件次台万亿]|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|"
+    r"\bhow\s+(?:many|much|large|big|high)\b|\bwhat\s+(?:percentage|share|proportion|number|amount|target)\b",
+    re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]+")
+_COMMA = re.compile(r"[，,]")
+LONG_SENTENCE = 80
+VALUE_DEPTH = 3  # relevant clauses searched for a value
+_SINGLE_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})年(?:度)?[^—\-－～~至到]{0,12}(?:工作要点|工作计划|计划|要点|任务)")
+_NOT_TEXT = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class ValueAnswer:
+    """A number the best clauses state: value (万/亿 multiplied out), unit, target year, the
+    phrase stating it, and the clause it was read from (with offsets of the phrase in it)."""
+
+    value: float
+    unit: str
+    year: int | None
+    text: str
+    metric: str
+    comparator: str
+    clause: str
+    span: tuple[int, int]
+    kind: str = "value"
+
+    def to_dict(self) -> dict:
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        return {"kind": self.kind, "value": value, "unit": self.unit, "year": self.year,
+                "text": self.text, "metric": self.metric, "comparator": self.comparator,
+                "clause": self.clause, "span": list(self.span)}
+
+
+def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
+                judged_on: np.ndarray) -> tuple[list, Answer | ValueAnswer | None]:
+    """The answer card of a search, and the answering sentence marked in its clause.
+
+    A who-question gets who is responsible, per document, from the hits that are relevant and
+    on its subject (answers.on_topic), and the sentence that makes a unit responsible marked
+    when the prose does ("办公室设在…"). Any other question gets its answering sentence marked
+    in the best relevant hit, and a question asking for a number the value that hit (or the
+    next relevant ones) states.
+
+    Args: the clause table, the question as searched, whether it is a who-question, its terms,
+    the judged hits best first, and the features they were judged on. Returns: (the hits,
+    one of them with `answer_span` set, the answer or None).
+    """
+    if not hits:
+        return hits, None
+    if who:
+        topical = on_topic(hits, judged_on[:, FEATURES.index("term_coverage")])
+        answer = build_answer(hits, table.document_of, topical)
+        if answer is None:
+            return hits, None
+        target = next(h for h, ok in zip(hits, topical) if ok and h.clause_id in answer.clauses)
+        text = "".join(table.texts.take(list(target.members)))
+        named = [n for n in target.responsibility.from_text if n in text]
+        span = next(((s, e) for s, e in sentences(text) if named and named[0] in text[s:e]), None)
+        return [replace(h, answer_span=span) if h is target else h for h in hits], answer
+    relevant = [h for h in hits if h.relevant]
+    if not relevant:
+        return hits, None
+    texts = {h.clause_id: "".join(table.texts.take(list(h.members))) for h in relevant[:VALUE_DEPTH]}
+    value = None
+    if is_value_question(question):
+        value = value_answer(terms.text, terms.tokens, terms.idf,
+                             [(h.clause_id, texts[h.clause_id], table.document_of(h.row).title)
+                              for h in relevant[:VALUE_DEPTH]])
+    target = next(h for h in relevant if h.clause_id == value.clause) if value else relevant[0]
+    text = texts[target.clause_id]
+    if value:
+        span = next(((s, e) for s, e in sentences(text) if s <= value.span[0] < e), value.span)
+    else:
+        span = answer_span(text, terms.text, terms.tokens, terms.idf)
+    return [replace(h, answer_span=span) if h is target else h for h in hits], value
+
+
+def is_value_question(query: str) -> bool:
+    """True when the question asks for a number (多少, 几家, 比重, how many …)."""
+    return bool(VALUE_QUESTION.search(query))
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a text, long sentences cut at their commas; the ends
+    exclude the closing punctuation and surrounding spaces."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in [*_SENTENCE_END.finditer(text), None]:
+        end = m.start() if m else len(text)
+        if end - start > LONG_SENTENCE:
+            piece_start = start
+            for c in [*_COMMA.finditer(text, start, end), None]:
+                piece_end = c.start() if c else end
+                out.append((piece_start, piece_end))
+                piece_start = c.end() if c else end
+        else:
+            out.append((start, end))
+        start = m.end() if m else len(text)
+    return [_trim(text, s, e) for s, e in out if text[s:e].strip()]
+
+
+def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray) -> tuple[int, int] | None:
+    """The sentence of `text` that best answers the question.
+
+    Args: the clause text, the question as searched, its distinct tokens and their IDF.
+    Returns: (start, end) offsets into text, or None when no sentence shares a token with it.
+    """
+    best, best_score = None, 0.0
+    total = float(np.sum(idf)) or 1.0
+    plain_q = _plain(question)
+    for start, end in sentences(text):
+        score = _sentence_score(text[start:end], plain_q, tokens, idf, total)
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best
+
+
+def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
+                 clauses: Sequence[tuple[str, str, str]]) -> ValueAnswer | None:
+    """The target that answers a value question, from the best relevant clauses.
+
+    Args: the question as searched, its tokens and their IDF, and (clause id, clause text,
+    document title) of the relevant hits best first. Returns: a ValueAnswer, or None when
+    none of the first VALUE_DEPTH clauses states a target about the question's words.
+    """
+    total = float(np.sum(idf)) or 1.0
+    plain_q = _plain(question)
+    best: tuple[float, ValueAnswer] | None = None
+    for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
+        for target in extract_targets(text):
+            context = _target_context(text, target)
+            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank
+            if score <= 0.1 or (best and score <= best[0]):
+                continue
+            year = target.year if target.year is not None else title_year(title)
+            best = (score, ValueAnswer(target.value, target.unit, year, target.text, target.metric,
+                                       target.comparator, clause_id, (target.start, target.end)))
+    return best[1] if best else None
+
+
+def title_year(title: str) -> int | None:
+    """The year of a single-year plan's title ('省科技厅2015年工作要点' -> 2015); None for a
+    period ('2023—2027年') or no year."""
+    m = _SINGLE_YEAR_TITLE.search(title)
+    return int(m.group(1)) if m else None
+
+
+def _target_context(text: str, target: Target) -> str:
+    """The words a target stands among: from the start of its comma-segment to its end (the
+    metric may be named before the number, '技术市场交易额达150亿元')."""
+    start = target.start
+    while start > 0 and text[start - 1] not in "，,。；;、\n":
+        start -= 1
+    return text[start:target.end] + target.metric
+
+
+def _sentence_score(sentence: str, plain_q: str, tokens: Sequence[str], idf: np.ndarray, total: float) -> float:
+    lowered = sentence.lower()
+    present = np.fromiter((t in lowered for t in tokens), dtype=bool, count=len(tokens))
+    coverage = float(np.sum(idf[present])) / total if len(tokens) else 0.0
+    phrase = longest_common_substring(plain_q, _plain(lowered)) / len(plain_q) if plain_q else 0.0
+    return coverage + 0.5 * phrase
+
+
+def _plain(text: str) -> str:
+    return _NOT_TEXT.sub("", text.lower())
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \u3000\t\r\n":
+        start += 1
+    while end > start and text[end - 1] in " \u3000\t\r\n":
+        end -= 1
+    return start, end

@@ -1,0 +1,138 @@
+"""Quantitative targets (指标) read from policy text, each test a specification of behaviour."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.parse.targets import Target, extract_targets
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _corpus(stem: str) -> str:
+    return (REPO / "corpus" / f"{stem}.txt").read_text(encoding="utf-8")
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_targets", REPO / "bench" / "bench_targets.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _one(text: str) -> Target:
+    found = extract_targets(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize("stem, metric, value, year", [
+    ("shengsi-2023-innovation-system-plan", "高新技术企业数量", 10, 2027),
+    ("zhejiang-kjt-2015-work-points", "高新技术企业", 7000, 2015),
+    ("zhejiang-2019-county-innovation-opinions", "高新技术企业", 20000, 2022),
+])
+def test_pinned_targets_of_the_corpus(stem, metric, value, year):
+    text = _corpus(stem)
+    found = [t for t in extract_targets(text) if t.metric == metric and t.value == value]
+    assert found and found[0].unit == "家" and found[0].year == year
+    assert text[found[0].start:found[0].end] == found[0].text
+
+
+def test_respectively_yields_one_target_per_metric_in_order():
+    found = extract_targets("力争到2022年高新技术企业和科技型中小企业分别达到2万家和6万家，其中县域占比逐年提高。")
+    assert [(t.metric, t.value, t.unit, t.comparator, t.year) for t in found] == [
+        ("高新技术企业", 20000, "家", "达到", 2022), ("科技型中小企业", 60000, "家", "达到", 2022)]
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("到2025年，高新技术企业达到2万家。", 20000, "家"),
+    ("到2025年，技术合同成交额达到1.5亿元。", 1.5e8, "元"),
+    ("力争2015年规上工业新产品产值达2万亿元。", 2e12, "元"),
+    ("到2026年高新技术企业达到十家。", 10, "家"),
+    ("到2025年，培育两万家科技型中小企业。", 20000, "家"),
+    ("力争到2025年新建三百个实验室。", 300, "个"),
+])
+def test_multipliers_and_chinese_numerals(text, value, unit):
+    target = _one(text)
+    assert (target.value, target.unit) == (value, unit)
+
+
+def test_money_keeps_yuan_and_moves_the_multiplier_into_the_value():
+    target = _one("到2027年，R&D经费支出达到100亿元。")
+    assert (target.metric, target.value, target.unit) == ("R&D经费支出", 1e10, "元")
+
+
+def test_percent_and_share_metric_borrowing_its_subject():
+    found = extract_targets("力争2015年全省R&D经费支出达1050亿元、占GDP比重达到2.5%。")
+    assert [(t.metric, t.value, t.unit) for t in found] == [
+        ("R&D经费支出", 1.05e11, "元"), ("R&D经费支出占GDP比重", 2.5, "%")]
+
+
+def test_target_without_a_year():
+    target = _one("力争高新技术企业超过50家。")
+    assert (target.metric, target.value, target.comparator, target.year) == ("高新技术企业", 50, "超过", None)
+
+
+def test_comparator_rules_intent_dropped_and_at_least_appended():
+    assert _one("发明专利授权量力争达到1.5万件。").comparator == "达到"
+    assert _one("到2027年，高技能人才总量达到6000人以上。").comparator == "达到…以上"
+    assert _one("到2027年，解决关键核心技术10项以上。").comparator == "以上"
+
+
+@pytest.mark.parametrize("text, year", [
+    ("到“十四五”末，技术合同成交额突破100亿元。", 2025),
+    ("实施方案(2023—2027年)\n到期末，高新技术企业达到20家。", 2027),
+    ("到2014年具体实现以下目标:\n——争取创建科技成果示范县3个以上。\n四、重点任务\n培育100个示范单位。", 2014),
+])
+def test_year_from_plan_period_range_end_and_list_intro(text, year):
+    assert extract_targets(text)[0].year == year
+
+
+def test_a_list_year_stops_at_the_next_heading():
+    found = extract_targets("到2014年具体实现以下目标:\n——创建示范县3个以上。\n四、重点任务\n重点培育100个示范单位。")
+    assert [t.year for t in found] == [2014, None]
+
+
+def test_annual_quantities_have_no_year():
+    found = extract_targets("加快推进产业创新服务综合体建设，力争到2022年达到300个。每年发放和使用科技创新券3亿元。")
+    assert [(t.metric, t.value, t.year) for t in found] == [
+        ("加快推进产业创新服务综合体建设", 300, 2022), ("发放和使用科技创新券", 3e8, None)]
+    assert _one("确保全县财政科技投入年均增长15%以上。").year is None
+
+
+@pytest.mark.parametrize("text", [
+    "", "0000年", "2月30日", "浙政办发〔2019〕11号", "2023年4月23日",
+    "嵊泗县人民政府办公室关于印发实施方案(2023—2027年)的通知", "已经县政府第19次常务会议审议通过",
+    "联系电话：0571-87054321", "2014年全省投入50亿元。", "对新认定的企业按研发费用的30%给予补助。",
+    "目前，我省有3314家养老机构。", "(二)发展目标。", "1.科技支撑海洋产业能力明显提升。",
+])
+def test_numbers_that_are_not_targets(text):
+    assert extract_targets(text) == []
+
+
+def test_long_text_runs_quickly():
+    texts = [("到2027年，高新技术企业数量达到10家，研发投入占GDP比重达到2.5%。" * 300)[:10000],
+             "一" * 10000, "1" * 10000, "达到" * 5000 + "10家"]
+    started = time.perf_counter()
+    for text in texts:
+        extract_targets(text)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_offsets_and_to_dict():
+    text = "至2027年高新技术企业数量达到10家，科技型中小企业数达到100家。"
+    for target in extract_targets(text):
+        assert text[target.start:target.end] == target.text
+        assert target.to_dict()["metric"] == target.metric
+    assert _one("到２０２７年，高新技术企业达到１０家。").value == 10  # full-width digits
+
+
+def test_seed_labels_reach_precision_and_recall_of_0_9():
+    correct, found, labelled, _, _ = _bench().score_seeds()
+    assert labelled >= 40
+    assert correct / found >= 0.9 and correct / labelled >= 0.9

@@ -1,0 +1,144 @@
+"""Answers (issue 13): who-answers per document from on-topic clauses, responsibility stated in
+prose, the answering sentence, and values — on the seed corpus."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from indexer.errors import QueryError
+from indexer.parse.prose_roles import normalise_unit
+from indexer.query.answers import build_answer
+from indexer.query.shapes import Hit
+from indexer.types import DocumentInfo, Responsibility
+
+WORK_POINTS = "zhejiang-kjt-2015-work-points"
+WORK_POINTS_13 = f"{WORK_POINTS}:h3.n13"
+SHENGSI = "shengsi-2023-innovation-system-plan"
+CHENZHOU_OFFICE = "chenzhou-2012-county-tech-action-plan:h5.n1"
+
+
+@pytest.fixture(scope="module")
+def engine(server_engine):
+    return server_engine
+
+
+def clause_text(engine, hit) -> str:
+    return "".join(engine.table.texts.take(list(hit.members)))
+
+
+def test_who_answers_come_in_one_group_per_document_ordered_by_relevance(engine):
+    result = engine.search("孵化器由哪个部门负责", 10)
+    groups = result.answer.groups
+    ids = [g.document["id"] for g in groups]
+    assert len(ids) == len(set(ids)) >= 2
+    assert [g.relevance for g in groups] == sorted((g.relevance for g in groups), reverse=True)
+    work_points = next(g for g in groups if g.document["id"] == WORK_POINTS)
+    assert work_points.document["region"] == "浙江省" and work_points.document["year"] == 2015
+    gaoxinchu = next(p for p in work_points.lead if p.name == "高新处")
+    assert WORK_POINTS_13 in gaoxinchu.clauses and gaoxinchu.source == "note"
+    # The flat lists are the union of the groups.
+    assert {p.name for g in groups for p in g.lead} == {p.name for p in result.answer.lead}
+
+
+def test_clauses_that_only_mention_the_subject_do_not_answer(engine):
+    """Item 22 (科技服务业, led by 社发处) lists 孵化器 among ten platforms; item 23 (法规政策, 法规处)
+    lists 孵化器"四税"减免 among five policies: both rank in the top 10, neither is about 孵化器."""
+    result = engine.search("孵化器由哪个部门负责", 10)
+    ranked = [h.clause_id for h in result.hits]
+    assert f"{WORK_POINTS}:h6.n22" in ranked
+    supporting = {c for g in result.answer.groups for c in g.clauses}
+    assert f"{WORK_POINTS}:h6.n22" not in supporting and f"{WORK_POINTS}:h6.n23" not in supporting
+    assert "社发处" not in {p.name for p in result.answer.lead}
+
+
+def test_an_english_who_question_finds_the_province_and_the_county_separately(engine):
+    groups = engine.search("who is responsible for incubators", 10).answer.groups
+    by_doc = {g.document["id"]: {p.name for p in g.lead} for g in groups}
+    assert "高新处" in by_doc[WORK_POINTS]
+    assert "县经信局（县科技局）" in by_doc[SHENGSI] and "高新处" not in by_doc[SHENGSI]
+
+
+def test_one_unit_written_two_ways_is_listed_once():
+    doc = DocumentInfo("d", "某县方案", "", "某县人民政府", "2023-01-01", 2023, "浙江省", "", "某县", "浙江省·某县", "", 2)
+    hits = [Hit("d:h1", 1.0, 0, Responsibility(("县经信局（县科技局）",)), relevance=0.9, relevant=True),
+            Hit("d:h2", 0.9, 1, Responsibility(("县经信局(县科技局)", "县科协")), relevance=0.8, relevant=True)]
+    answer = build_answer(hits, lambda row: doc, [True, True])
+    assert [p.name for p in answer.groups[0].lead] == ["县经信局（县科技局）", "县科协"]
+    assert answer.groups[0].lead[0].clauses == ("d:h1", "d:h2")
+    # Off-topic hits give nothing, even when they name units.
+    assert build_answer(hits, lambda row: doc, [False, False]) is None
+
+
+def test_responsibility_stated_in_prose_answers_with_source_text(engine):
+    result = engine.search("三年行动计划领导小组办公室设在哪个部门", 5)
+    lead = [p for g in result.answer.groups for p in g.lead]
+    office = next(p for p in lead if p.name == "综合计划科")
+    assert office.source == "text" and CHENZHOU_OFFICE in office.clauses
+    data = engine.hit_dict(next(h for h in result.hits if h.clause_id == CHENZHOU_OFFICE))
+    assert data["responsibility"]["from_text"] == ["综合计划科"]
+
+
+def test_the_answering_sentence_is_marked_in_the_best_clause(engine):
+    result = engine.search("嵊泗马迹山港混矿项目规模多大", 5)
+    marked = [h for h in result.hits if h.answer_span]
+    assert len(marked) == 1 and marked[0].clause_id == f"{SHENGSI}:h3.n1"
+    start, end = marked[0].answer_span
+    assert "推进马迹山港2000万吨混矿项目早日落地见效" in clause_text(engine, marked[0])[start:end]
+    assert end - start < len(clause_text(engine, marked[0])) / 2  # a sentence, not the clause
+
+
+def test_where_an_office_sits_is_answered_from_the_prose(engine):
+    answer = engine.search("郴州三年行动计划领导小组办公室设在哪里", 5).answer
+    assert answer.kind == "responsibility"
+    assert [(p.name, p.source) for p in answer.groups[0].lead] == [("综合计划科", "text")]
+
+
+@pytest.mark.parametrize(("question", "value", "unit", "year", "clause"), [
+    ("到2022年浙江高新技术企业要达到多少家", 20000, "家", 2022, "zhejiang-2019-county-innovation-opinions:h2.p3"),
+    ("2015年技术市场交易额目标是多少", 15_000_000_000, "元", 2015, f"{WORK_POINTS}:0+2"),
+    ("how many high-tech enterprises by 2027", 10, "家", 2027, f"{SHENGSI}:h2.p1.n3"),
+])
+def test_a_question_for_a_number_gets_the_value_the_clause_states(engine, question, value, unit, year, clause):
+    result = engine.search(question, 5)
+    answer = result.answer
+    assert answer.kind == "value" and answer.to_dict()["value"] == value
+    assert (answer.unit, answer.year, answer.clause) == (unit, year, clause)
+    hit = next(h for h in result.hits if h.clause_id == clause)
+    text = clause_text(engine, hit)
+    assert answer.text in text  # extractive: the phrase is the clause's own
+    assert hit.answer_span[0] <= text.index(answer.text) < hit.answer_span[1]
+
+
+def test_answers_never_name_a_unit_or_number_absent_from_their_clause(engine):
+    questions = ["孵化器由哪个部门负责", "海洋碳汇由哪些单位负责", "科技特派员由谁负责", "who leads incubator construction",
+                 "研发投入占GDP比重目标是多少", "高新技术企业要达到多少家", "科创飞地建设由哪些部门负责"]
+    for question in questions:
+        answer = engine.search(question, 10).answer
+        if answer is None:
+            continue
+        if answer.kind == "value":
+            text = engine.table.texts[engine.row(answer.clause)]
+            assert answer.text in text and re.search(r"\d|[一二三四五六七八九十两百千万]", answer.text), question
+            continue
+        for group in answer.groups:
+            for party in (*group.lead, *group.cooperating, *group.persons):
+                for clause in party.clauses:
+                    row = engine.row(clause)
+                    named = engine.table.responsibility[row]
+                    listed = {normalise_unit(n) for n in (*named.lead, *named.cooperating, *named.persons)}
+                    assert normalise_unit(party.name) in listed, (question, party.name, clause)
+                    assert clause in group.clauses and engine.table.document_of(row).id == group.document["id"]
+
+
+@pytest.mark.parametrize("question", ["的了吗", "的 the of", "科技特派员 requirements and 孵化器 建设", "建设" * 400])
+def test_odd_questions_get_sensible_relevance_and_no_crash(engine, question):
+    result = engine.search(question, 5)
+    assert all(0.0 <= h.relevance <= 1.0 for h in result.hits)
+    if question == "的了吗":
+        assert result.relevant_count == 0 and result.answer is None
+
+
+def test_punctuation_only_is_refused(engine):
+    with pytest.raises(QueryError):
+        engine.search("？！。，", 5)
