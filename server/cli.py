@@ -109,31 +109,26 @@ def _filters(args: argparse.Namespace):
     from indexer.query.filters import Filters
 
     return Filters(region=args.region or "", issuer=args.issuer or "",
-                   documents=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to)
+                   documents=tuple(args.doc or ()), year_from=args.year_from, year_to=args.year_to,
+                   status=tuple(s for s in (args.status or "").split(",") if s), as_of=args.as_of or "")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     from indexer.query.engine import open_engine
     from indexer.query.request import validate_k, validate_query
-    from indexer.query.shapes import search_dict
 
     validate_query(args.query)
     validate_k(args.k)
     engine = open_engine(_config(args), workers=1)
-    start = time.perf_counter()
     filters = _filters(args)
-    result = engine.search(args.query, args.k, filters)
-    if args.json:  # the shape of /api/search
-        took_ms = round((time.perf_counter() - start) * 1000, 2)
-        _print_json(search_dict(engine.table, result, args.k, filters, took_ms))
+    if args.json:  # exactly /api/search's body
+        from server.payloads import search_payload
+
+        _print_json(search_payload(engine, args.query, args.k, filters))
         return 0
+    result = engine.search(args.query, args.k, filters)
     if result.answer:
-        print("负责单位 / lead: " + "、".join(p.name for p in result.answer.lead))
-        if result.answer.cooperating:
-            print("配合单位 / cooperating: " + "、".join(p.name for p in result.answer.cooperating))
-        if result.answer.persons:
-            print("责任人 / persons: " + "、".join(p.name for p in result.answer.persons))
-        print()
+        _print_answer(result.answer)
     if result.hits:
         print(f"共 {result.relevant_count} 条相关条款 / {result.relevant_count} relevant")
         if not result.relevant_count:
@@ -153,6 +148,26 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not result.hits:
         print("no results")
     return 0
+
+
+def _print_answer(answer) -> None:
+    """The answer card as the page shows it: a value with its clause, or who is responsible per
+    document (region, year), parties only the prose names marked （正文 / in text）."""
+    if answer.kind == "value":
+        data = answer.to_dict()
+        year = f"（{data['year']}年）" if data["year"] else ""
+        print(f"目标值 / value: {data['value']} {data['unit']}{year} — “{data['text']}” [{data['clause']}]")
+        print()
+        return
+    for group in answer.groups:
+        doc = group.document
+        print(f"《{doc['title']}》 {doc['region'] or '地区不详'} {doc['year'] or ''}")
+        for label, parties in (("负责单位 / lead", group.lead), ("配合单位 / cooperating", group.cooperating),
+                               ("责任人 / persons", group.persons)):
+            if parties:
+                names = "、".join(p.name + ("（正文 / in text）" if p.source == "text" else "") for p in parties)
+                print(f"  {label}: {names}")
+    print()
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
@@ -305,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", help="document id (repeatable)")
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
+    p.add_argument("--status", help="in force, expired, not yet, unknown: in_force,expired,not_yet,unknown")
+    p.add_argument("--as-of", help="the day validity is judged on, YYYY-MM-DD (default today)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("similar", help="clauses like a given clause in other documents")

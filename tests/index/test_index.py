@@ -360,3 +360,17 @@ def test_lazy_metadata_mode_answers_exactly_like_the_eager_one(seed_index, embed
     assert [h.clause_id for h in engine.similar(WORK_POINTS_13).hits] == \
         [h.clause_id for h in lazy.similar(WORK_POINTS_13).hits]
     assert engine.neighbours(WORK_POINTS_13) == lazy.neighbours(WORK_POINTS_13)
+
+
+def test_cli_search_prints_answers_per_document_and_values(seed_index):
+    who = run_cli("search", "孵化器由哪个部门负责", "--index", str(seed_index[0]), "-k", "5")
+    assert who.returncode == 0, who.stderr
+    assert "《省科技厅2015年工作要点及责任分解》 浙江省 2015" in who.stdout
+    assert "负责单位 / lead: 高新处" in who.stdout
+    value = run_cli("search", "到2022年浙江高新技术企业要达到多少家", "--index", str(seed_index[0]), "-k", "3")
+    assert "目标值 / value: 20000 家（2022年）" in value.stdout
+    expired = run_cli("search", "科技特派员", "--index", str(seed_index[0]), "--status", "in_force", "--json")
+    docs = {hit["document"]["id"] for hit in json.loads(expired.stdout)["results"]}
+    assert "chenzhou-2012-county-tech-action-plan" not in docs
+    bad = run_cli("search", "科技特派员", "--index", str(seed_index[0]), "--status", "valid")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "status" in bad.stderr
