@@ -4,7 +4,8 @@ A target is a metric, a value with its unit, a comparator and the year it is due
 
 - Value: Arabic or Chinese numerals (cn2an), times 万/亿/千; a range '4-6个' keeps its lower bound.
   Money keeps the unit '元' and puts the multiplier in the value ('100亿元' -> 1e10, '元').
-  Percent is unit '%' ('2.5%' -> 2.5); '2个百分点' is unit '个百分点'.
+  Percent is unit '%' ('2.5%' -> 2.5); '2个百分点' is unit '个百分点', '50个基点' '个基点';
+  '300万以上山区居民' has no unit ('').
 - Comparator: the verb just before the value as written ('达到', '累计超过', '不低于'); '力争'
   is intent, not comparison, so '力争达到' -> '达到'. A trailing 以上/左右 is appended
   ('达到…以上'), or stands alone ('以上') when there is no verb; '' when nothing is said.
@@ -13,12 +14,18 @@ A target is a metric, a value with its unit, a comparator and the year it is due
   a list introduced by '到2014年…目标:' carries its year to the next top-level heading 'X、'.
   Annual quantities (每年, 年均) have no year.
 - Cue: a number is a target only with a comparator, 以上/左右, a plan word (力争, 目标, 新增,
-  培育, 建设…) before it in its clause, or a future year cue (到/至 YYYY年) in force. Numbers in a
-  clause about subsidies (补助, 贴息, 给予, 按…: policy parameters, not targets) or about the
-  past (已, 目前) are never targets. Dates, 文号, '第19次' and section numbers carry no unit.
+  培育, 建设…) before it in its clause, 力争/目标 earlier in its sentence, a deadline ahead
+  ('2月底前', '一季度'), '…的目标' after it, or a future year cue (到/至 YYYY年) in force.
+- Not targets: numbers in a clause about subsidies (补助, 贴息, 给予, 按…: policy parameters), the
+  past or forecasts (已, 目前, 一直, 预计, a reported day '2月17日的'), requirements (须); a bare
+  '一' (一次办成, 一个不漏); numbers inside “…” or 《…》; counts of measures ('4项措施'); rates
+  ('20个课时/班', '每新增1人'); norms (不少于/不低于/不超过/不高于 with 每天/每人…, or qualifying a
+  noun: '不低于50万元的保险'); conditions ('30人以上的，'). Dates, 文号, '第19次' carry no unit.
 - Metric: the text before the comparator within the clause, trimmed of connectives (力争, 到,
   全省, years…); with no comparator and a verb before the value ('培育3个以上高新技术企业') the
-  noun after it. '占GDP比重' borrows the metric before it ('R&D经费支出占GDP比重').
+  noun after it, as when the text before the value ends in a verb ('提供不少于50亿元优惠贷款').
+  A base year goes with its 较 ('成本较2019年下降50个基点'). '占GDP比重' borrows the metric
+  before it ('R&D经费支出占GDP比重').
   '甲和乙分别达到2万家和6万家' yields one target per metric, in order.
 """
 from __future__ import annotations
@@ -32,13 +39,13 @@ import cn2an
 # one-to-one so offsets survive: full-width digits, percent and point
 _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
 _MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
-_UNITS = ("个百分点", "平方米", "人年", "人次", "台次", "批次", "元", "%", "家", "个", "项", "人",
-          "名", "件", "所", "台", "次", "户", "套", "座")
+_UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
+          "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩")
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s*[-—~～]\s*\d+(?:\.\d+)?)?\s*(?P<mult>万亿|亿|万|千)?\s*"
-    r"(?P<unit>" + "|".join(map(re.escape, _UNITS)) + r")(?![月日号])(?P<suffix>以上|左右)?")
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + r")(?![月日号])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
 # Spaces bounded ({0,3}): an unbounded \s* before the year would be tried from every space of a
@@ -53,18 +60,37 @@ _COMPARATOR_RE = re.compile(
     r"(?:累计|分别|至少|同比|年均)?(?:达到|达|超过|超|突破|不低于|不少于|不超过|不高于|控制在|保持在|"
     r"稳定在|增至|降至|高于|低于|(?:提高|提升|增长|增加|降低|下降|减少)(?:到|至)?)\s*$")
 _RELATIVE_RE = re.compile(r"(高于|低于)[^，,]{1,10}$")
-_CUE_RE = re.compile(r"力争|争取|确保|目标|至少|新增|新建|引进|培育|创建|建设|建成|转化|推广|"
+# 计划 plans ("计划完成投资"), but 计划项目 and “万人计划” name programmes
+_CUE_RE = re.compile(r"力争|争取|确保|目标|计划(?![项单”》）)(])|至少|新增|新建|引进|培育|创建|建设|建成|转化|推广|"
                      r"带动|惠及|组织|派遣")
 _VERB_END_RE = re.compile(r"(?:培育|新建|新增|引进|建设|建成|创建|转化|推广|应用|组织|带动|惠及|成立|"
-                          r"获得|实现|开发|打造|认定|派遣)$")
+                          r"获得|实现|开发|打造|认定|派遣|提供|拿出|投放|下达|拨付|发放|安排|筹措)$")
 _PARAMETER_RE = re.compile(r"补助|补贴|资助|奖励|贴息|给予|减免|返还|按")
-_PAST_RE = re.compile(r"已|目前|截至目前|现有|共计")
+_PAST_RE = re.compile(r"已|目前|截至目前|现有|共计|一直|预计|预测")
+# Cues the whole sentence lends to its later clauses ('一、工作目标 … 实现…2000万个（其中：…100万个）').
+_SENTENCE_CUE_RE = re.compile(r"力争|争取|目标")
+# A deadline ahead ('2月底前', '年底前', '一季度') plans what follows it.
+_DEADLINE_RE = re.compile(r"\d{1,2}月(?:\d{1,2}日|上旬|中旬|下旬)?底?前|年底前|年内|[一二三四]季度")
+# '…10万件的目标': the cue follows the numbers.
+_TAIL_CUE_RE = re.compile(r"[^，,；;。]{0,12}?的(?:目标|任务)")
+# Rules, not targets: a norm per day/person ('每天不少于2次'), a threshold qualifying a noun
+# ('不低于50万元的保险', '30人以上的，'), a rate ('20个课时/班'), a count of measures ('4项措施').
+_NORM_COMPARATORS = ("不少于", "不低于", "不超过", "不高于")
+_PER_UNIT_RE = re.compile(r"每(?:天|日|次|人|个人|周|班|批|新增|增加)")
+_ATTRIBUTE_RE = re.compile(r"的(?!目标|任务)")
+_RATE_RE = re.compile(r"[^，,；;。]{0,3}/")
+_MEASURES_RE = re.compile(r"(?:具体|政策)?(?:措施|举措)")
+_REQUIRED_RE = re.compile(r"须")
+_PER_BASIS_RE = re.compile(r"每(?:新增|增加)$")
+# A day reported ('2月17日的产能利用率达110%'), unlike a deadline ('2月20日前').
+_REPORT_DATE_RE = re.compile(r"\d{1,2}月\d{1,2}日(?![前起])")
 _NO_YEAR_RE = re.compile(r"每年|年均|每月|每日|每天|[两三四五]年")
 _LEAD_RE = re.compile(
-    r"(?:[\s、和及与的“”]|要求|力争|争取|确保|实现|计划|尽快|其中|即|将|到|至|在|截至|每年|"
+    r"(?:[\s、和及与的“”）)]|要求|力争|争取|确保|实现|计划|尽快|其中|即|将|到|至|在|截至|每年|"
     r"[一二三四两]季度|[两三四五]年|年底前|年内|\d{1,2}月(?:\d{1,2}日)?底?前|"
     r"全省|全县|全市|全区|全国|我省|我市|我县|我区|各县市区|各地|" + _YEAR + r")+")
 _TRAIL_WORDS = ("的目标", "较上年", "比上年", "分别", "累计", "目标", "全省", "全市", "全县", "全区", "将", "均")
+_BASE_RE = re.compile(r"较$")  # '成本较2019年下降': the base year goes, so does its 较
 _TRAIL_CHARS = "、，,和及与的“"
 
 
@@ -119,7 +145,7 @@ def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
 
 def _clean(text: str) -> str:
     """A metric as printed: years dropped from its middle ('全省2020年小微企业' -> '全省小微企业')."""
-    return _YEAR_RE.sub("", text).strip()
+    return _BASE_RE.sub("", _YEAR_RE.sub("", text)).strip()
 
 
 class _YearScope:
@@ -183,6 +209,36 @@ def _comparator(pre: str) -> tuple[str, int]:
     return "", len(pre)
 
 
+def _not_a_target(text: str, match: re.Match[str], head: str, comparator: str, hi: int) -> bool:
+    """Whether the number is a rule, a slogan or a count rather than a target (指标).
+
+    Args:
+        text: the text; match: the `_VALUE_RE` match; head: its clause up to the number;
+        comparator: the comparator before it; hi: where its clause ends.
+    Returns:
+        True for '一个不漏', numbers inside “…” or 《…》, '4项措施', '20个课时/班', '每新增1人',
+        '每天不少于2次', '不低于50万元的保险', '30人以上的，' and requirements with 须.
+    """
+    end = match.end()
+    if match["num"] == "一" and not match["mult"]:  # 一次办成, 一网通办, 一个不漏: idioms, not counts
+        return True
+    if head.rfind("“") > head.rfind("”") or head.rfind("《") > head.rfind("》"):
+        return True
+    if _MEASURES_RE.match(text, end) or _RATE_RE.match(text, end, hi) or _PER_BASIS_RE.search(head[-4:]):
+        return True
+    if comparator in _NORM_COMPARATORS and (_PER_UNIT_RE.search(head) or _ATTRIBUTE_RE.match(text, end, hi)):
+        return True
+    if match["suffix"] and _ATTRIBUTE_RE.match(text, end, hi) and end + 1 == hi:
+        return True
+    return bool(_REQUIRED_RE.search(head))
+
+
+def _cued(text: str, match: re.Match[str], head: str, sentence: str, hi: int) -> bool:
+    """Whether a plan cue stands around the number: in its clause, its sentence or just after it."""
+    return bool(_CUE_RE.search(head) or _DEADLINE_RE.search(head) or _SENTENCE_CUE_RE.search(sentence)
+                or _TAIL_CUE_RE.match(text, match.end(), hi))
+
+
 def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: int,
                     previous: str) -> list[Target]:
     """The targets of the clause text[lo:hi]; `previous` is the metric of the clause before."""
@@ -198,15 +254,21 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
         post_hi = matches[i + 1].start() if i + 1 < len(matches) else hi
         consumed_to = match.end()
         head = text[lo:match.start()]
-        if value is None or _PARAMETER_RE.search(head) or _PAST_RE.search(head):
+        if (value is None or _PARAMETER_RE.search(head) or _PAST_RE.search(head)
+                or _REPORT_DATE_RE.search(head)):
             continue
         year, future = scope.at(match.start())
         comparator, comp_at = _comparator(_YEAR_RE.sub(lambda m: " " * len(m[0]), pre))
         suffix = match["suffix"] or ""
-        if not (comparator or suffix or _CUE_RE.search(head) or future):
+        if _not_a_target(text, match, head, comparator, hi):
+            continue
+        sentence = text[text.rfind("。", line_start, match.start()) + 1:match.start()]
+        if not (comparator or suffix or future or _cued(text, match, head, sentence, hi)):
             continue
         m_lo, m_hi = _trim(text, pre_lo, pre_lo + comp_at)
-        if not comparator and (m_lo == m_hi or _VERB_END_RE.search(text, m_lo, m_hi)):
+        # the verb is read before and after trimming: '惠及' loses its 及, '组织全省' its 全省
+        if ((not comparator and m_lo == m_hi) or _VERB_END_RE.search(text, m_lo, m_hi)
+                or _VERB_END_RE.search(text, m_lo, pre_lo + comp_at)):
             p_lo, p_hi = _trim(text, match.end(), post_hi)
             if p_lo < p_hi:
                 m_lo, m_hi, consumed_to = p_lo, p_hi, post_hi
@@ -225,7 +287,7 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
             comparator = f"{comparator}…{suffix}" if comparator else suffix
         start = min(m_lo, pre_lo + comp_at) if m_lo < match.start() else pre_lo + comp_at
         end = max(match.end(), m_hi)
-        found.append(Target(metric, value, "元" if match["unit"] == "元" else match["unit"],
+        found.append(Target(metric, value, match["unit"] or "",
                             comparator, year, start, end, text[start:end]))
     return found
 

@@ -115,12 +115,66 @@ def test_numbers_that_are_not_targets(text):
     assert extract_targets(text) == []
 
 
+def test_cue_after_the_numbers_and_cue_of_the_sentence():
+    found = extract_targets("支持企业扩产，尽快实现全省口罩日产量2000万个、防护服日产量10万件的目标。")
+    assert [(t.metric, t.value, t.unit) for t in found] == [("口罩日产量", 2e7, "个"), ("防护服日产量", 1e5, "件")]
+    found = extract_targets("一、工作目标  围绕防疫需要，尽快实现口罩日产量2000万个（其中：医用N95日产量100万个）。")
+    assert [(t.metric, t.value) for t in found] == [("口罩日产量", 2e7), ("医用N95日产量", 1e6)]
+
+
+def test_a_deadline_ahead_is_a_plan_cue():
+    target = _one("2月底前下达乡村振兴专项资金70亿元，支持一批项目建设。")
+    assert (target.value, target.unit, target.year) == (7e9, "元", None)
+    assert _one("2月底前全区累计投放储备冻猪肉将不低于2500吨。").unit == "吨"
+
+
+def test_a_plan_word_is_a_cue():
+    target = _one("全区计划完成重大项目投资1200亿元。")
+    assert (target.value, target.unit, target.comparator) == (1.2e11, "元", "")
+    assert extract_targets("省级科技计划项目向26个加快发展县倾斜。") == []
+
+
+def test_a_metric_ending_in_a_verb_takes_the_noun_after_the_value():
+    assert _one("国开行将提供不少于50亿元优惠贷款支持防疫工作。").metric.startswith("优惠贷款")
+    assert _one("力争惠及300万以上山区居民。").metric == "山区居民"
+
+
+def test_basis_points_and_base_years():
+    target = _one("确保普惠小微企业贷款综合融资成本较2019年下降50个基点。")
+    assert (target.metric, target.value, target.unit, target.year) == ("普惠小微企业贷款综合融资成本", 50, "个基点", None)
+
+
+@pytest.mark.parametrize("text", [
+    "对困难家庭实施定向帮扶，确保一个不漏。", "确保一次办成。", "力争一网通办一次办成。",
+    "税务机关将确保纳税人“最多跑一次”办完所有涉税事项。",
+    "力争做好《关于“三个一批”工作的通知》。",
+    "确保物价稳定，提出4项措施。",
+    "每天消毒不少于2次，通风换气每天不少于2次。", "每人不少于1平方米。",
+    "为一线医务人员办理一份保险额度不低于50万元的人身意外保险。",
+    "在同一机构托养人员30人以上的，必须派员驻点。",
+    "培训课时不少于20个课时/班。", "确保企业参保人数每新增1人。",
+    "主营业务收入须占收入总额的50%以上。",
+    "口罩的产能一直在100%以上，2月17日的产能利用率达110%。",
+    "日均旅客量预计不超过20万人次。",
+])
+def test_slogans_rules_counts_and_reports_are_not_targets(text):
+    assert extract_targets(text) == []
+
+
 def test_long_text_runs_quickly():
     texts = [("到2027年，高新技术企业数量达到10家，研发投入占GDP比重达到2.5%。" * 300)[:10000],
-             "一" * 10000, "1" * 10000, "达到" * 5000 + "10家"]
+             "一" * 10000, "1" * 10000, "达到" * 5000 + "10家", " " * 10000]
     started = time.perf_counter()
     for text in texts:
         extract_targets(text)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("text", [" " * 1_000_000, "到2027年" + " " * 200_000 + "达到10家",
+                                  "每天" + " " * 200_000 + "不少于2次的", "力争" + " " * 200_000 + "10万件的目标"])
+def test_long_runs_of_spaces_stay_linear(text):
+    started = time.perf_counter()
+    extract_targets(text)
     assert time.perf_counter() - started < 1.0
 
 
