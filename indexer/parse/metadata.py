@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from indexer.parse.dates import DATE_PATTERN as _DATE
 from indexer.parse.dates import arabic_dates, iso_date
 from indexer.parse.headings import match_label
-from indexer.parse.organs import is_media, is_organ, signatures, split_organs
+from indexer.parse.organs import (
+    closing_organs,
+    is_media,
+    is_organ,
+    letterhead,
+    signatures,
+    split_organs,
+)
 
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "(": "〔", ")": "〕",
                            "（": "〔", "）": "〕", "【": "〔", "】": "〕"})
@@ -50,6 +57,7 @@ _TITLE_CHARS = 250
 # A 文号 right after a title or a quoted title is the cited document's: '《…》（穗府办规〔2021〕14号）'.
 _CITED = re.compile(r"[》>][（(]?\s*$")
 _NEWS_SIGNS = re.compile(r"新华社|记者|本报|日报讯|电视台|通讯员|据悉|获悉|据了解|据介绍|转自|（来源")
+_BYLINE = re.compile(r"[（(][^（()）]{0,12}记者[^（()）]{1,30}[）)]\s*$")  # a report closes: '（记者 李振）'
 _CLOSING_FORMULA = re.compile(r"特此(?:通告|公告|通知|通令|函告|批复)")  # only a notice closes so
 _NEWS_VERBS = re.compile(r"出台|发布|公布|推出|启动|开展|召开|部署|印发通知|举行|主持|发行|开出|建立")
 
@@ -69,7 +77,8 @@ _NAMES_DOC = re.compile(rf"(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
 INLINE_SIGNATURE = re.compile(rf"(?:^|(?<=[ \u3000。；;])){_ORGAN}[ \u3000]+{_DATE}[ \u3000]*"
                               rf"(?=$|抄送|[（(]此件)", re.MULTILINE)
 _ORG_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府)$")
-_ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:关于|印发)")
+# '龙岩市人社局转发福建省人社厅…': the organ that forwards a document issues the notice.
+_ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:关于|印发|转发)")
 # A title that is its issuer's act: '德阳市交通运输局通告', '…领导小组指挥部令（第1号）'.
 _ISSUER_ACT_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:命令|令|通告|公告)"
                                r"\s*(?:[（(]?\s*第\s*\d{1,5}\s*号\s*[）)]?)?$")
@@ -331,25 +340,26 @@ def _looks_like_sentence(line: str) -> bool:
 
 
 def find_issuers(raw_text: str, title: str, signed: list | None = None) -> tuple[str, ...]:
-    """发文机关, co-issuers in order: the organs heading the title ('财政部 税务总局关于…') or whose
-    act it is ('德阳市交通运输局通告'), else a decree's organ, else the organs that sign (the last
-    organ names before a date), else a labelled field (发文机关/发布机构/来源). Never a function
-    word ('关于') or a piece of a sentence.
+    """发文机关, co-issuers in order: the organs heading the title ('财政部 税务总局关于…', '…局转发…')
+    or whose act it is ('德阳市交通运输局通告'), else a decree's organ, a letterhead ('…文件'), the
+    organs that sign (the last names before a date, else after the last sentence), a labelled
+    field (发文机关/发布机构/来源). Never a function word ('关于') or a piece of a sentence.
 
     Args: the raw text, the title, its signatures when already found. Returns: () if none.
     """
     title = _TITLE_TAG.sub("", title).strip()
     signed = signatures(raw_text) if signed is None else signed
+    headed = letterhead(raw_text)
     for pattern in (_ISSUER_FROM_TITLE, _ISSUER_ACT_TITLE):
         m = pattern.match(title)
         if m and (organs := split_organs(m.group(1))):
-            return _whole_names(organs, signed)
+            return _whole_names(organs, [*headed, *(o for s in signed for o in s.organs)])
     m = _DECREE_NUMBER.search(raw_text[:200])
     if m and not _CITED.search(raw_text[:m.start()]):  # '广州市人民政府令 第179号' heads a decree
         return (_decree_organ(m),)
-    for signature in reversed(signed):
-        if signature.organs:
-            return signature.organs
+    for organs in (headed, *(s.organs for s in reversed(signed)), closing_organs(raw_text)):
+        if organs:  # the letterhead, the last organs signing with a date, those signing without
+            return organs
     m = _ISSUER_LABEL.search(raw_text[:_HEAD_CHARS]) or _ISSUER_LABEL.search(raw_text[-_HEAD_CHARS:])
     if m:
         name = re.sub(r"[（(](?:加?挂)[^）)]*[）)]$", "", m.group(1).rstrip("。"))
@@ -357,18 +367,12 @@ def find_issuers(raw_text: str, title: str, signed: list | None = None) -> tuple
     return ()
 
 
-def _whole_names(organs: tuple[str, ...], signed: list) -> tuple[str, ...]:
-    """The organs a title names, each completed from the signature where the title printed
-    only the end of its name ('疫情应急指挥部' signed '四川省应对新型冠状病毒肺炎疫情应急指挥部'):
-    an issuer never starts inside a word."""
-    names = [o for s in signed for o in s.organs]
+def _whole_names(organs: tuple[str, ...], names: list[str]) -> tuple[str, ...]:
+    """The organs a title names, each completed from the letterhead or the signature where the
+    title printed only the end of its name ('疫情应急指挥部' signed '四川省应对新型冠状病毒肺炎疫情
+    应急指挥部', '市人民政府办公厅' under '贵阳市人民政府办公厅文件'): an issuer never starts inside a word."""
     return tuple(next((n for n in names if n.endswith(o) and len(n) > len(o) and _PLACE_START.match(n)), o)
                  for o in organs)
-
-
-def find_issuer(raw_text: str, title: str, lines: list[str] | None = None) -> str:
-    """The issuers of `find_issuers`, joined by a space ('财政部 税务总局'); '' if none."""
-    return " ".join(find_issuers(raw_text, title))
 
 
 def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_number: str,
@@ -387,7 +391,8 @@ def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_numbe
     source_issuer = _SOURCE_SUFFIX.sub("", source_issuer.strip())
     if source_issuer and is_media(source_issuer) and not signed:
         return "news"
-    reported = bool(_NEWS_SIGNS.search(head)) or bool(_NEWS_VERBS.search(title)) and "关于" not in title
+    reported = bool(_NEWS_SIGNS.search(head) or _BYLINE.search(raw_text[-60:]) or _NEWS_VERBS.search(title)
+                    and "关于" not in title)
     if signed or (names_doc and not reported) or re.search(r"(?:^|\s)各[^。\s]{1,60}：", head[:300]) \
             or _CLOSING_FORMULA.search(raw_text):
         return "notice"

@@ -32,7 +32,7 @@ CENTRAL_ORGANS = (
     "国务院新闻办公室", "国新办", "国家发改委", "工信部", "人社部", "住建部", "国家林草局", "中国气象局",
 )
 # A name ends in one of these: the unit an organ is (局, 委员会, 中心…).
-_SUFFIX = (r"(?:厅|局|委|委员会|办公室|办公厅|政府|中心|管委会|党委|工委|科协|部|办|总署|署|法院|检察院|"
+_SUFFIX = (r"(?:厅|局|委|委员会|办公室|办公厅|政府|中心|管委会|党委|工委|科协|部|办|总署|署|司|法院|检察院|"
            r"指挥部|联防联控机制|领导小组|组|红十字会|联合会|总工会|妇联|残联|科|处|所|站|队|院|"
            r"分行|支行|银行|集团|公司)")
 _ENDS_ORGAN = re.compile(rf"{_SUFFIX}$")
@@ -40,7 +40,7 @@ _ENDS_ORGAN = re.compile(rf"{_SUFFIX}$")
 _ORGAN = re.compile(rf"[\u4e00-\u9fff（）()]{{1,40}}{_SUFFIX}(?:[（(][\u4e00-\u9fff]{{0,12}}{_SUFFIX}[）)])?")
 # Never an issuer: function words, and whatever starts like a clause of a sentence.
 _NOT_ORGAN = re.compile(r"^(?:关于|印发|转发|根据|按照|为|经|由|对|在|各|现|请|本|我|该|其|有关|相关|全|特此)|"
-                        r"(?:关于|印发|通知|公告|通告|意见|决定|指引|指南|措施|名单|清单|方案|证明|说明)|[的了是将要把被和与及]$")
+                        r"(?:关于|印发|转发|通知|公告|通告|意见|决定|指引|指南|措施|名单|清单|方案|证明|说明)|[的了是将要把被和与及]$")
 # Organs managed top-down keep their place inside the name: 国家税务总局河南省税务局 is one organ.
 _VERTICAL = re.compile(r"^(?:国家税务总局|中国人民银行|国家金融监督管理总局|共青团|中共|中国共产党)")
 _MEDIA = re.compile(r"日报|晚报|新闻|电视|广播|网$|报$|公众号|微信|南方\+|融媒|头条|数据库|客户端")
@@ -167,3 +167,31 @@ def signatures(text: str) -> list[Signature]:
         if organs or m.start() in alone or closing:
             found.append(Signature(organs, m))
     return found
+
+
+# A notice signed without a date: its organs stand alone after its last sentence ('…遵照执行。
+# 北京市市场监督管理局'), perhaps before page chrome ('扫一扫在手机打开当前页').
+_UNDATED_SIGNATURE = re.compile(rf"[。！？!?]\s+([\u4e00-\u9fff（）()、\s]{{2,120}}?)\s*(?:(?:{_CHROME}).{{0,40}})?$",
+                                re.DOTALL)
+# The letterhead that heads an official document: '贵阳市人民政府办公厅文件'.
+_LETTERHEAD = re.compile(r"(?:^|(?<=\s))([\u4e00-\u9fff（）()]{2,40}?)文件(?=\s|$)", re.MULTILINE)
+_HEAD_CHARS = 400
+
+
+def closing_organs(text: str) -> tuple[str, ...]:
+    """Organs that sign a text without a date: the names standing alone after its last sentence.
+
+    Args: the text. Returns: the organs, () when what follows the last sentence is no list of
+    organs (a reporter's byline '（记者 李振）', an attachment, a phone number).
+    """
+    m = _UNDATED_SIGNATURE.search(text[-_HEAD_CHARS:])
+    return split_organs(m.group(1)) if m else ()
+
+
+def letterhead(text: str) -> tuple[str, ...]:
+    """The organ whose letterhead ('贵阳市人民政府办公厅文件') heads a text; () if none.
+    Args: the text. Returns: the organs the letterhead names."""
+    for m in _LETTERHEAD.finditer(text[:_HEAD_CHARS]):
+        if organs := split_organs(m.group(1)):
+            return organs
+    return ()

@@ -98,7 +98,14 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
                       from_site.county if level in "区县" else "")
     if not best.province and doc_number[:1] in PROVINCE_ABBREVIATIONS:
         best = Region(PROVINCE_ABBREVIATIONS[doc_number[:1]], best.city, best.county)
+    if not best and _NATIONAL_NUMBER.match(doc_number):
+        return NATIONAL  # '国卫基层家医便函〔2020〕2号', '人社部发〔2020〕11号': a ministry's own number
     return best
+
+
+# The 文号 of the State Council and its ministries opens on 国 ('国办发', '国卫办医函') or names
+# the ministry ('人社部发', '工信部联'); a local organ's never does.
+_NATIONAL_NUMBER = re.compile(r"^(?:国|[\u4e00-\u9fff]{1,3}部[发函令办联字明])")
 
 
 # cpca also knows Taiwan's, Hong Kong's and Macau's districts, whose names are common words in
@@ -115,15 +122,22 @@ _PROVINCE_NAMES = {name[:3] if name.startswith(("黑龙江", "内蒙古")) else 
                    for name in set(PROVINCE_ABBREVIATIONS.values())}
 _PROVINCE_MENTION = re.compile("|".join(_PROVINCE_NAMES))
 _MIN_MENTIONS = 3
+# A province's own paper reporting ('重庆日报讯', '来源：江西日报', '（河南日报记者 …）') speaks of its
+# place as 全市/省财政厅/我省, without naming it.
+_LOCAL_PAPER = re.compile(rf"(?:^|[\s（(：:])({_PROVINCE_MENTION.pattern})日报(?:讯|记者|\s*$|[\s）)])")
 
 
 def body_region(text: str) -> Region:
-    """The province a report is plainly about: named at least three times in its text and more
+    """The province a report is plainly about: the province of the paper that reports it (unless
+    its headline names another), or the one named at least three times in its text and more
     than twice as often as any other ('上海' throughout a Shanghai report). A place named in
     passing (a destination, a supplier) is no evidence. A report that opens on a national
     organ's act before naming a province is national. Returns: the Region or Region()."""
     if _national_lead(text):
         return NATIONAL  # a report on a press conference of 国务院联防联控机制 or a ministry's act
+    paper = _LOCAL_PAPER.search(text[:_LEAD_CHARS]) or _LOCAL_PAPER.search(text[-_LEAD_CHARS:])
+    if paper and not (set(_PROVINCE_MENTION.findall(text.split()[0])) - {paper.group(1)}):
+        return Region(_PROVINCE_NAMES[paper.group(1)])  # '重庆日报讯（记者…）全市…': the paper's own place
     counts: dict[str, int] = {}
     for m in _PROVINCE_MENTION.finditer(text):
         counts[m.group(0)] = counts.get(m.group(0), 0) + 1

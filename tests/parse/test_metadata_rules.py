@@ -108,3 +108,56 @@ def test_a_page_that_opens_on_its_wen_hao_keeps_it_and_its_title():
     m = meta("成银发〔2020〕15号 关于加强金融服务支持打赢疫情防控阻击战的通知 各银行机构： 按照《中共中央关于"
              "加强党的领导的通知》等文件精神，现将有关事项通知如下：")
     assert (m.doc_number, m.title) == ("成银发〔2020〕15号", "关于加强金融服务支持打赢疫情防控阻击战的通知")
+
+
+def test_the_organ_that_forwards_a_document_issues_the_notice():
+    m = meta("龙岩市人力资源和社会保障局转发福建省人力资源和社会保障厅办公室 转发人力资源和社会保障部办公厅"
+             "关于切实 做好疫情防控期间事业单位人事管理工作有关问题的通知 各县（市、区）人社局： " + BODY +
+             " 人力资源社会保障部办公厅 2020年1月30日")
+    assert m.issuer == "龙岩市人力资源和社会保障局"
+    assert not is_organ("广东省人民政府办公厅转发省卫生健康委")
+    assert meta("转发国家卫生健康委办公厅关于部分消毒剂紧急上市的通知 各县（区）卫生健康委： " + BODY).issuer == ""
+
+
+def test_organs_standing_after_the_last_sentence_sign_without_a_date():
+    m = meta("关于暂停企业档案现场查询的通知 " + BODY + " 北京市市场监督管理局")
+    assert m.issuer == "北京市市场监督管理局"
+    assert meta("关于优化纳税缴费服务的通知 " + BODY + " 国家税务总局 扫一扫在手机打开当前页").issuer == "国家税务总局"
+    assert meta("关于暂停企业档案现场查询的通知 " + BODY + " 附件：北京市企业境外投资备案邮寄信息表").issuer == ""
+
+
+def test_a_letterhead_completes_an_organ_the_title_names_by_its_level():
+    text = ("贵阳市人民政府办公厅文件\n筑府办发电〔2020〕5号\n市人民政府办公厅关于切实加强疫情防控安全有序推进企业"
+            "复工复产的通知\n各区、市、县人民政府：\n为认真贯彻落实有关要求，现通知如下。\n2020年2月11日")
+    m = meta(text)
+    assert m.issuer == "贵阳市人民政府办公厅"
+    assert resolve_region(m.issuer, m.title, m.doc_number).label == "贵州省·贵阳市"
+    assert meta("政策文件 关于做好复工复产的通知 " + BODY).issuer == ""  # a site's menu is no letterhead
+
+
+def test_a_ministry_department_signs_for_the_country():
+    m = meta("关于民爆行业做好疫情防控期间安全防范工作的通知 " + BODY + " 工业和信息化部安全生产司 2020年1月31日")
+    assert (m.issuer, m.date) == ("工业和信息化部安全生产司", "2020-01-31")
+    assert resolve_region(m.issuer).label == "全国"
+
+
+def test_a_ministry_wen_hao_is_national_and_a_city_wen_hao_is_no_province():
+    assert resolve_region("", "关于加强社区防控工作的通知", "国卫基层家医便函〔2020〕2号").label == "全国"
+    assert resolve_region("", "关于阶段性减免企业社会保险费的通知", "人社部发〔2020〕11号").label == "全国"
+    assert resolve_region("", "关于切实加强疫情防控的通知", "筑府办发电〔2020〕5号").label == ""
+    assert resolve_region("", "关于切实加强疫情防控的通知", "京政办发〔2020〕7号").label == "北京市"
+
+
+def test_a_province_s_own_paper_places_its_report():
+    assert body_region("压实防控责任 确保企业运行有序 重庆日报讯（记者 杨帆）2月17日上午，全市疫情防控工作"
+                       "视频会议召开。").label == "重庆市"
+    assert body_region("疫情防控重点保障企业贷款可获贴息支持 近日，记者从省财政厅获悉，该厅下发通知。 "
+                       "来源：江西日报").label == "江西省"
+    assert body_region("浙江重庆两地医学专家视频连线 重庆日报讯（记者 匡丽娜）2月18日，两地专家连线。").label == ""
+    assert body_region("抗疫一线见闻 经济日报讯（记者 张三）各地加快复工。").label == ""
+
+
+def test_a_report_closing_on_its_reporter_is_news():
+    m = meta("省委领导小组办公室下发通知 全面开展重点场所排查 为确保不发生聚集性疫情，日前，省委领导小组办公室"
+             "下发通知。 通知要求，各级医疗机构要开展排查。（记者 李振）")
+    assert (m.kind, m.issuer) == ("news", "")
