@@ -16,7 +16,7 @@ MESSAGES = {
     "bad_year": "parameter {name!r} must be a four-digit year from {min_year} to 9999, not {value!r}",
     "bad_flag": "parameter {name!r} must be 1 or 0, not {value!r}",
     "bad_choice": "{name} must be one of {choices}, not {value!r}",
-    "year_order": "year_from {year_from} is after year_to {year_to}",
+    "year_order": "the start year (year_from) {year_from} is after the end year (year_to) {year_to}",
     "unknown_document": "unknown document id {value!r}",
     "unknown_region": "unknown region {value!r}: no indexed document is from there",
     "unknown_issuer": "unknown issuer {value!r}: no indexed document has it",

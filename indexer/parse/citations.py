@@ -156,6 +156,20 @@ def _merged(citations: list[Citation]) -> list[Citation]:
     return kept
 
 
+def cites_itself(citation: Citation, title: str, doc_number: str) -> bool:
+    """Whether a citation names the citing document itself: its own title or 文号, or, for a
+    '关于印发X的通知', the X it issues (quoted in its text, it is not a reference to another).
+
+    Args: the citation, the citing document's title and 文号. Returns: True for a self-citation.
+    """
+    own = _title_key(title)
+    titles = {own, *(m.group(1) for m in [_ISSUED_AS.search(own)] if m)}
+    if citation.title and _title_key(citation.title) in titles:
+        return True
+    return bool(citation.doc_number and doc_number
+                and normalise_doc_number(citation.doc_number) == normalise_doc_number(doc_number))
+
+
 def _title_key(title: str) -> str:
     """A title compared without 《》, spaces, and with one form of brackets and dashes."""
     return title.translate(_TITLE_NOISE)

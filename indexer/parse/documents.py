@@ -55,7 +55,8 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
     overrides = overrides or {}
     meta = read_text_meta(source.text, text, overrides.get("title") or hints.get("title", ""),
                           hints.get("issuer", ""))
-    title = overrides.get("title") or hints.get("title") or meta.title or Path(source_path).stem
+    title = overrides.get("title") or hints.get("title") or meta.title or opening_words(text) \
+        or Path(source_path).stem
     doc_number = overrides.get("doc_number") or meta.doc_number or hints.get("doc_number", "")
     # The text wins over meta tags: a page's issuer tag names whoever posted it (广州市医疗保障局
     # for a notice its 服务中心 signs), so it only fills in where the text states no issuer.
@@ -83,6 +84,20 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
                     effective_from=validity.effective_from, effective_to=validity.effective_to,
                     validity_basis=validity.basis, validity_stated=validity.stated,
                     citations=tuple(c.to_dict() for c in extract_citations(text)))
+
+
+_OPENING_END = re.compile(r"[，。：:；;！？!?\n]|(?<=\S{6})[ \u3000]+")
+_OPENING_CHARS = 40
+
+
+def opening_words(text: str) -> str:
+    """What a document without a recognisable title is called: its opening words, up to the
+    first punctuation or gap after six characters (at most 40) — '广西应对疫情加紧建设自治区级
+    定点收治医院' rather than the file's hash name."""
+    text = text.strip()
+    end = _OPENING_END.search(text)
+    words = text[:end.start() if end else len(text)][:_OPENING_CHARS].strip()
+    return words if len(words) >= 4 else ""
 
 
 def _remap_pages(source: SourceText, text: str) -> tuple[tuple[int, int, int], ...]:

@@ -11,11 +11,13 @@ no responsibility answer (see spans.py for value answers).
 """
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from indexer.parse.prose_roles import normalise_unit
+from indexer.query.filters import validity
 from indexer.types import DocumentInfo
 
 WHO_PATTERNS = re.compile(
@@ -124,30 +126,35 @@ def on_topic(hits: Sequence, coverage: Sequence[float]) -> list[bool]:
 
 
 def build_answer(hits: Sequence, documents: Callable[[int], DocumentInfo],
-                 topical: Sequence[bool]) -> Answer | None:
+                 topical: Sequence[bool], as_of: str | None = None) -> Answer | None:
     """Who is responsible, per document, from the on-topic hits among the first ANSWER_DEPTH.
 
+    Groups are ordered by relevance, except that a document expired on `as_of` (default today)
+    comes after those still in force or of unknown validity: an expired plan's units are the
+    answer a user can least afford to act on. Each group's document carries its validity.
+
     Args: ranked hits (with .clause_id, .row, .relevance, .responsibility), the document of a
-    row, and which hits are on topic (`on_topic`). Returns: an Answer, or None when no on-topic
-    hit names anyone.
+    row, which hits are on topic (`on_topic`), the day validity is judged on. Returns: an
+    Answer, or None when no on-topic hit names anyone.
     """
+    day = as_of or datetime.date.today().isoformat()
     support = [h for h, ok in zip(hits[:ANSWER_DEPTH], topical) if ok and h.responsibility]
     if not support:
         return None
     by_document: dict[str, list] = {}
     for hit in support:
         by_document.setdefault(documents(hit.row).id, []).append(hit)
-    groups = sorted((_group(documents(found[0].row), found) for found in by_document.values()),
-                    key=lambda g: -g.relevance)  # stable: ties keep rank order
+    groups = sorted((_group(documents(found[0].row), found, day) for found in by_document.values()),
+                    key=lambda g: (g.document["validity"]["status"] == "expired", -g.relevance))
     return Answer(*(_parties(support, role) for role in _ROLES), tuple(h.clause_id for h in support), tuple(groups))
 
 
 _ROLES = ("lead", "cooperating", "persons")
 
 
-def _group(doc: DocumentInfo, hits: list) -> Group:
+def _group(doc: DocumentInfo, hits: list, day: str) -> Group:
     document = {"id": doc.id, "title": doc.title, "doc_number": doc.doc_number, "issuer": doc.issuer,
-                "region": doc.region, "date": doc.date, "year": doc.year}
+                "region": doc.region, "date": doc.date, "year": doc.year, "validity": validity(doc).to_dict(day)}
     best = max((h.relevance or 0.0) for h in hits)
     return Group(document, *(_parties(hits, role) for role in _ROLES),
                  tuple(h.clause_id for h in hits), round(best, 4))

@@ -105,7 +105,7 @@ class SearchEngine:
         relevance (query/relevance.py), an answer for who-questions, and per-stage timings in
         ms. Raises: QueryError for bad input.
         """
-        parsed = self.parse_query(query, k, filters or Filters())
+        parsed = self.parse_query(query, k, filters if filters is not None else Filters())
         timings: dict[str, float] = {}
         # BM25 needs only the words: it runs on another thread while the query is embedded
         # (the embedder releases the GIL), so at a million clauses its ~8 ms hide behind the
@@ -265,7 +265,7 @@ class SearchEngine:
     def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit],
                judged_on: np.ndarray) -> tuple[list[Hit], Answer | ValueAnswer | None]:
         """The answer card, and the answering sentence marked in its clause (spans.answer_card)."""
-        return answer_card(self.table, parsed.text, parsed.who, terms, hits, judged_on)
+        return answer_card(self.table, parsed.text, parsed.who, terms, hits, judged_on, parsed.filters.day)
 
     def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:
         """The question as a clause could contain it: glossary terms written in for the words

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from indexer.index import meta
 from indexer.index.table import ClauseTable
-from indexer.parse.citations import Citation, catalogue, resolve
+from indexer.parse.citations import Citation, catalogue, cites_itself, resolve
 from indexer.query.shapes import clause_url
 from indexer.query.units import document_url, per_engine
 
@@ -56,7 +56,10 @@ def build_lineage(table: ClauseTable, citations: Mapping[str, Sequence[Mapping]]
     for doc_id in sorted(citations):
         if doc_id not in table.doc_index:
             continue
+        # A document quoting its own title or 文号 (a 印发 notice naming what it issues) cites nothing.
+        doc = table.documents[table.doc_index[doc_id]]
         found = [Citation(**{k: c[k] for k in Citation.__dataclass_fields__}) for c in citations[doc_id]]
+        found = [c for c in found if not cites_itself(c, doc.title, doc.doc_number)]
         clauses = _ClauseFinder(table, doc_id)
         entries = []
         for c, target in zip(found, resolve(found, known, self_id=doc_id)):

@@ -45,7 +45,8 @@ _NOT_TEXT = re.compile(r"[\W_]+")
 @dataclass(frozen=True)
 class ValueAnswer:
     """A number the best clauses state: value (万/亿 multiplied out), unit, target year, the
-    phrase stating it, and the clause it was read from (with offsets of the phrase in it)."""
+    sentence stating it (`text`; the clause's own words), the metric and comparator as the
+    target reads them, and the clause it was read from, with the sentence's offsets in it."""
 
     value: float
     unit: str
@@ -65,7 +66,7 @@ class ValueAnswer:
 
 
 def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
-                judged_on: np.ndarray) -> tuple[list, Answer | ValueAnswer | None]:
+                judged_on: np.ndarray, as_of: str | None = None) -> tuple[list, Answer | ValueAnswer | None]:
     """The answer card of a search, and the answering sentence marked in its clause.
 
     A who-question gets who is responsible, per document, from the hits that are relevant and
@@ -75,14 +76,15 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     next relevant ones) states.
 
     Args: the clause table, the question as searched, whether it is a who-question, its terms,
-    the judged hits best first, and the features they were judged on. Returns: (the hits,
+    the judged hits best first, the features they were judged on, and the day validity is
+    judged on (answers.build_answer orders expired documents last). Returns: (the hits,
     one of them with `answer_span` set, the answer or None).
     """
     if not hits:
         return hits, None
     if who:
         topical = on_topic(hits, judged_on[:, FEATURES.index("term_coverage")])
-        answer = build_answer(hits, table.document_of, topical)
+        answer = build_answer(hits, table.document_of, topical, as_of)
         if answer is None:
             return hits, None
         target = next(h for h, ok in zip(hits, topical) if ok and h.clause_id in answer.clauses)
@@ -103,6 +105,8 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     text = texts[target.clause_id]
     if value:
         span = next(((s, e) for s, e in sentences(text) if s <= value.span[0] < e), value.span)
+        # Quoted whole: the target's own phrase can mislead ("甲和乙分别达到2万家" without "和6万家").
+        value = replace(value, text=text[span[0]:span[1]], span=span)
     else:
         span = answer_span(text, terms.text, terms.tokens, terms.idf)
     return [replace(h, answer_span=span) if h is target else h for h in hits], value

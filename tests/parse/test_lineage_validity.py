@@ -264,3 +264,16 @@ def test_as_of_must_be_a_date():
         Validity("2020-01-01").status("2020-02-30")
     assert Validity("2020-01-01", "2020-12-31", "x").to_dict("2021-01-01") == {
         "effective_from": "2020-01-01", "effective_to": "2020-12-31", "basis": "x", "status": "expired"}
+
+
+def test_a_document_quoting_its_own_title_or_number_does_not_cite_itself():
+    from indexer.parse.citations import Citation, cites_itself
+
+    own = Citation("《省科技厅2015年工作要点及责任分解》", "省科技厅2015年工作要点及责任分解", "", 0, 10)
+    assert cites_itself(own, "省科技厅2015年工作要点及责任分解", "")
+    issued = Citation("《嵊泗县科技创新体系建设工程实施方案》", "嵊泗县科技创新体系建设工程实施方案", "", 0, 10)
+    assert cites_itself(issued, "关于印发嵊泗县科技创新体系建设工程实施方案的通知", "")
+    number = Citation("浙政办发[2019]11号", "", "浙政办发〔2019〕11号", 0, 10)
+    assert cites_itself(number, "某意见", "浙政办发〔2019〕11号")
+    other = Citation("《关于推进淳安等26县加快发展的若干意见》", "关于推进淳安等26县加快发展的若干意见", "浙委发〔2015〕8号", 0, 10)
+    assert not cites_itself(other, "浙江省科学技术厅关于科技支撑淳安等26县的实施意见", "")

@@ -161,3 +161,14 @@ def test_a_report_closing_on_its_reporter_is_news():
     m = meta("省委领导小组办公室下发通知 全面开展重点场所排查 为确保不发生聚集性疫情，日前，省委领导小组办公室"
              "下发通知。 通知要求，各级医疗机构要开展排查。（记者 李振）")
     assert (m.kind, m.issuer) == ("news", "")
+
+
+def test_a_document_without_a_title_is_called_by_its_opening_words_not_its_file_name():
+    from indexer.parse.documents import opening_words, parse_source
+    from indexer.types import SourceText
+
+    text = "广西应对疫情加紧建设自治区级定点收治医院 新华社南宁2月4日电（记者 何伟）记者从指挥部获悉，正加紧建设。"
+    assert opening_words(text) == "广西应对疫情加紧建设自治区级定点收治医院"
+    doc = parse_source(SourceText(text), "0123abcd", "0123abcdef0123456789abcdef012345.txt")
+    assert doc.title != "0123abcdef0123456789abcdef012345"
+    assert opening_words("") == "" and opening_words("通知") == ""

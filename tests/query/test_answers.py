@@ -32,13 +32,26 @@ def test_who_answers_come_in_one_group_per_document_ordered_by_relevance(engine)
     groups = result.answer.groups
     ids = [g.document["id"] for g in groups]
     assert len(ids) == len(set(ids)) >= 2
-    assert [g.relevance for g in groups] == sorted((g.relevance for g in groups), reverse=True)
+    # By relevance, documents expired today after the others (the 2015 work points are expired).
+    expired = [g.document["validity"]["status"] == "expired" for g in groups]
+    assert expired == sorted(expired) and any(expired) and not all(expired)
+    for part in (True, False):
+        found = [g.relevance for g in groups if (g.document["validity"]["status"] == "expired") == part]
+        assert found == sorted(found, reverse=True)
     work_points = next(g for g in groups if g.document["id"] == WORK_POINTS)
     assert work_points.document["region"] == "浙江省" and work_points.document["year"] == 2015
     gaoxinchu = next(p for p in work_points.lead if p.name == "高新处")
     assert WORK_POINTS_13 in gaoxinchu.clauses and gaoxinchu.source == "note"
     # The flat lists are the union of the groups.
     assert {p.name for g in groups for p in g.lead} == {p.name for p in result.answer.lead}
+
+
+def test_on_an_earlier_day_the_expired_plan_is_not_put_last(engine):
+    from indexer.query.filters import Filters
+
+    groups = engine.search("孵化器由哪个部门负责", 10, Filters(as_of="2015-06-01")).answer.groups
+    statuses = {g.document["id"]: g.document["validity"]["status"] for g in groups}
+    assert statuses[WORK_POINTS] == "in_force" and statuses[SHENGSI] == "not_yet"
 
 
 def test_clauses_that_only_mention_the_subject_do_not_answer(engine):

@@ -35,7 +35,7 @@ def test_document_mask(filters, expected):
     (Filters(region="火星"), "unknown region"),
     (Filters(issuer="不存在的局"), "unknown issuer"),
     (Filters(documents=("zzz",)), "unknown document id"),
-    (Filters(year_from=2020, year_to=2010), "after year_to"),
+    (Filters(year_from=2020, year_to=2010), "after the end year"),
 ])
 def test_a_value_that_matches_nothing_is_an_error_not_an_empty_result(filters, words):
     with pytest.raises(QueryError, match=words):
