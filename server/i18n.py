@@ -74,9 +74,13 @@ UI = {
     "maybe_relevant": ("另有 {count} 条可能相关的条款", "{count} more clauses that may be relevant"),
     "none_relevant": ("没有找到足够相关的条款。可以换一种说法，或放宽地区、机关、年份筛选。",
                       "No clause is relevant enough. Try other words, or widen the region, issuer or year."),
+    "none_relevant_rephrase": ("没有找到足够相关的条款。可以换一种说法，或用文件中的词语提问。",
+                               "No clause is relevant enough. Try asking in other words, or in the documents' own terms."),
     "nearest": ("可能相关：最接近的 {count} 条条款", "Perhaps relevant: the {count} nearest clauses"),
     "no_results": ("没有找到相关条款。可以换一种说法，或放宽地区、机关、年份筛选。",
                    "No matching clauses. Try other words, or widen the region, issuer or year."),
+    "no_results_rephrase": ("没有找到相关条款。可以换一种说法，或用文件中的词语提问。",
+                            "No matching clauses. Try asking in other words, or in the documents' own terms."),
     "try_these": ("试试这些问题", "Try these questions"),
     "indexed_count": ("已收录 {count} 份政策文件", "{count} policy documents indexed"),
     "clause_count": ("{count} 条", "{count} clauses"),
@@ -88,7 +92,13 @@ UI = {
     "similar": ("相似条款", "Similar clauses"),
     "open_document": ("查看原文", "Read in document"),
     "relevance": ("相关度", "Relevance"),
-    "relevance_title": ("相关度：估计该条款回答问题的概率", "Relevance: the estimated chance that the clause answers"),
+    "relevance_title": ("相关度 {value}：估计该条款回答问题的概率",
+                        "Relevance {value}: the estimated chance that the clause answers"),
+    "relevance_level": ("相关度：{level}", "Relevance: {level}"),
+    "relevance_high": ("高", "high"),
+    "relevance_mid": ("中", "medium"),
+    "relevance_low": ("低", "low"),
+    "relevance_maybe": ("可能相关", "perhaps relevant"),
     "section_path": ("章节位置", "Section"),
     "unknown_issuer": ("发文机关不详", "Issuer unknown"),
     "unknown_region": ("地区不详", "Region unknown"),
@@ -164,12 +174,12 @@ UI = {
     "person": ("人员", "Person"),
     "spellings": ("写法：", "Spellings: "),
     "unit_counts": ("牵头 {lead} 项 · 配合 {cooperating} 项 · 责任人 {person} 项 · 涉及 {documents} 份文件",
-                    "lead {lead} · cooperating {cooperating} · responsible person {person} · {documents} documents"),
+                    "lead {lead} · cooperating {cooperating} · responsible person {person} · documents {documents}"),
     "export": ("导出任务清单：", "Export the task sheet: "),
     "role_lead": ("牵头", "lead"),
     "role_cooperating": ("配合", "cooperating"),
     "role_person": ("责任人", "responsible person"),
-    "co_units": ("协同：", "With: "),
+    "co_units": ("同一任务的其他单位：", "Other units on this task: "),
     "from_text": ("（正文）", " (in text)"),
     "all_units": ("全部单位", "All units"),
     "targets_title": ("指标对比", "Targets compared"),
@@ -197,7 +207,7 @@ UI = {
     "status_in_force": ("现行有效", "In force"),
     "status_expired": ("已失效", "Expired"),
     "status_not_yet": ("尚未施行", "Not yet in force"),
-    "status_unknown": ("未知", "Validity unknown"),
+    "status_unknown": ("效力未知", "Validity unknown"),
     "validity_basis": ("依据：{basis}", "Based on: {basis}"),
     "validity_period": ("有效期：{start} 至 {end}", "In force from {start} to {end}"),
     "validity_from": ("自 {start} 起施行", "In force from {start}"),
@@ -213,7 +223,9 @@ UI = {
     "page_range": ("第 {start}–{end} 条", "Results {start}–{end}"),
     "facets_title": ("按结果筛选", "Narrow the results"),
     "facet_remove": ("取消筛选", "Remove filter"),
-    "preferred": ("优先显示 {names} 的文件", "Preferring documents from {names}"),
+    "preferred": ("问题提到：{names} — 相同条文由多份文件发布时，优先引用其文件",
+                  "Your question names {names}: where several notices publish the same text, theirs is cited"),
+    "preferred_absent": ("（结果中没有来自{names}的文件）", " (no result comes from {names})"),
     "export_results": ("导出结果：", "Export the results: "),
     "col_rank": ("序号", "Rank"),
     "col_relevant": ("相关", "Relevant"),
@@ -249,6 +261,23 @@ UI = {
     "clause_b": ("条款二", "Second clause"),
 }
 
+# English of a UI key when its {count} is 1 (Chinese has one form): t() picks it.
+ENGLISH_ONE = {
+    "relevant_count": "{count} relevant clause",
+    "maybe_relevant": "{count} more clause that may be relevant",
+    "nearest": "Perhaps relevant: the {count} nearest clause",
+    "indexed_count": "{count} policy document indexed",
+    "clause_count": "{count} clause",
+    "also_in": "The same text is in {count} more document",
+    "compare_count_document": "{count} document has a matching clause",
+    "compare_count_region": "{count} region has a matching clause",
+    "documents_lead": "{count} document indexed.",
+    "units_lead": "{count} unit or person named as lead, cooperating or responsible; open it to see all its tasks.",
+    "targets_count": "{count} target",
+    "similar_count": "{count} similar clause",
+}
+ONE = ".one"  # suffix of the singular keys in CATALOGUE
+
 # Chinese of the errors whose English is indexer.errors.MESSAGES.
 ERRORS_ZH = {
     "query_empty": "问题为空：请输入问题或关键词。",
@@ -281,6 +310,7 @@ ERRORS_ZH = {
 
 CATALOGUE: dict[str, dict[str, str]] = {
     **{key: {"zh": zh, "en": en} for key, (zh, en) in UI.items()},
+    **{key + ONE: {"zh": UI[key][0], "en": en} for key, en in ENGLISH_ONE.items()},
     **{f"error.{key}": {"zh": ERRORS_ZH.get(key, ""), "en": en} for key, en in MESSAGES.items()},
 }
 
@@ -297,7 +327,10 @@ def language() -> str:
 
 
 def t(key: str, **params) -> str:
-    """The catalogue text of `key` in the reader's language, its fields filled from params."""
+    """The catalogue text of `key` in the reader's language, its fields filled from params;
+    the singular form where the key has one and `count` is 1 ("1 relevant clause")."""
+    if params.get("count") == 1 and key + ONE in CATALOGUE:
+        key += ONE
     return CATALOGUE[key][language()].format(**params)
 
 

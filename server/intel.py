@@ -109,7 +109,10 @@ def targets_page():
     return render_template("targets.html", **{**context, "payload": payload, "groups": chart_groups(payload["targets"])})
 
 
-CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 720, 260, 110, 28, 18
+# The chart's drawing units. Rows are two lines (label, then bar and value), so a label never
+# shares the width with its bar; the page caps the chart at CHART_MAX_PX (app.css), so 1 unit
+# is at most ~1.1 px and text of 16 units reads at ~12 px on a 390 px phone, ~17 px at most.
+CHART_WIDTH, VALUE_WIDTH, ROW_HEIGHT, BAR_HEIGHT, LABEL_SIZE = 480, 110, 46, 14, 16
 
 
 def chart_groups(targets: list[dict]) -> list[dict]:
@@ -118,14 +121,14 @@ def chart_groups(targets: list[dict]) -> list[dict]:
 
     Args: target dicts (sorted by metric, region). Returns: [{"metric", "unit", "targets",
     "bars": [{"y", "width", "value_x", "label", "value", "target"}], "height", "chart_width",
-    "label_x", "bar_x", "bar_height"}] in order of first appearance; bars scale to the group's
-    largest value (at least 2 px, so a small value stays visible).
+    "bar_height", "label_size"}] in order of first appearance; bars scale to the group's largest
+    value (at least 2 units, so a small value stays visible).
     """
     groups: dict[tuple[str, str], dict] = {}
     for t in targets:
         key = (squeeze(t["metric"]), t["unit"])
         groups.setdefault(key, {"metric": t["metric"], "unit": t["unit"], "targets": []})["targets"].append(t)
-    bar_space = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    bar_space = CHART_WIDTH - VALUE_WIDTH
     for group in groups.values():
         numbers = [t["value"] for t in group["targets"] if _is_number(t["value"])]
         peak = max(map(abs, numbers), default=0)
@@ -133,9 +136,9 @@ def chart_groups(targets: list[dict]) -> list[dict]:
         for i, t in enumerate(group["targets"]):
             width = round(max(2.0, bar_space * abs(t["value"]) / peak), 1) if peak and _is_number(t["value"]) else 2
             group["bars"].append({"y": i * ROW_HEIGHT, "label": _bar_label(t), "target": t,
-                                  "value": _number(t["value"]), "width": width, "value_x": LABEL_WIDTH + width + 6})
+                                  "value": _number(t["value"]), "width": width, "value_x": width + 6})
         group.update(height=ROW_HEIGHT * len(group["targets"]), chart_width=CHART_WIDTH,
-                     label_x=LABEL_WIDTH - 8, bar_x=LABEL_WIDTH, bar_height=BAR_HEIGHT)
+                     bar_height=BAR_HEIGHT, label_size=LABEL_SIZE)
     return list(groups.values())
 
 

@@ -33,12 +33,37 @@ MAX_FIND_CHARS = 100
 
 
 FORM_FIELDS = ("q", "region", "issuer", "year_from", "year_to", "by", "status", "as_of", "sort", "k")
+FILTER_FIELDS = ("region", "issuer", "year_from", "year_to", "status")  # what "widen the filters" can widen
 STATUSES = ("in_force", "expired", "not_yet", "unknown")
 MAX_FACET_VALUES = 12  # per facet, most frequent first: more is a list to read, not a filter to click
 # A facet of the results -> the catalogue key of its name and the filter a click applies.
 FACET_FILTERS = {"region": ("region", ("region",)), "issuer": ("issuer", ("issuer",)),
                  "year": ("year", ("year_from", "year_to")), "status": ("validity", ("status",)),
                  "lead": ("lead", ())}
+
+
+# Calibrated relevance (the chance a clause answers) -> the level a result shows: floor, level.
+RELEVANCE_LEVELS = ((0.7, "high"), (0.3, "mid"))
+
+
+@bp.app_template_global()
+def relevance_level(hit: dict) -> str:
+    """The level a hit's relevance is shown as. Args: a hit with `relevance` and `relevant`.
+    Returns: 'high', 'mid' or 'low' for a relevant hit, 'maybe' for one below the threshold."""
+    if not hit.get("relevant"):
+        return "maybe"
+    return next((level for floor, level in RELEVANCE_LEVELS if hit["relevance"] >= floor), "low")
+
+
+@bp.app_template_global()
+def preferred_places(payload: dict) -> list[dict]:
+    """The places and organs the question named (`preferred`), each with whether a result on
+    this page comes from it: its document's region or issuer contains the name.
+
+    Args: a search payload. Returns: [{"name", "found"}] in the payload's order."""
+    where = [f"{hit['document'].get('region') or ''} {hit['document'].get('issuer') or ''}"
+             for hit in payload.get("results") or []]
+    return [{"name": name, "found": any(name in w for w in where)} for name in payload.get("preferred") or []]
 
 
 @bp.get("/")
@@ -95,7 +120,8 @@ def _question_page(template: str, twin: str, answer: Callable[[MultiDict], dict]
         return sheet_response(fmt, name, header, rows)
     return render_template(template, **{**context, "payload": payload, "json_url": f"{twin}?{_query_string(args)}",
                                         "exports": {f: _here(args, format=f) for f in FORMATS},
-                                        "pager": _pager(payload, args), "refine": _refine(payload, args)})
+                                        "pager": _pager(payload, args), "refine": _refine(payload, args),
+                                        "filtered": any(args.get(f) for f in FILTER_FIELDS)})
 
 
 def _here(args: MultiDict, **changes) -> str:
@@ -107,7 +133,8 @@ def _here(args: MultiDict, **changes) -> str:
 
 def _pager(payload: dict, args: MultiDict) -> dict | None:
     """Links to the previous and next page of a search (None for a page without them): the
-    next page is shortened where it would end beyond MAX_K results."""
+    next page is shortened where it would end beyond MAX_K results; a search with no relevant
+    clause has no next page (more of the nearest clauses answer nothing)."""
     if "offset" not in payload:
         return None
     offset, k, shown = payload["offset"], payload["k"], len(payload["results"])
@@ -115,7 +142,7 @@ def _pager(payload: dict, args: MultiDict) -> dict | None:
     pager = {"start": offset + 1, "end": offset + shown,
              "previous": _here(args, offset=max(0, offset - k) or "") if offset else None,
              "next": _here(args, offset=offset + k, k=following if following != k else args.get("k", ""))
-             if payload["has_more"] and following > 0 else None}
+             if payload["has_more"] and following > 0 and payload.get("relevant_count", 1) else None}
     return pager if pager["previous"] or pager["next"] else None
 
 

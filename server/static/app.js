@@ -258,6 +258,10 @@
     autosubmit();
     findInDocument();
     if (document.body.classList.contains("page-document")) {
+      // The contents open above the text on a phone: folded there, a tap away.
+      if (window.matchMedia("(max-width: 900px)").matches) {
+        document.querySelectorAll(".toc-details").forEach(function (d) { d.open = false; });
+      }
       highlightTarget();
       window.addEventListener("hashchange", highlightTarget);
     }

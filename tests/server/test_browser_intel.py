@@ -105,3 +105,35 @@ def test_follow_a_citation_to_the_document_it_cites(page, server):
     assert [c["document_id"] for c in back] == [SHENGSI]
     page.goto(server.url + back[0]["url"])
     expect(page.locator("h1.doc-title")).to_contain_text("嵊泗县")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_targets_table_and_chart_fit_the_page(browser, server, width):
+    """The table stays inside its container, a region is not one character per line, and the
+    chart's text reads at 11 px or more on a phone and a wide screen alike."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", device_scale_factor=1)
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/targets?q=" + quote("高新技术企业"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for table in page.locator(".target-table").all():
+            box, room = table.bounding_box(), table.locator("xpath=..").bounding_box()
+            assert box["width"] <= room["width"] + 1
+        for cell in page.locator(".target-table .region-cell").all():
+            box = cell.bounding_box()
+            assert box["width"] > 3 * 14  # at least three characters a line
+        sizes = page.evaluate("""() => [...document.querySelectorAll('.target-chart text')]
+                                 .map(t => t.getBoundingClientRect().height)""")
+        assert sizes and 11 <= min(sizes) and max(sizes) <= 26
+        if width == 1280:
+            header = page.locator(".site-header").bounding_box()
+            assert header["width"] >= page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+
+
+def test_a_unit_s_co_units_are_labelled_as_other_units_on_the_task(page, server):
+    page.goto(server.url + "/units/" + quote("高新处"))
+    co_units = page.locator(".unit-task .co-units").first
+    expect(co_units).to_contain_text("同一任务的其他单位：")
+    assert co_units.locator(".chip-role").count() >= 1

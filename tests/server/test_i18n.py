@@ -123,7 +123,7 @@ def test_every_key_the_templates_use_is_in_the_catalogue():
 
 
 @pytest.mark.parametrize("lang, expected", [("zh", "起始年份 2023 晚于截止年份 2012"),
-                                            ("en", "year_from 2023 is after year_to 2012")])
+                                            ("en", "the start year (year_from) 2023 is after the end year (year_to) 2012")])
 def test_errors_speak_the_reader_s_language_in_json_and_html(client, lang, expected):
     args = urlencode({"q": "孵化器", "year_from": 2023, "year_to": 2012, "lang": lang})
     reply = client.get(f"/api/search?{args}")

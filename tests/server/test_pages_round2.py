@@ -11,11 +11,13 @@ import re
 from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 import pytest
+from flask import Flask, render_template_string
 
 from indexer.config import Config
+from server import i18n
 from server.app import create_app
 from server.markup import highlight, marked_terms, query_phrases
-from server.pages import copy_groups
+from server.pages import copy_groups, preferred_places, relevance_level
 
 WORK_POINTS = "zhejiang-kjt-2015-work-points"
 WORK_POINTS_13 = f"{WORK_POINTS}:h3.n13"
@@ -125,9 +127,23 @@ def test_facets_show_counts_and_a_click_applies_the_filter(client):
     assert re.search(r'data-facet="status">.*?现行有效 <span class="count">', page, re.DOTALL)
 
 
-def test_the_page_says_which_places_the_question_prefers(client):
-    assert "优先显示 嵊泗县 的文件" in get_page(client, "/", q="嵊泗县科技特派员")
-    assert "Preferring documents from 嵊泗县" in get_page(client, "/", q="嵊泗县科技特派员", lang="en")
+def test_the_page_says_which_places_the_question_names_and_what_that_does(client):
+    """The named place breaks ties between notices publishing the same text; it does not
+    promise that place's documents, and the page says when none of the results is from it."""
+    page = html.unescape(get_page(client, "/", q="嵊泗县科技特派员"))
+    assert "问题提到：嵊泗县 — 相同条文由多份文件发布时，优先引用其文件" in page
+    assert "结果中没有来自" not in page  # 嵊泗县's plan is among the results
+    english = html.unescape(get_page(client, "/", q="嵊泗县科技特派员", lang="en"))
+    assert "Your question names 嵊泗县: where several notices publish the same text, theirs is cited" in english
+    assert "Preferring" not in english and "no result comes from" not in english
+
+
+def test_a_named_place_no_result_comes_from_is_said_to_be_absent():
+    results = [{"document": {"region": "浙江省·舟山市·嵊泗县", "issuer": "嵊泗县人民政府办公室"}},
+               {"document": {"region": None, "issuer": "浙江省科学技术厅"}}]
+    assert preferred_places({"preferred": ["嵊泗县", "上海市", "科学技术厅"], "results": results}) == [
+        {"name": "嵊泗县", "found": True}, {"name": "上海市", "found": False}, {"name": "科学技术厅", "found": True}]
+    assert preferred_places({"preferred": [], "results": results}) == []
 
 
 # ----- exports -----------------------------------------------------------------------------------
@@ -206,3 +222,118 @@ def test_two_clauses_side_by_side_with_their_shared_phrases(client):
     assert data == client.get("/api/similar/compare?" + urlencode({"a": a, "b": b})).get_json()
     missing = client.get("/similar/compare?" + urlencode({"a": a, "b": "nope:1"}))
     assert missing.status_code == 404 and "nope:1" in html.unescape(missing.get_data(as_text=True))
+
+
+# ----- words that say what they mean ---------------------------------------------------------------
+
+NO_ANSWER = "火锅底料配方"  # the seed index has nothing on it
+
+
+def test_a_search_with_no_relevant_clause_offers_no_next_page_and_no_export(client):
+    page = get_page(client, "/", q=NO_ANSWER)
+    assert "共 0 条相关条款" in page
+    assert "pager-next" not in page and "export-csv" not in page and "export-xlsx" not in page
+    assert "可以换一种说法" in page and "放宽地区" not in page  # no filter is set: nothing to widen
+    english = get_page(client, "/", q=NO_ANSWER, lang="en")
+    assert "Try asking in other words" in english and "widen" not in english
+
+
+def test_with_a_filter_set_the_empty_search_says_to_widen_it(client):
+    page = get_page(client, "/", q=NO_ANSWER, region="浙江省")
+    assert "放宽地区、机关、年份筛选" in page and "export-csv" not in page
+
+
+def test_a_search_with_relevant_clauses_still_exports_and_pages(client):
+    page = get_page(client, "/", q="科技", k=3)
+    assert "pager-next" in page and 'class="export-csv"' in page
+
+
+def test_every_validity_badge_says_what_it_is_about(client):
+    for key, zh, en in (("status_in_force", "现行有效", "In force"), ("status_expired", "已失效", "Expired"),
+                        ("status_not_yet", "尚未施行", "Not yet in force"),
+                        ("status_unknown", "效力未知", "Validity unknown")):
+        assert i18n.CATALOGUE[key] == {"zh": zh, "en": en}
+    page = get_page(client, "/documents/zhejiang-2019-county-innovation-opinions")
+    assert re.search(r'class="badge badge-unknown"[^>]*>效力未知</span>', page)
+    english = get_page(client, "/documents/zhejiang-2019-county-innovation-opinions", lang="en")
+    assert re.search(r'class="badge badge-unknown"[^>]*>Validity unknown</span>', english)
+
+
+def test_english_counts_are_singular_for_one():
+    app = Flask("plural")  # t() needs only a request
+    with app.test_request_context("/?lang=en"):
+        assert i18n.t("maybe_relevant", count=1) == "1 more clause that may be relevant"
+        assert i18n.t("maybe_relevant", count=2) == "2 more clauses that may be relevant"
+        assert i18n.t("relevant_count", count=1) == "1 relevant clause"
+        assert i18n.t("relevant_count", count=0) == "0 relevant clauses"
+        assert i18n.t("clause_count", count=1) == "1 clause"
+        assert i18n.t("also_in", count=1) == "The same text is in 1 more document"
+        assert i18n.t("targets_count", count=1) == "1 target"
+    with app.test_request_context("/?lang=zh"):
+        assert i18n.t("maybe_relevant", count=1) == "另有 1 条可能相关的条款"
+
+
+def test_a_page_with_one_folded_clause_says_clause(client):
+    data = client.get("/?" + urlencode({"q": "technology commissioners", "format": "json"})).get_json()
+    folded = sum(not r["relevant"] for r in data["results"])
+    page = html.unescape(get_page(client, "/", q="technology commissioners", lang="en"))
+    noun = "clause" if folded == 1 else "clauses"
+    assert f"{folded} more {noun} that may be relevant" in page
+    assert not re.search(r"\b1 more clauses\b|\b1 relevant clauses\b|\b1 clauses\b", page)
+
+
+def test_relevance_is_shown_as_a_level_with_the_number_in_its_tooltip(client):
+    data = client.get("/?" + urlencode({"q": "科技特派员有哪些要求", "format": "json"})).get_json()
+    page = get_page(client, "/", q="科技特派员有哪些要求")
+    for hit in data["results"]:
+        score = re.search(r'<span class="score relevance-(\w+)"[^>]*title="([^"]*)">([^<]*)</span>',
+                          hit_html(page, hit["id"]))
+        level, title, text = score.groups()
+        assert level == relevance_level(hit)
+        assert f"相关度 {hit['relevance']:.2f}" in title  # the exact number, on hover
+        assert text == ({"high": "相关度：高", "mid": "相关度：中", "low": "相关度：低", "maybe": "可能相关"}[level])
+        assert not re.search(r"\d\.\d\d", text)
+    english = get_page(client, "/", q="科技特派员有哪些要求", lang="en")
+    assert re.search(r'class="score relevance-\w+"[^>]*>(Relevance: (high|medium|low)|perhaps relevant)<', english)
+    sheet = client.get("/?" + urlencode({"q": "科技特派员有哪些要求", "format": "csv"})).get_data(as_text=True)
+    first_row = list(csv.reader(io.StringIO(sheet.lstrip("\ufeff"))))[1]
+    assert float(first_row[1]) == pytest.approx(data["results"][0]["relevance"], abs=1e-6)  # numeric in exports
+
+
+def test_relevance_levels_cut_at_seven_and_three_tenths():
+    assert [relevance_level({"relevant": True, "relevance": r}) for r in (0.95, 0.7, 0.69, 0.3, 0.29, 0.05)] == [
+        "high", "high", "mid", "mid", "low", "low"]
+    assert relevance_level({"relevant": False, "relevance": 0.8}) == "maybe"
+
+
+def test_the_answer_card_shows_each_document_s_validity(client):
+    """answer.groups[].document carries `validity` (absent until the payload adds it)."""
+    answer = {"kind": "responsibility", "lead": [], "cooperating": [], "persons": [], "clauses": [], "groups": [
+        {"document": {"id": CHENZHOU, "title": "郴州市行动计划", "region": "湖南省·郴州市", "year": 2012,
+                      "validity": {"effective_from": "2012-01-01", "effective_to": "2014-12-31",
+                                   "basis": "三年行动计划", "status": "expired"}},
+         "lead": [{"name": "市科技局", "clauses": ["x"], "source": "note"}], "cooperating": [], "persons": []},
+        {"document": {"id": SHENGSI, "title": "嵊泗县方案", "region": "嵊泗县", "year": 2023},
+         "lead": [{"name": "县科技局", "clauses": ["y"], "source": "note"}], "cooperating": [], "persons": []}]}
+    source = '{% from "_answer.html" import answer_card with context %}{{ answer_card(answer, [], "") }}'
+    with client.application.test_request_context("/?lang=zh"):
+        card = render_template_string(source, answer=answer, **i18n.template_values())
+    first, second = card.split('class="answer-group"')[1:3]
+    assert re.search(r'class="badge badge-expired"[^>]*>已失效</span>', first)
+    assert "badge" not in second  # no validity: no badge, no error
+
+
+def test_a_unit_s_co_units_are_the_other_units_on_the_task_with_their_roles(client):
+    page = get_page(client, f"/units/{quote('高新处')}")
+    assert "协同：" not in page
+    block = re.search(r'<div class="chips co-units">(.*?)</div>', page, re.DOTALL)
+    assert block and "同一任务的其他单位：" in block.group(1)
+    assert re.search(r'<span class="chip-role">(牵头|配合|责任人)</span>', block.group(1))  # each its own role
+    assert "Other units on this task: " in get_page(client, f"/units/{quote('高新处')}", lang="en")
+
+
+def test_the_targets_chart_scales_as_one_picture_with_a_table_of_fixed_columns(client):
+    page = get_page(client, "/targets", q="高新技术企业")
+    svg = re.search(r'<svg class="target-chart"[^>]*>', page)
+    assert svg and 'viewBox="0 0 480 ' in svg.group(0) and "width=" not in svg.group(0)  # sized by app.css
+    assert '<colgroup><col class="col-region">' in page and '<div class="table-wrap">' in page
