@@ -14,7 +14,7 @@ from flask import Blueprint, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.query.targets_view import squeeze, target_sheet, targets_of
+from indexer.query.targets_view import metric_key, target_sheet, targets_of
 from indexer.query.units import task_rows, unit_detail, unit_summary, unit_url, units_of
 
 from . import i18n, params, payloads
@@ -126,7 +126,7 @@ def chart_groups(targets: list[dict]) -> list[dict]:
     """
     groups: dict[tuple[str, str], dict] = {}
     for t in targets:
-        key = (squeeze(t["metric"]), t["unit"])
+        key = (metric_key(t["metric"]), t["unit"])
         groups.setdefault(key, {"metric": t["metric"], "unit": t["unit"], "targets": []})["targets"].append(t)
     bar_space = CHART_WIDTH - VALUE_WIDTH
     for group in groups.values():

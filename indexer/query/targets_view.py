@@ -42,6 +42,19 @@ def squeeze(text: str) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+_COUNTED = ("的数量", "的总数", "总数量", "数量", "总数", "个数", "家数", "人数")
+
+
+def metric_key(metric: str) -> str:
+    """The key one metric is compared under: squeezed, without a trailing word for "number of"
+    ('高新技术企业数量' and '高新技术企业' are one metric in 家)."""
+    key = squeeze(metric)
+    for word in _COUNTED:
+        if key.endswith(word) and len(key) > len(word) + 1:
+            return key[:-len(word)]
+    return key
+
+
 class TargetTable:
     """Every target of an index version, filterable by metric, region and target year.
 

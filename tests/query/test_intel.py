@@ -217,3 +217,10 @@ def test_the_seed_targets_for_high_tech_enterprises(engine, doc_id, value, year)
     assert any(t["document"]["id"] == doc_id and t["value"] == value and t["year"] == year
                and squeeze(t["metric"]).startswith("高新技术企业") for t in found), \
         [(t["document"]["id"], t["metric"], t["value"], t["year"]) for t in found]
+
+
+def test_a_metric_and_its_number_of_are_compared_as_one():
+    from indexer.query.targets_view import metric_key
+
+    assert metric_key("高新技术企业数量") == metric_key("高新技术企业") == metric_key("高新技术企业 ")
+    assert metric_key("数量") == "数量" and metric_key("R&D经费支出") != metric_key("R&D经费")
