@@ -148,8 +148,16 @@ class SearchEngine:
         text = searched_text(query)
         who = is_who_question(text)
         topic = topic_of(text) if who else text
-        expansions = tuple(self.glossary.expand(topic)) if self.expand else ()
+        expansions = tuple(x for x in self.glossary.expand(topic) if self.speaks_not(x)) if self.expand else ()
         return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who, topic, expansions)
+
+    def speaks_not(self, expansion) -> bool:
+        """Whether a glossary expansion is needed: always for English words; for a Chinese
+        short form (卫健委, 复工, 高企) only when the corpus never uses it — where the notices
+        say 卫健委 themselves, adding 卫生健康委员会 only pulls in other organs' clauses."""
+        if expansion.text.isascii():
+            return True
+        return self.lexical.coverage(self.lexical.query_tokens(expansion.text)) == 0
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         """Row mask for the filters (None when unfiltered). Raises QueryError for values that

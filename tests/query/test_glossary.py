@@ -86,3 +86,16 @@ def test_the_api_lists_the_expansions(server_engine):
     assert TEPAIYUAN in body["results"][0]["text"]
     assert TEPAIYUAN in body["results"][0]["terms"]
     assert client.get("/api/search?q=孵化器").get_json()["expansions"] == []
+
+
+def test_a_chinese_short_form_the_corpus_uses_itself_is_not_expanded(server_engine):
+    """高企 is no word of the seed corpus: it is read as 高新技术企业. 双创 is (the 2019 opinions
+    write it): the notices' own word is searched as it is."""
+    from indexer.query.filters import Filters
+
+    parsed = server_engine.parse_query("高企培育由哪个部门负责", 5, Filters())
+    assert ("高企", "高新技术企业") in [(x.text, x.term) for x in parsed.expansions]
+    parsed = server_engine.parse_query("双创示范基地", 5, Filters())
+    assert not [x for x in parsed.expansions if x.text == "双创"]
+    english = server_engine.parse_query("technology commissioners", 5, Filters())
+    assert [x.term for x in english.expansions] == ["科技特派员"]
