@@ -232,6 +232,28 @@ def cmd_units(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lineage(args: argparse.Namespace) -> int:
+    """The documents a document cites, and those citing it (引用 / 被引用)."""
+    from indexer.errors import NotFoundError
+    from indexer.index import meta
+    from indexer.query.lineage import build_lineage
+
+    version, table = _table(args)
+    if args.doc_id not in table.doc_index:
+        raise NotFoundError("no_document", value=args.doc_id)
+    found = build_lineage(table, meta.citations(version)).of(args.doc_id)
+    if args.json:
+        _print_json({"document": args.doc_id, **found})
+        return 0
+    print("引用 / cites:")
+    for c in found["cites"]:
+        print(f"  {c['text']}" + (f"  -> {c['document_id']}" if c["document_id"] else "  (未收录 / not indexed)"))
+    print("被引用 / cited by:")
+    for c in found["cited_by"]:
+        print(f"  {c['title']}  [{c['document_id']}]")
+    return 0
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     """Targets (指标) whose metric matches Q, by region and target year."""
     from indexer.index import meta
@@ -331,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", default="other-documents", choices=("other-documents", "other-regions", "all"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser("lineage", help="the documents a document cites, and those citing it")
+    p.add_argument("doc_id")
+    index_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_lineage)
 
     p = sub.add_parser("units", help="a unit's tasks across documents (责任矩阵), or --list the units")
     p.add_argument("name", nargs="?", default="", help="a unit or person, any spelling (with --list: part of a name)")

@@ -374,3 +374,12 @@ def test_cli_search_prints_answers_per_document_and_values(seed_index):
     assert "chenzhou-2012-county-tech-action-plan" not in docs
     bad = run_cli("search", "科技特派员", "--index", str(seed_index[0]), "--status", "valid")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "status" in bad.stderr
+
+
+def test_cli_lineage_shows_who_cites_a_document(seed_index):
+    done = run_cli("lineage", "zhejiang-2019-county-innovation-opinions", "--index", str(seed_index[0]), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert "shengsi-2023-innovation-system-plan" in [c["document_id"] for c in data["cited_by"]]
+    missing = run_cli("lineage", "no-such-document", "--index", str(seed_index[0]))
+    assert missing.returncode == 3 and missing.stderr.count("\n") == 1
