@@ -93,7 +93,8 @@ def _start_request() -> None:
     check_query_string(request.query_string)
     engine()  # taken once, now: a reload during the request does not change its index version
     if request.endpoint in EMBEDDING_ENDPOINTS and (request.path.startswith("/api/") or request.args.get("q")
-                                                    or request.args.get("text") or request.endpoint == "pages.similar"):
+                                                    or request.args.get("text") or request.args.get("clause")
+                                                    or request.endpoint == "pages.similar"):
         gate = current_gate()
         if not gate.enter():
             raise OverloadedError(f"all {gate.slots} search slots are busy; retry in {OverloadedError.retry_after} s")

@@ -41,7 +41,9 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
 
 
 def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """A cell a spreadsheet will not run: a leading ' before text that starts, after any
+    spaces or line breaks, like a formula (' =1+1', '\n=1+1' are run by some)."""
+    return "'" + value if value.lstrip(" \u3000\n").startswith(_FORMULA_START) else value
 
 
 def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence], title: str = "Sheet") -> bytes:

@@ -36,7 +36,7 @@ def api_units():
     return jsonify(units_payload(params.text_param(request.args, "q")))
 
 
-@bp.get("/api/units/<name>")
+@bp.get("/api/units/<path:name>")
 def api_unit(name: str):
     detail = unit_detail(units_of(engine()), name)
     fmt = _format(request.args)
@@ -55,7 +55,7 @@ def units_page():
                            json_url=_twin("/api/units", request.args))
 
 
-@bp.get("/units/<name>")
+@bp.get("/units/<path:name>")
 def unit_page(name: str):
     detail = unit_detail(units_of(engine()), name)
     fmt = _format(request.args)

@@ -107,7 +107,7 @@ def compare_payload(engine: SearchEngine, query: str, filters: Filters, by: str)
         doc = engine.documents[engine.table.doc_of_row[hit.row]]
         best.setdefault(doc.id if by == "document" else (doc.region or "（地区不详）"), hit)
     columns = []
-    for key, data in zip(best, engine.hit_dicts(list(best.values()))):
+    for key, data in zip(best, engine.hit_dicts(list(best.values()), filters.day)):
         doc = data["document"]
         columns.append({"key": key, "title": doc["title"] if by == "document" else key,
                         "region": doc["region"], "hit": data})

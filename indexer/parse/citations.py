@@ -8,6 +8,7 @@ number all compare equal.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -96,8 +97,10 @@ def extract_citations(text: str) -> list[Citation]:
         start = m.start() - len(_issuers_before(text, m.start()))
         number = normalise_doc_number(m.group(2) or "")
         found.append(Citation(text[start:m.end()], title, number, start, m.end()))
+    starts = [a for a, _ in covered]  # quoted titles do not overlap: sorted by start and by end
     for m in _NUMBER.finditer(text):
-        if any(a <= m.start() < b for a, b in covered):
+        at = bisect.bisect_right(starts, m.start()) - 1
+        if at >= 0 and m.start() < covered[at][1]:
             continue
         cited = _bare_number(text, m)
         if cited is not None:
@@ -145,14 +148,22 @@ def _merged(citations: list[Citation]) -> list[Citation]:
     """Each cited document once: the first citation of a title or 文号, completed by the 文号
     a later citation of the same title gives."""
     kept: list[Citation] = []
+    by_number: dict[str, int] = {}
+    by_title: dict[str, int] = {}
     for c in citations:
         key = _title_key(c.title)
-        same = next((i for i, k in enumerate(kept) if (c.doc_number and k.doc_number == c.doc_number)
-                     or (key and _title_key(k.title) == key)), None)
+        same = by_number.get(c.doc_number) if c.doc_number else None
+        if same is None and key:
+            same = by_title.get(key)
         if same is None:
+            same = len(kept)
             kept.append(c)
         elif c.doc_number and not kept[same].doc_number:
             kept[same] = replace(kept[same], doc_number=c.doc_number)
+        if kept[same].doc_number:
+            by_number.setdefault(kept[same].doc_number, same)
+        if key:
+            by_title.setdefault(key, same)
     return kept
 
 

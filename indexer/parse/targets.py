@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass
 import cn2an
 
 # one-to-one so offsets survive: full-width digits, percent and point
+MAX_CLAUSE_CHARS = 400  # characters of one comma-clause read (real ones are far shorter)
 _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
 _MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
@@ -44,7 +45,7 @@ _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次"
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]{0,6})"
-    r"(?:\s*[-—~～]\s*\d+(?:\.\d+)?)?\s*(?P<mult>万亿|亿|万|千)?\s*"
+    r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?\s{0,3}(?P<mult>万亿|亿|万|千)?\s{0,3}"
     r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + r")(?![月日号])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
@@ -54,7 +55,7 @@ _YEAR_RE = re.compile(r"(?:(?P<cue>到|至|截至|力争|争取)\s{0,3})?(?<![-�
                       r"(?![\d\s]{0,8}月|\s{0,3}[-—–~～至])")
 _PLAN_END_RE = re.compile(r"(?:到|至)“?十([一二三四五六])五”?(?:规划)?期?末")
 _PERIOD_END_RE = re.compile(r"(?:到|至)(?:规划)?期末")
-_RANGE_RE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~～至]\s*((?:19|20)\d{2})\s*年")
+_RANGE_RE = re.compile(r"(?:19|20)\d{2}\s{0,3}年?\s{0,3}[-—–~～至]\s{0,3}((?:19|20)\d{2})\s{0,3}年")
 _HEADING_RE = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _COMPARATOR_RE = re.compile(
     r"(?:累计|分别|至少|同比|年均)?(?:达到|达|超过|超|突破|不低于|不少于|不超过|不高于|控制在|保持在|"
@@ -242,6 +243,9 @@ def _cued(text: str, match: re.Match[str], head: str, sentence: str, hi: int) ->
 def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: int,
                     previous: str) -> list[Target]:
     """The targets of the clause text[lo:hi]; `previous` is the metric of the clause before."""
+    # A clause (between commas) longer than MAX_CLAUSE_CHARS is no target sentence: only its
+    # start is read, so a hostile run of numbers costs linear time (each number reads its head).
+    hi = min(hi, lo + MAX_CLAUSE_CHARS)
     matches = list(_VALUE_RE.finditer(text, lo, hi))
     found: list[Target] = []
     consumed_to = lo
@@ -262,7 +266,8 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
         suffix = match["suffix"] or ""
         if _not_a_target(text, match, head, comparator, hi):
             continue
-        sentence = text[text.rfind("。", line_start, match.start()) + 1:match.start()]
+        sentence_start = text.rfind("。", max(line_start, match.start() - MAX_CLAUSE_CHARS), match.start()) + 1
+        sentence = text[max(sentence_start, match.start() - MAX_CLAUSE_CHARS):match.start()]
         if not (comparator or suffix or future or _cued(text, match, head, sentence, hi)):
             continue
         m_lo, m_hi = _trim(text, pre_lo, pre_lo + comp_at)

@@ -70,7 +70,7 @@ class Validity:
         Raises:
             ValueError: `as_of` is no calendar date.
         """
-        if not _valid(as_of):
+        if not is_day(as_of):
             raise ValueError(f"as_of must be an ISO date 'YYYY-MM-DD', not {as_of!r}")
         if self.effective_from and as_of < self.effective_from:
             return "not_yet"
@@ -182,6 +182,15 @@ def _period(title: str, text: str, date: str) -> tuple[str, str, str]:
         if _year(str(first)):
             return f"{first}-01-01", f"{first + _CN[m.group(1)] - 1}-12-31", said
     return "", "", ""
+
+
+def is_day(iso: str) -> bool:
+    """A calendar day written YYYY-MM-DD, any year ('2026-02-30', '0000-00-00' are not): the days
+    validity may be asked about (dates read from a text are held to 1949–2100, see `_valid`)."""
+    try:
+        return len(iso) == 10 and datetime.date.fromisoformat(iso).isoformat() == iso
+    except ValueError:
+        return False
 
 
 def _valid(iso: str) -> bool:

@@ -339,8 +339,9 @@ class SearchEngine:
         """The API's Hit shape (see shapes.hit_dicts)."""
         return hit_dicts(self.table, [hit])[0]
 
-    def hit_dicts(self, hits: list[Hit]) -> list[dict]:
-        return hit_dicts(self.table, hits)
+    def hit_dicts(self, hits: list[Hit], as_of: str | None = None) -> list[dict]:
+        """The API's Hit shape of each hit, validity judged on `as_of` (default today)."""
+        return hit_dicts(self.table, hits, as_of)
 
     def health(self) -> dict:
         runtime, dtype = runtime_of(self.embedder)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.errors import QueryError
-from indexer.parse.validity import Validity
+from indexer.parse.validity import Validity, is_day
 from indexer.types import DocumentInfo
 
 REGION_FIELDS = ("province", "city", "county", "region")
@@ -63,7 +63,7 @@ class Filters:
     as_of: str = ""
 
     def __post_init__(self):
-        if self.as_of and not _iso_day(self.as_of):
+        if self.as_of and not is_day(self.as_of):
             raise QueryError("bad_date", name="as_of", value=self.as_of)
         unknown = [s for s in self.status if s not in STATUSES]
         if unknown:
@@ -99,14 +99,6 @@ class Filters:
         if self.status:
             out.append(("status", (Condition("status", "validity", (self.status, self.day)),)))
         return out
-
-
-def _iso_day(value: str) -> bool:
-    """A calendar day written YYYY-MM-DD ('2026-02-30' and '0000-00-00' are not)."""
-    try:
-        return len(value) == 10 and datetime.date.fromisoformat(value).isoformat() == value
-    except ValueError:
-        return False
 
 
 def document_mask(filters: Filters, documents: list[DocumentInfo]) -> np.ndarray | None:

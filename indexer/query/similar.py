@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -84,6 +84,7 @@ class SimilarResult:
     source: dict
     scope: str
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURES))))
+    as_of: str | None = None  # the day each hit's document validity is judged on (default today)
 
     @property
     def relevant_count(self) -> int:
@@ -92,7 +93,7 @@ class SimilarResult:
     def to_dict(self, engine) -> dict:
         """The /api/similar shape: source, scope, relevant_count, results (the Hit shape plus
         piece, near_duplicate_of, copy and shared_terms)."""
-        results = engine.hit_dicts(self.hits)
+        results = engine.hit_dicts(self.hits, self.as_of)
         for hit, data in zip(self.hits, results):
             data.update(self.extras[hit.clause_id])
         return {"source": self.source, "scope": self.scope, "relevant_count": self.relevant_count,
@@ -133,7 +134,8 @@ def find_similar(engine, clause_id: str | None = None, text: str | None = None, 
             found[cand["row"]] = cand
     ordered = sorted(found.values(), key=lambda c: (not c["relevant"], c["rank"], -c["relevance"]))
     chosen = group_duplicates(engine, ordered, probes[0], source_text, row, k)
-    return assemble(table, chosen, source_text, clause_id, probes, scope)
+    result = assemble(table, chosen, source_text, clause_id, probes, scope)
+    return replace(result, as_of=filters.day) if filters is not None else result
 
 
 def pasted_text(text: str) -> str:

@@ -38,7 +38,10 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]+")
 _COMMA = re.compile(r"[，,]")
 LONG_SENTENCE = 80
 VALUE_DEPTH = 3  # relevant clauses searched for a value
-_SINGLE_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})年(?:度)?[^—\-－～~至到]{0,12}(?:工作要点|工作计划|计划|要点|任务)")
+_SINGLE_YEAR_TITLE = re.compile(r"(?<![\d—\-－～~至到])((?:19|20)\d{2})年(?:度)?[^—\-－～~至到\d]{0,12}"
+                                r"(?:工作要点|工作计划|计划|要点|任务)")
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
+_EVERY_YEAR = re.compile(r"每年|年均|逐年")
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
@@ -169,7 +172,9 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
             score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank
             if score <= 0.1 or (best and score <= best[0]):
                 continue
-            year = target.year if target.year is not None else title_year(title)
+            # A title's year stands in only for a target of that year, not a yearly amount.
+            yearly = _EVERY_YEAR.search(context)
+            year = target.year if target.year is not None or yearly else title_year(title)
             best = (score, ValueAnswer(target.value, target.unit, year, target.text, target.metric,
                                        target.comparator, clause_id, (target.start, target.end)))
     return best[1] if best else None
@@ -177,9 +182,10 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
 
 def title_year(title: str) -> int | None:
     """The year of a single-year plan's title ('省科技厅2015年工作要点' -> 2015); None for a
-    period ('2023—2027年') or no year."""
+    period ('2023—2027年', '2023年至2025年'), several years, or no year."""
+    years = _YEAR_IN_TITLE.findall(title)
     m = _SINGLE_YEAR_TITLE.search(title)
-    return int(m.group(1)) if m else None
+    return int(m.group(1)) if m and len(set(years)) == 1 else None
 
 
 def _target_context(text: str, target: Target) -> str:

@@ -190,3 +190,10 @@ def test_seed_labels_reach_precision_and_recall_of_0_9():
     correct, found, labelled, _, _ = _bench().score_seeds()
     assert labelled >= 40
     assert correct / found >= 0.9 and correct / labelled >= 0.9
+
+
+@pytest.mark.parametrize("text", ["本办法2020" + " " * 20000, "1%" * 10000, "达到" + "5家、" * 5000])
+def test_hostile_runs_of_spaces_or_numbers_take_linear_time(text):
+    started = time.perf_counter()
+    extract_targets(text)
+    assert time.perf_counter() - started < 1.0

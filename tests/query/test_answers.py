@@ -155,3 +155,12 @@ def test_odd_questions_get_sensible_relevance_and_no_crash(engine, question):
 def test_punctuation_only_is_refused(engine):
     with pytest.raises(QueryError):
         engine.search("？！。，", 5)
+
+
+def test_a_title_gives_a_year_only_for_a_single_year_plan():
+    from indexer.query.spans import title_year
+
+    assert title_year("省科技厅2015年工作要点及责任分解") == 2015
+    assert title_year("2023—2027年科技创新行动计划") is None
+    assert title_year("2023年至2025年工作计划") is None
+    assert title_year("嵊泗县科技创新体系建设工程实施方案(2023—2027年)") is None

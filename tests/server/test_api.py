@@ -406,7 +406,7 @@ def test_the_server_keeps_serving_after_a_barrage_of_bad_requests(live_server):
 def test_openapi_documents_every_json_route_and_the_hit_shape(live_server):
     yaml = pytest.importorskip("yaml")
     spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml").read_text("utf-8"))
-    routes = {re.sub(r"<(\w+)>", r"{\1}", rule.rule) for rule in live_server.app.url_map.iter_rules()
+    routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) for rule in live_server.app.url_map.iter_rules()
               if rule.rule.startswith("/api/") or rule.rule == "/healthz"}
     assert set(spec["paths"]) == routes
     assert set(spec["components"]["schemas"]["Hit"]["required"]) == HIT_KEYS

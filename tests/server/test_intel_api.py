@@ -123,6 +123,8 @@ def test_a_formula_in_a_sheet_stays_text():
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(["a", "b", "c", "d"], rows, "t/[x]"))).active
     assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=HYPERLINK")
     assert sheet["B2"].value == 3.5 and sheet["D2"].value == "正常文本"
+    hidden = csv_bytes(["a"], [[" =1+1"], ["\n=1+1"], [" 科技"]]).decode("utf-8-sig")
+    assert [r[0] for r in csv.reader(io.StringIO(hidden))][1:] == ["' =1+1", "'\n=1+1", " 科技"]
 
 
 def test_a_bad_format_is_a_400(client):
@@ -248,3 +250,13 @@ def test_the_english_pages_say_their_own_words_in_english(client, path, strings_
     for value in sorted(data, key=len, reverse=True):
         words = words.replace(value, " ")
     assert not re.findall(r"\S*[\u3400-\u9fff]\S*", words)
+
+
+def test_a_unit_whose_name_holds_a_slash_can_be_opened(client):
+    """'县人社局/县科技局' is one unit as a note writes it: its pages' routes take the slash."""
+    urls = client.application.url_map.bind("localhost")
+    for path in ("/api/units/县人社局/县科技局", "/units/县人社局/县科技局"):
+        endpoint, values = urls.match(path)
+        assert endpoint.startswith("intel.") and values == {"name": "县人社局/县科技局"}
+    reply = client.get("/api/units/" + quote("县人社局/县科技局", safe=""))
+    assert reply.status_code == 404 and reply.get_json()["error"]["code"] == "not_found"

@@ -121,3 +121,17 @@ def test_the_notice_of_the_place_the_question_names_is_cited(twin_engine, questi
     assert twin_engine.table.document_of(top.row).id == cited
     assert len(top.duplicates) == 1  # the other notice is listed as publishing the same text
     assert result.preferred == named
+
+
+def test_compare_and_similar_judge_validity_on_as_of_too(client):
+    compare = client.get("/api/compare", query_string={"q": "科技特派员", "as_of": "2013-06-01"}).get_json()
+    statuses = {c["hit"]["document"]["id"]: c["hit"]["validity"]["status"] for c in compare["columns"]}
+    assert statuses[CHENZHOU] == "in_force" and statuses[SHENGSI] == "not_yet"
+    similar = client.get("/api/similar", query_string={"text": "选派科技特派员开展农业技术指导", "as_of": "2013-06-01"}).get_json()
+    assert all(h["validity"]["status"] != "expired" or h["document"]["id"] != CHENZHOU for h in similar["results"])
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2200-01-01", "9999-12-31"])
+def test_any_calendar_day_is_a_valid_as_of(client, day):
+    reply = client.get("/api/search", query_string={"q": "科技特派员", "as_of": day, "status": "in_force,expired"})
+    assert reply.status_code == 200
