@@ -160,6 +160,20 @@ def result_facets(results: Sequence[dict]) -> dict:
 SORTS = ("relevance", "date")
 
 
+def answer_dict(table: ClauseTable, answer: Answer | ValueAnswer | None) -> dict | None:
+    """The answer card; a value answer also carries its clause's citation and link, so it is
+    cited whatever page of results is shown."""
+    if answer is None:
+        return None
+    data = answer.to_dict()
+    if data["kind"] == "value":
+        row = table.row_of_id[answer.clause]
+        doc = table.document_of(row)
+        data["citation"] = citation(doc, table.sections[row], table.pages[row])
+        data["url"] = clause_url(doc.id, answer.clause)
+    return data
+
+
 def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filters, took_ms: float,
                 offset: int = 0, sort: str = "relevance") -> dict:
     """The search shape (docs/API.md): the normalised query, total and per-stage time in ms, k,
@@ -185,6 +199,6 @@ def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filte
             "filters": filters_dict(filters),
             "expansions": [{"text": e.text, "term": e.term} for e in result.expansions],
             "preferred": result.preferred,
-            "answer": result.answer.to_dict() if result.answer else None,
+            "answer": answer_dict(table, result.answer),
             "relevant_count": result.relevant_count,
             "results": results[offset:offset + k], "facets": result_facets(results)}

@@ -135,3 +135,11 @@ def test_compare_and_similar_judge_validity_on_as_of_too(client):
 def test_any_calendar_day_is_a_valid_as_of(client, day):
     reply = client.get("/api/search", query_string={"q": "科技特派员", "as_of": day, "status": "in_force,expired"})
     assert reply.status_code == 200
+
+
+def test_a_value_answer_is_cited_whatever_page_is_shown(client):
+    data = search(client, q="到2027年高新技术企业达到多少", k=1, sort="date")
+    answer = data["answer"]
+    assert answer["kind"] == "value" and answer["citation"].startswith("《") and answer["url"].startswith("/documents/")
+    page = client.get("/", query_string={"q": "到2027年高新技术企业达到多少", "k": 1, "sort": "date"}).get_data(as_text=True)
+    assert 'class="value-source"' in page
