@@ -19,6 +19,7 @@ from flask import Response, request
 from indexer.errors import QueryError
 
 from . import i18n
+from .params import text_param
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,7 +109,7 @@ def page_format(args) -> str:
 
     Args: the request args. Returns: the format. Raises: QueryError for another value.
     """
-    fmt = (args.get("format", "") or "html").strip()
+    fmt = text_param(args, "format") or "html"
     if fmt not in ("html", "json", *FORMATS):
         raise QueryError("bad_choice", name="format", choices=", ".join(("json", *FORMATS)), value=fmt)
     return fmt

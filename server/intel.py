@@ -19,7 +19,7 @@ from indexer.query.units import task_rows, unit_detail, unit_summary, unit_url, 
 
 from . import i18n, params, payloads
 from .context import engine
-from .exports import FORMATS, sheet_response
+from .exports import FORMATS, page_format, sheet_response
 
 bp = Blueprint("intel", __name__)
 
@@ -39,7 +39,7 @@ def api_units():
 @bp.get("/api/units/<path:name>")
 def api_unit(name: str):
     detail = unit_detail(units_of(engine()), name)
-    fmt = _format(request.args)
+    fmt = page_format(request.args)
     if fmt in FORMATS:
         return sheet_response(fmt, f"{detail['name']}-tasks", *task_rows(detail))
     return jsonify(detail)
@@ -49,7 +49,7 @@ def api_unit(name: str):
 def units_page():
     q = params.text_param(request.args, "q")
     payload = units_payload(q)
-    if _format(request.args) == "json":
+    if page_format(request.args) == "json":
         return jsonify(payload)
     return render_template("units.html", payload=payload, q=q, total=len(units_of(engine())),
                            json_url=_twin("/api/units", request.args))
@@ -58,7 +58,7 @@ def units_page():
 @bp.get("/units/<path:name>")
 def unit_page(name: str):
     detail = unit_detail(units_of(engine()), name)
-    fmt = _format(request.args)
+    fmt = page_format(request.args)
     if fmt == "json":
         return jsonify(detail)
     if fmt in FORMATS:
@@ -83,7 +83,7 @@ def targets_payload(args: MultiDict) -> dict:
 @bp.get("/api/targets")
 def api_targets():
     payload = targets_payload(request.args)
-    if _format(request.args) == "csv":
+    if page_format(request.args) == "csv":
         return sheet_response("csv", "targets", *target_sheet(payload["targets"]))
     return jsonify(payload)
 
@@ -92,7 +92,7 @@ def api_targets():
 def targets_page():
     """The targets table and chart; a bad year or region is said on the page (400)."""
     args = request.args
-    fmt = _format(args)
+    fmt = page_format(args)
     form = {name: args.get(name, "") for name in ("q", "region", "year")}
     context = {"form": form, "facets": payloads.facets(engine()), "groups": [], "payload": None, "error": None,
                "json_url": _twin("/api/targets", args), "csv_url": _twin("/api/targets", args, fmt="csv")}
@@ -162,14 +162,6 @@ def _number(value) -> str:
 
 
 # ----- shared ------------------------------------------------------------------------------------
-
-def _format(args: MultiDict) -> str:
-    """?format=: 'html' when absent, else json, csv or xlsx. Raises: QueryError for another."""
-    fmt = params.text_param(args, "format") or "html"
-    if fmt not in ("html", "json", *FORMATS):
-        raise QueryError("bad_choice", name="format", choices=", ".join(("json", *FORMATS)), value=fmt)
-    return fmt
-
 
 def _twin(path: str, args: MultiDict, fmt: str = "") -> str:
     """The API twin of a page: the same non-empty parameters, without format and lang."""

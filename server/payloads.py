@@ -3,16 +3,15 @@ page's JSON twin is exactly what its template saw.
 """
 from __future__ import annotations
 
-import datetime
 import time
 from urllib.parse import quote
 
 from indexer.errors import QueryError
 from indexer.query.engine import SearchEngine
-from indexer.query.filters import Filters, validity
+from indexer.query.filters import Filters, day_or_today, validity
 from indexer.query.phrases import side_by_side
 from indexer.query.request import MAX_K
-from indexer.query.shapes import Hit, filters_dict, search_dict
+from indexer.query.shapes import Hit, document_url, filters_dict, search_dict
 from indexer.types import DocumentInfo
 
 
@@ -64,7 +63,7 @@ def side_by_side_payload(engine: SearchEngine, a: str, b: str) -> dict:
 
 def document_summary(doc: DocumentInfo, as_of: str | None = None) -> dict:
     """Metadata of a document as listed by /api/documents, with its validity on `as_of` (today)."""
-    day = as_of or datetime.date.today().isoformat()
+    day = day_or_today(as_of)
     return {**doc.to_dict(), "validity": validity(doc).to_dict(day), "year": doc.year,
             "province": doc.province, "city": doc.city,
             "county": doc.county, "source": doc.source, "clause_count": doc.clause_count,
@@ -126,10 +125,6 @@ def facets(engine: SearchEngine) -> dict:
     issuers = sorted({d.issuer for d in engine.documents if d.issuer})
     years = sorted({d.year for d in engine.documents if d.year is not None}, reverse=True)
     return {"regions": list(regions), "issuers": issuers, "years": years}
-
-
-def document_url(doc_id: str) -> str:
-    return f"/documents/{quote(doc_id, safe='~')}"
 
 
 def _ms(start: float) -> float:

@@ -11,13 +11,12 @@ no responsibility answer (see spans.py for value answers).
 """
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from indexer.parse.prose_roles import normalise_unit
-from indexer.query.filters import validity
+from indexer.query.filters import day_or_today, validity
 from indexer.types import DocumentInfo
 
 WHO_PATTERNS = re.compile(
@@ -137,7 +136,7 @@ def build_answer(hits: Sequence, documents: Callable[[int], DocumentInfo],
     row, which hits are on topic (`on_topic`), the day validity is judged on. Returns: an
     Answer, or None when no on-topic hit names anyone.
     """
-    day = as_of or datetime.date.today().isoformat()
+    day = day_or_today(as_of)
     support = [h for h, ok in zip(hits[:ANSWER_DEPTH], topical) if ok and h.responsibility]
     if not support:
         return None

@@ -17,6 +17,11 @@ REGION_FIELDS = ("province", "city", "county", "region")
 STATUSES = ("in_force", "expired", "not_yet", "unknown")
 
 
+def day_or_today(as_of: str | None) -> str:
+    """The day validity is judged on: `as_of` (YYYY-MM-DD) when given, else today."""
+    return as_of or datetime.date.today().isoformat()
+
+
 def validity(doc: DocumentInfo) -> Validity:
     """A document's validity as the index stores it (parse/validity.py)."""
     return Validity(doc.effective_from, doc.effective_to, doc.validity_basis, doc.validity_stated)
@@ -76,7 +81,7 @@ class Filters:
     @property
     def day(self) -> str:
         """The day validity is judged on: `as_of`, or today."""
-        return self.as_of or datetime.date.today().isoformat()
+        return day_or_today(self.as_of)
 
     def groups(self) -> list[tuple[str, tuple[Condition, ...]]]:
         """The filters as (name, alternatives): a document passes when, for every group, one

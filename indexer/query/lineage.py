@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from indexer.index import meta
 from indexer.index.table import ClauseTable
 from indexer.parse.citations import Citation, catalogue, cites_itself, resolve
-from indexer.query.shapes import clause_url
-from indexer.query.units import document_url, per_engine
+from indexer.query.shapes import clause_url, document_url
+from indexer.query.units import per_engine
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
     at = {int(r): i for i, r in enumerate(evidence.rows)}
     background = evidence.cosine[:evidence.dense_count] if evidence.dense_count else evidence.cosine
     mean_cos, best_cos = float(background.mean()), float(evidence.cosine.max())
-    query = _plain(terms.text)
+    query = plain_text(terms.text)
     idf_total = float(terms.idf.sum())
     scores = [h.score for h in hits]
     for i, (hit, text) in enumerate(zip(hits, texts)):
@@ -94,7 +94,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
             cos - best_cos,
             min(1.0, bm25 / terms.bm25_ceiling) if terms.bm25_ceiling > 0 else 0.0,
             float(terms.idf[present].sum()) / idf_total if idf_total > 0 else 0.0,
-            longest_common_substring(query, _plain(lowered)) / len(query) if query else 0.0,
+            longest_common_substring(query, plain_text(lowered)) / len(query) if query else 0.0,
             terms.coverage,
             np.log(i + 1),
             scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
@@ -117,7 +117,8 @@ def longest_common_substring(a: str, b: str) -> int:
     return lo
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
+    """Text compared without case, punctuation or spaces (letters, digits, CJK only)."""
     return _NOT_TEXT.sub("", text.lower())
 
 

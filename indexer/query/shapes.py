@@ -3,7 +3,6 @@
 """
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -12,7 +11,7 @@ import numpy as np
 
 from indexer.index.table import ClauseTable
 from indexer.query.answers import Answer
-from indexer.query.filters import Filters, validity
+from indexer.query.filters import Filters, day_or_today, validity
 from indexer.query.glossary import Expansion
 from indexer.query.spans import ValueAnswer
 from indexer.types import DocumentInfo, Heading, Responsibility
@@ -78,10 +77,15 @@ def citation(doc: DocumentInfo, sections: Sequence[Heading], pages: Sequence[int
     return f"《{doc.title}》{number}{position}{page}"
 
 
+def document_url(doc_id: str) -> str:
+    """The document page of a document id. Args: the id. Returns: the path."""
+    return f"/documents/{quote(doc_id, safe='~')}"
+
+
 def clause_url(doc_id: str, *clause_ids: str) -> str:
     """The document page at a clause; several ids (a passage) are marked together, separated
     by a space in the fragment (ids never contain one)."""
-    return f"/documents/{quote(doc_id, safe='~')}#" + "%20".join(quote(c, safe=':~') for c in clause_ids)
+    return f"{document_url(doc_id)}#" + "%20".join(quote(c, safe=':~') for c in clause_ids)
 
 
 def hit_dicts(table: ClauseTable, hits: Sequence[Hit], as_of: str | None = None) -> list[dict]:
@@ -89,7 +93,7 @@ def hit_dicts(table: ClauseTable, hits: Sequence[Hit], as_of: str | None = None)
     piece's id in `ids`; `also_in` cites the same text in other documents; `validity` says
     whether its document is in force on `as_of` (default today). The rows they need are read
     together (one query when clause metadata is read lazily)."""
-    day = as_of or datetime.date.today().isoformat()
+    day = day_or_today(as_of)
     rows = table.values([r for hit in hits for r in (*hit.members, *hit.duplicates)])
     out = []
     for hit in hits:

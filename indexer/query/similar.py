@@ -26,7 +26,7 @@ import numpy as np
 
 from indexer.errors import QueryError
 from indexer.query.filters import Filters, document_mask
-from indexer.query.relevance import Calibration
+from indexer.query.relevance import Calibration, plain_text
 from indexer.query.request import SCOPES, validate_k
 from indexer.query.shapes import Hit
 
@@ -56,7 +56,6 @@ _DEFAULT = Calibration(FEATURES, np.zeros(6), np.ones(6), np.array([20.0, 2.0, 3
 
 _CUT = re.compile(r"(?<=[。；;！？!?])|(?<=[，,：:\s])(?=[一二三四五六七八九十]{1,2}是)")
 _DUTIES = re.compile(r"[（(][^（）()]*(?:责任人|牵头单位|责任单位|配合单位)[^（）()]*[）)]")
-_NOT_TEXT = re.compile(r"[\W_]+")
 _NUMBER = re.compile(r"^[\d.%]+$")
 
 
@@ -181,7 +180,7 @@ def split_pieces(text: str) -> list[tuple[int, int]]:
     for start, end in spans:
         start = pending if pending is not None else start
         pending = None
-        if len(_plain(_DUTIES.sub("", text[start:end]))) < MIN_PIECE_CHARS:
+        if len(plain_text(_DUTIES.sub("", text[start:end]))) < MIN_PIECE_CHARS:
             pending = start
             continue
         merged.append((start, end))
@@ -292,8 +291,8 @@ def group_duplicates(engine, ordered: list[dict], whole: Probe, source_text: str
     table = engine.table
     rows = [c["row"] for c in ordered]
     vecs = engine.vectors.reconstruct_batch(np.asarray(table.fids[rows], dtype=np.int64))
-    plains = [_plain(t) for t in table.texts.take(rows)]
-    source_plain = _plain(source_text)
+    plains = [plain_text(t) for t in table.texts.take(rows)]
+    source_plain = plain_text(source_text)
     source_id = table.clause_ids[row] if row is not None else SOURCE
     leaders: list[int] = []  # indexes into ordered
     groups: dict[int, list[int]] = {}
@@ -302,7 +301,7 @@ def group_duplicates(engine, ordered: list[dict], whole: Probe, source_text: str
         same_as_source = _near(float(vecs[i] @ whole.vector), plains[i], source_plain)
         if same_as_source and row is not None and table.doc_of_row[cand["row"]] == table.doc_of_row[row]:
             continue
-        piece_plain = _plain(cand["piece"]["text"]) if cand["piece"] else source_plain
+        piece_plain = plain_text(cand["piece"]["text"]) if cand["piece"] else source_plain
         if same_as_source or _copies(plains[i], piece_plain):
             cand["near_duplicate_of"] = source_id
             cand["copy"] = _copies(plains[i], source_plain) or _copies(plains[i], piece_plain)
@@ -364,7 +363,3 @@ def _copies(a: str, b: str) -> bool:
         return bool(a)
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     return len(short) >= MIN_COPY_CHARS and short in long_
-
-
-def _plain(text: str) -> str:
-    return _NOT_TEXT.sub("", text.lower())

@@ -25,7 +25,12 @@ import numpy as np
 
 from indexer.parse.targets import Target, extract_targets
 from indexer.query.answers import Answer, build_answer, on_topic
-from indexer.query.relevance import FEATURES, QueryTerms, longest_common_substring
+from indexer.query.relevance import (
+    FEATURES,
+    QueryTerms,
+    longest_common_substring,
+    plain_text,
+)
 
 if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
@@ -42,7 +47,6 @@ _SINGLE_YEAR_TITLE = re.compile(r"(?<![\d—\-－～~至到])((?:19|20)\d{2})年
                                 r"(?:工作要点|工作计划|计划|要点|任务)")
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
 _EVERY_YEAR = re.compile(r"每年|年均|逐年")
-_NOT_TEXT = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     """
     best, best_score = None, 0.0
     total = float(np.sum(idf)) or 1.0
-    plain_q = _plain(question)
+    plain_q = plain_text(question)
     for start, end in sentences(text):
         score = _sentence_score(text[start:end], plain_q, tokens, idf, total)
         if score > best_score:
@@ -164,7 +168,7 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     none of the first VALUE_DEPTH clauses states a target about the question's words.
     """
     total = float(np.sum(idf)) or 1.0
-    plain_q = _plain(question)
+    plain_q = plain_text(question)
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         for target in extract_targets(text):
@@ -201,12 +205,8 @@ def _sentence_score(sentence: str, plain_q: str, tokens: Sequence[str], idf: np.
     lowered = sentence.lower()
     present = np.fromiter((t in lowered for t in tokens), dtype=bool, count=len(tokens))
     coverage = float(np.sum(idf[present])) / total if len(tokens) else 0.0
-    phrase = longest_common_substring(plain_q, _plain(lowered)) / len(plain_q) if plain_q else 0.0
+    phrase = longest_common_substring(plain_q, plain_text(lowered)) / len(plain_q) if plain_q else 0.0
     return coverage + 0.5 * phrase
-
-
-def _plain(text: str) -> str:
-    return _NOT_TEXT.sub("", text.lower())
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -18,8 +18,8 @@ from indexer.index import meta
 from indexer.index.table import ClauseTable
 from indexer.index.tokens import Tokenizer
 from indexer.query.filters import Filters, document_mask
-from indexer.query.shapes import citation, clause_url
-from indexer.query.units import document_url, per_engine
+from indexer.query.shapes import citation, clause_url, document_url
+from indexer.query.units import per_engine
 
 _NOISE = re.compile(r"[\s\W_]+")
 

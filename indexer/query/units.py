@@ -18,7 +18,7 @@ from urllib.parse import quote
 from indexer.errors import NotFoundError
 from indexer.index.table import ClauseTable
 from indexer.parse.prose_roles import normalise_unit
-from indexer.query.shapes import citation, clause_url
+from indexer.query.shapes import citation, clause_url, document_url
 from indexer.types import DocumentInfo, Responsibility
 
 ROLES = ("lead", "cooperating", "person")  # a task's role; `person` = 责任人
@@ -133,11 +133,6 @@ def units_of(engine: object) -> UnitDirectory:
 
 
 # ----- shapes ------------------------------------------------------------------------------------
-
-def document_url(doc_id: str) -> str:
-    """The document page of a document id. Args: the id. Returns: the path."""
-    return f"/documents/{quote(doc_id, safe='~')}"
-
 
 def document_brief(doc: DocumentInfo) -> dict:
     """What a unit's or target's listing says of a document.
