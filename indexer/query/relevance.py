@@ -16,7 +16,8 @@ The evidence (FEATURES), per hit:
   so a clause matching only common words stays low;
 - term_coverage: the IDF-weighted share of the query's tokens found in the clause text (a token
   the corpus never uses weighs as the rarest word: gibberish covers nothing);
-- phrase: the longest common substring of question and clause over the question's length;
+- phrase: the longest common substring of question and clause over the question's length (0
+  when the question has no word but function words);
 - coverage: the share of query tokens the corpus vocabulary knows (fusion.py's BM25 weight);
 - log_rank and gap_next: where the hit stands, and how far the fused score falls to the next;
 - best_coverage, best_phrase, best_gap: the query's best term_coverage, phrase and cosine_gap
@@ -25,6 +26,12 @@ The evidence (FEATURES), per hit:
 - covered_terms (term_coverage x coverage) and phrase_terms (phrase x term_coverage): the
   hit's words matching when the corpus knows the question's words, and a phrase that is more
   than one common word.
+
+Relevance is the product of two logistic regressions: whether the question is answered in this
+index at all (the `answerable` part, over QUERY_FEATURES: the evidence of the best hits, the
+same for every hit of a query) and whether this hit is the answer (over FEATURES). One linear
+model over both cannot say "a weak best hit of a question nothing answers" and "a weak hit of a
+question something answers" apart; the product can, and each part stays a plain regression.
 """
 from __future__ import annotations
 
@@ -39,6 +46,8 @@ import numpy as np
 CALIBRATION = Path(__file__).with_name("calibration.json")
 FEATURES = ("cosine", "cosine_gap", "cosine_lead", "bm25_share", "term_coverage", "phrase", "coverage",
             "log_rank", "gap_next", "best_coverage", "best_phrase", "best_gap", "covered_terms", "phrase_terms")
+QUERY_FEATURES = ("best_gap", "log_best_gap", "best_coverage", "best_phrase", "coverage", "top_cosine",
+                  "top_bm25_share", "best_covered_terms")
 _HIT_FEATURES = 9
 _NOT_TEXT = re.compile(r"[\W_]+")
 
@@ -94,7 +103,8 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
             cos - best_cos,
             min(1.0, bm25 / terms.bm25_ceiling) if terms.bm25_ceiling > 0 else 0.0,
             float(terms.idf[present].sum()) / idf_total if idf_total > 0 else 0.0,
-            longest_common_substring(query, plain_text(lowered)) / len(query) if query else 0.0,
+            # a question of function words alone ("the", "的") has no phrase to match
+            longest_common_substring(query, plain_text(lowered)) / len(query) if query and idf_total > 0 else 0.0,
             terms.coverage,
             np.log(i + 1),
             scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
@@ -102,6 +112,19 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
     gap, coverage, phrase = out[:, 1], out[:, 4], out[:, 5]
     best = np.broadcast_to([coverage.max(), phrase.max(), gap.max()], (len(hits), 3))
     return np.column_stack([out, best, coverage * terms.coverage, phrase * coverage])
+
+
+def query_features(x: np.ndarray) -> np.ndarray:
+    """The QUERY_FEATURES of one search from its hits' FEATURES (best hit first): how well the
+    best hits match at all. Returns: a vector of len(QUERY_FEATURES) (zeros without hits)."""
+    if len(x) == 0:
+        return np.zeros(len(QUERY_FEATURES))
+    at = {name: i for i, name in enumerate(FEATURES)}
+    top = x[0]
+    best_gap = float(top[at["best_gap"]])
+    return np.array([best_gap, np.log(max(best_gap, 0.0) + 0.005), top[at["best_coverage"]], top[at["best_phrase"]],
+                     top[at["coverage"]], top[at["cosine"]], top[at["bm25_share"]],
+                     top[at["best_coverage"]] * top[at["coverage"]]])
 
 
 def longest_common_substring(a: str, b: str) -> int:
@@ -124,10 +147,11 @@ def plain_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Calibration:
-    """A logistic regression over standardised FEATURES and the threshold of `relevant`.
+    """A logistic regression over standardised FEATURES and the threshold of `relevant`,
+    optionally times a query-level one (`answerable`, over QUERY_FEATURES of the same hits).
 
     Args: feature names (must be FEATURES), their training mean and scale, coefficients,
-    intercept, threshold, and the embedding model the cosines came from.
+    intercept, threshold, the embedding model the cosines came from, and the answerable part.
     """
 
     names: tuple[str, ...]
@@ -137,6 +161,7 @@ class Calibration:
     intercept: float
     threshold: float
     model: str = ""
+    answerable: Calibration | None = None
 
     @classmethod
     def load(cls, path: Path = CALIBRATION) -> Calibration:
@@ -146,20 +171,36 @@ class Calibration:
         if names != FEATURES:
             raise ValueError(f"{path} was fitted on features {names}, the engine computes {FEATURES}: "
                              "refit with bench/fit_relevance.py")
+        answerable = None
+        if "answerable" in data:
+            part = data["answerable"]
+            if tuple(part["features"]) != QUERY_FEATURES:
+                raise ValueError(f"{path} was fitted on query features {part['features']}, the engine computes "
+                                 f"{QUERY_FEATURES}: refit with bench/fit_relevance.py")
+            answerable = cls(QUERY_FEATURES, np.asarray(part["mean"]), np.asarray(part["scale"]),
+                             np.asarray(part["coef"]), float(part["intercept"]), 0.5)
         return cls(names, np.asarray(data["mean"]), np.asarray(data["scale"]), np.asarray(data["coef"]),
-                   float(data["intercept"]), float(data["threshold"]), data.get("model", ""))
+                   float(data["intercept"]), float(data["threshold"]), data.get("model", ""), answerable)
 
     def to_dict(self) -> dict:
-        return {"features": list(self.names), "mean": _rounded(self.mean), "scale": _rounded(self.scale),
-                "coef": _rounded(self.coef), "intercept": round(self.intercept, 6),
-                "threshold": round(self.threshold, 4), "model": self.model}
+        out = {"features": list(self.names), "mean": _rounded(self.mean), "scale": _rounded(self.scale),
+               "coef": _rounded(self.coef), "intercept": round(self.intercept, 6),
+               "threshold": round(self.threshold, 4), "model": self.model}
+        if self.answerable is not None:
+            a = self.answerable
+            out["answerable"] = {"features": list(a.names), "mean": _rounded(a.mean), "scale": _rounded(a.scale),
+                                 "coef": _rounded(a.coef), "intercept": round(a.intercept, 6)}
+        return out
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """Relevance of each row of x (hits x FEATURES), in [0, 1]."""
+        """Relevance of each row of x (hits x FEATURES, best hit first), in [0, 1]."""
         if len(x) == 0:
             return np.zeros(0)
         z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        if self.answerable is not None:
+            p = p * float(self.answerable.probabilities(query_features(x)[None])[0])
+        return p
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> tuple[np.ndarray, float]:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer.parse.targets import Target, extract_targets
-from indexer.query.answers import Answer, build_answer, on_topic
+from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
     FEATURES,
     QueryTerms,
@@ -90,7 +90,9 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if not hits:
         return hits, None
     if who:
-        topical = on_topic(hits, judged_on[:, FEATURES.index("term_coverage")])
+        headings = [heading_coverage("".join(table.texts.take(list(h.members))), terms.tokens, terms.idf)
+                    for h in hits]
+        topical = on_topic(hits, judged_on[:, FEATURES.index("term_coverage")], headings)
         answer = build_answer(hits, table.document_of, topical, as_of)
         if answer is None:
             return hits, None

@@ -98,6 +98,26 @@ def test_a_report_about_a_national_organ_is_national():
     assert body_region(lead).label == "全国"
 
 
+def test_a_national_body_named_by_its_form_is_national_and_its_city_branch_is_not():
+    assert resolve_region("", "国家气象信息中心提供气象云视频服务保障疫情防控").label == "全国"
+    assert resolve_region("", "中国银监会发布《商业银行委托贷款管理办法》").label == "全国"
+    assert resolve_region("", "返程潮来袭，如何筑牢病毒“防火墙”——中国疾控中心消毒学首席专家张流波回应焦点").label == "全国"
+    assert resolve_region("", "中国人民银行成都分行出台措施").label != "全国"
+
+
+def test_a_report_across_provinces_is_none_of_them():
+    assert resolve_region("", "福建、江苏、山东积极协助台企复工复产").label == ""
+    wire = "福建、江苏、山东积极协助台企复工复产\n新华社北京2月18日电 连日来，在国务院台办和地方省市台办积极协助下…"
+    assert body_region(wire).label == "全国"  # the national wire's Beijing desk reporting across provinces
+    assert body_region("开足马力保防控——中央企业全力以赴抗击疫情\n新华社北京2月18日电 题：…").label == "全国"
+    beijing = "北京：社区防控再升级\n新华社北京2月10日电 北京市要求…北京各社区…北京市民…"
+    assert body_region(beijing).label == "北京市"  # the desk reporting on Beijing itself
+
+
+def test_a_slogan_after_the_headline_does_not_hide_its_place():
+    assert resolve_region("", "河南省新冠肺炎疫情防控工作第十四场新闻发布会召开 上车不带病 中途不感染 平安到终点").label == "河南省"
+
+
 def test_a_central_bank_branch_in_a_capital_serves_its_province():
     assert resolve_region("中国人民银行杭州中心支行").label == "浙江省"
 

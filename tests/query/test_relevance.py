@@ -12,7 +12,7 @@ from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
 from indexer.index.build import build_index
 from indexer.query.engine import SearchEngine
-from indexer.query.relevance import FEATURES, Calibration, longest_common_substring
+from indexer.query.relevance import FEATURES, QUERY_FEATURES, Calibration, longest_common_substring
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
@@ -83,6 +83,24 @@ def test_odd_questions_get_sensible_relevance(engine, query):
 
 def test_stop_words_alone_find_nothing_relevant(engine):
     assert engine.search("的", k=10).relevant_count == 0
+
+
+def test_english_function_words_are_not_words_of_the_question(engine):
+    coverage = FEATURES.index("term_coverage")
+    bare, wordy = engine.search("incubators", k=3), engine.search("what are the incubators", k=3)
+    assert bare.hits[0].clause_id == wordy.hits[0].clause_id
+    # "what are the" is not a word the clause lacks (the corpus is Chinese)
+    assert wordy.features[0, coverage] == pytest.approx(bare.features[0, coverage])
+    assert bare.features[0, coverage] > 0.5
+    assert engine.search("the", k=10).relevant_count == 0
+
+
+def test_the_calibration_has_both_parts():
+    calibration = Calibration.load()
+    assert calibration.answerable is not None and calibration.answerable.names == QUERY_FEATURES
+    x = np.zeros((2, len(FEATURES)))  # the answerable part scales every hit of a search alike
+    alone = replace(calibration, answerable=None).probabilities(x)
+    assert np.allclose(calibration.probabilities(x) / alone, calibration.probabilities(x)[0] / alone[0])
 
 
 def test_a_pasted_clause_finds_itself_relevant(engine):
