@@ -34,7 +34,14 @@ from bench_retrieval import NCP, ensure_index, ncp_hit, seed_hit
 from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
 from indexer.query.engine import open_engine
-from indexer.query.relevance import CALIBRATION, FEATURES, QUERY_FEATURES, Calibration, fit_logistic, query_features
+from indexer.query.relevance import (
+    CALIBRATION,
+    FEATURES,
+    QUERY_FEATURES,
+    Calibration,
+    fit_logistic,
+    query_features,
+)
 
 FOLDS = 5
 SPLITS = 5

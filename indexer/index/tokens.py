@@ -16,10 +16,7 @@ import jieba
 STOPWORDS = frozenset(["的", "了", "和", "与", "及", "或", "等", "在", "对", "为", "以", "将", "把", "被", "是", "有", "要", "由", "从", "向", "于", "其", "之", "并", "也", "而", "且", "就", "都", "这", "那", "该", "各", "个", "中", "上", "下", "对于", "关于", "按照", "根据", "通过", "进行", "开展", "加强", "推进", "推动", "实施", "做好", "工作", "相关", "有关", "以及", "同时", "进一步", "哪些", "哪个", "什么", "怎么", "怎样", "如何", "谁", "吗", "呢", "请问", "多少", "是否", "可以", "能否", "一下", "应该", "需要", "应当"])
 # English function words: not indexed words of their own in a Chinese corpus, and never what a
 # question is about. The query's relevance evidence leaves them out (query/engine.py query_terms).
-ENGLISH_STOPWORDS = frozenset("""a an the of to in on at by for from with and or not no is are was were be been
-being am do does did what which who whom whose how when where why can could should would will shall may
-must there their they them this that these those it its as about any some all me my i you your we our
-he she his her if then than so such into over under per via""".split())
+ENGLISH_STOPWORDS = frozenset(["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "not", "no", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "what", "which", "who", "whom", "whose", "how", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "must", "there", "their", "they", "them", "this", "that", "these", "those", "it", "its", "as", "about", "any", "some", "all", "me", "my", "i", "you", "your", "we", "our", "he", "she", "his", "her", "if", "then", "than", "so", "such", "into", "over", "under", "per", "via"])
 # Terms of the field jieba's general dictionary splits apart.
 DOMAIN_TERMS = (
     "科技特派员", "孵化器", "众创空间", "加速器", "科技企业孵化器", "海洋碳汇", "碳汇", "高新区", "高新技术企业",

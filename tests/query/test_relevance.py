@@ -12,7 +12,12 @@ from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
 from indexer.index.build import build_index
 from indexer.query.engine import SearchEngine
-from indexer.query.relevance import FEATURES, QUERY_FEATURES, Calibration, longest_common_substring
+from indexer.query.relevance import (
+    FEATURES,
+    QUERY_FEATURES,
+    Calibration,
+    longest_common_substring,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
