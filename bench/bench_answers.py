@@ -64,7 +64,8 @@ def who_ncp(engine, questions: list[dict], verbose: bool) -> dict:
     """Held-out who-questions on the NCP notices (bench/questions_who_ncp.jsonl, written by
     someone who saw neither code nor output): each names a notice and the sentence of it that
     makes units responsible. Counts the questions whose expected lead units are all named (lead
-    or cooperating) in that notice's group, the ones with no group for it, and the parties
+    or cooperating) in that notice's group (or that of a notice publishing the same sentence),
+    the ones with no such group, and the parties
     listed from clauses that do not contain the sentence (in any group)."""
     right = no_group = total = other_units = parties = 0
     for q in questions:
@@ -73,13 +74,15 @@ def who_ncp(engine, questions: list[dict], verbose: bool) -> dict:
         quote = _SPACE.sub("", q["quote"])
         doc_id = Path(q["file"]).stem
         answer = result.answer if result.answer is not None and hasattr(result.answer, "groups") else None
+        answering = {h.clause_id for h in result.hits
+                     if quote in _SPACE.sub("", "".join(engine.table.texts.take(list(h.members))))}
+        # that notice's group, or the group of a notice publishing the same sentence
         group = next((g for g in answer.groups if g.document["id"] == doc_id), None) if answer else None
+        group = group or next((g for g in answer.groups if answering & set(g.clauses)), None) if answer else group
         named = {_SPACE.sub("", p.name) for p in (*group.lead, *group.cooperating)} if group else set()
         ok = all(any(_SPACE.sub("", u) in n or n in _SPACE.sub("", u) for n in named) for u in q["expect_lead"])
         right += ok
         no_group += group is None
-        answering = {h.clause_id for h in result.hits
-                     if quote in _SPACE.sub("", "".join(engine.table.texts.take(list(h.members))))}
         for g in answer.groups if answer else ():
             for party in (*g.lead, *g.cooperating):
                 parties += 1

@@ -38,8 +38,9 @@ _LABELLED_DATE = {
 _SIGNATURE_DATE = re.compile(rf"^\s*{_DATE}\s*$", re.MULTILINE)
 _PRINT_DATE = re.compile(rf"{_DATE}\s*(?:印发|发布)", re.MULTILINE)
 _ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构|发布单位|信息来源|来源)\s*[:：]\s*\n*\s*([^\s:：]{2,45})")
-_NEWS_DATES = (re.compile(rf"(?:时间|日期)\s*[:：]\s*{_DATE}"),
-               re.compile(rf"(?:日报|晚报|新闻网|报)\s*{_DATE}\s+\d{{1,2}}:\d{{2}}"))  # '重庆日报2020-02-21 07:39'
+_NEWS_DATES = (re.compile(rf"(?:时\s*间|日\s*期)\s*[:：]\s*{_DATE}"),  # '时 间：2020年2月16日'
+               re.compile(rf"(?:日报|晚报|新闻网|报)\s*{_DATE}\s+\d{{1,2}}:\d{{2}}"),  # '重庆日报2020-02-21 07:39'
+               re.compile(rf"(?:^|\s){_DATE}\s+来源\s*[:：]"))  # a page's '2018年1月24日    来源：中国银监会''
 
 # 文号 forms beyond 〔year〕number: '财政部 税务总局公告2020年第9号', a bare '2020年第2号' at the
 # head, '…公告（第6号）' in a title, '广州市人民政府令 第179号'.
@@ -60,6 +61,8 @@ _NEWS_SIGNS = re.compile(r"新华社|记者|本报|日报讯|电视台|通讯员
 _BYLINE = re.compile(r"[（(][^（()）]{0,12}记者[^（()）]{1,30}[）)]\s*$")  # a report closes: '（记者 李振）'
 _CLOSING_FORMULA = re.compile(r"特此(?:通告|公告|通知|通令|函告|批复)")  # only a notice closes so
 _NEWS_VERBS = re.compile(r"出台|发布|公布|推出|启动|开展|召开|部署|印发通知|举行|主持|发行|开出|建立")
+# A leader's visit as a headline: '蔡奇调研检查…时强调…'.
+_VISIT = re.compile(r"(?:调研|考察|检查|视察|督导|慰问|走访)[^。]{0,50}?时(?:强调|指出|要求)")
 
 _DOC_TYPES = ("实施意见|指导意见|若干意见|意见|通知|通告|公告|实施方案|工作方案|方案|行动计划|计划|工作要点|"
               "要点|责任分解|办法|实施细则|细则|规定|决定|规划|纲要|措施|若干措施|条例|指引|指南|批复|函|"
@@ -78,9 +81,9 @@ INLINE_SIGNATURE = re.compile(rf"(?:^|(?<=[ \u3000。；;])){_ORGAN}[ \u3000]+{_
                               rf"(?=$|抄送|[（(]此件)", re.MULTILINE)
 _ORG_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:厅|局|委|委员会|办公室|办公厅|政府|人民政府)$")
 # '龙岩市人社局转发福建省人社厅…': the organ that forwards a document issues the notice.
-_ISSUER_FROM_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:关于|印发|转发)")
+_ISSUER_FROM_TITLE = re.compile(r"^([\u4e00-\u9fff（）()、 ]{2,60}?)(?:关于|印发|转发)")
 # A title that is its issuer's act: '德阳市交通运输局通告', '…领导小组指挥部令（第1号）'.
-_ISSUER_ACT_TITLE = re.compile(r"^(?:中共)?([\u4e00-\u9fff（）()、 ]{2,60}?)(?:命令|令|通告|公告)"
+_ISSUER_ACT_TITLE = re.compile(r"^([\u4e00-\u9fff（）()、 ]{2,60}?)(?:命令|令|通告|公告)"
                                r"\s*(?:[（(]?\s*第\s*\d{1,5}\s*号\s*[）)]?)?$")
 _TITLE_TAG = re.compile(r"^\s*[（(【\[][^）)】\]]{1,6}[）)】\]]")  # '（转载）', '【人社】'
 _SOURCE_SUFFIX = re.compile(r"(?:官网|网站|门户网站)$")
@@ -391,6 +394,8 @@ def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_numbe
     source_issuer = _SOURCE_SUFFIX.sub("", source_issuer.strip())
     if source_issuer and is_media(source_issuer) and not signed:
         return "news"
+    if _VISIT.search(title):
+        return "news"  # a leader's visit is reported, whatever organs the report names
     reported = bool(_NEWS_SIGNS.search(head) or _BYLINE.search(raw_text[-60:]) or _NEWS_VERBS.search(title)
                     and "关于" not in title)
     if signed or (names_doc and not reported) or re.search(r"(?:^|\s)各[^。\s]{1,60}：", head[:300]) \
@@ -426,6 +431,8 @@ def read_text_meta(raw_text: str, clean_text: str, known_title: str = "",
         issuers, date = (), news_date(raw_text)
     if doc_number and title.endswith(doc_number):
         title = title.removesuffix(doc_number)
+    elif "〔" in doc_number and re.sub(r"\s", "", title).endswith(f"（{doc_number}）"):
+        title = re.sub(r"\s*[（(][^（(]*$", "", title)  # '…的通知（国办发明电〔2020〕1号）'
     return TextMeta(
         title=title,
         title_lines=title_lines,

@@ -88,15 +88,21 @@ def split_organs(text: str) -> tuple[str, ...]:
     return tuple(organs) if organs and not pending else ()
 
 
+# The joint body of a party committee and a government is one organ: '中共大理州委大理州人民政府
+# 应对新型冠状病毒感染肺炎疫情防控工作领导小组指挥部'.
+_JOINT_BODY = re.compile(r"(?:领导小组|指挥部|工作组|委员会)(?:办公室|指挥部)?$")
+
+
 def _unjoin(name: str) -> list[str]:
     """Split organs printed without a gap: at a ministry's name, or where the place that
     opened the run starts again ('广州市人力资源和社会保障局广州市财政局')."""
-    if _VERTICAL.match(name) and not name.startswith(("国家税务总局", "中国人民银行")) \
-            or name in CENTRAL_ORGANS:
+    party = name.startswith("中共")  # '中共浙江省委浙江省人民政府': the party committee, then the government
+    if _VERTICAL.match(name) and not name.startswith(("国家税务总局", "中国人民银行")) and not party \
+            or name in CENTRAL_ORGANS or party and _JOINT_BODY.search(name):
         return [name]
-    place = name[:2]
+    place = name[2:4] if party else name[:2]
     cuts = [i for i in range(2, len(name) - 1)
-            if name.startswith((place, *CENTRAL_ORGANS), i) and _ENDS_ORGAN.search(name[:i])]
+            if name.startswith((place, "中国", "国家", "中共", *CENTRAL_ORGANS), i) and _ENDS_ORGAN.search(name[:i])]
     parts = [name[a:b] for a, b in zip([0, *cuts], [*cuts, len(name)])]
     if len(parts) > 1 and all(is_organ(p) for p in parts) and not \
             (name.startswith(("国家税务总局", "中国人民银行")) and len(parts) == 2
@@ -170,9 +176,10 @@ def signatures(text: str) -> list[Signature]:
 
 
 # A notice signed without a date: its organs stand alone after its last sentence ('…遵照执行。
-# 北京市市场监督管理局'), perhaps before page chrome ('扫一扫在手机打开当前页').
-_UNDATED_SIGNATURE = re.compile(rf"[。！？!?]\s+([\u4e00-\u9fff（）()、\s]{{2,120}}?)\s*(?:(?:{_CHROME}).{{0,40}})?$",
-                                re.DOTALL)
+# 北京市市场监督管理局'), perhaps before page chrome ('扫一扫在手机打开当前页') or a date cut short.
+# A date cut short to its year ('国家税务总局深圳市税务局 2020') leaves it undated.
+_UNDATED_SIGNATURE = re.compile(rf"[。！？!?]\s+([\u4e00-\u9fff（）()、\s]{{2,120}}?)\s*(?:(?:19|20)\d{{2}}\s*年?\s*)?"
+                                rf"(?:(?:{_CHROME}).{{0,40}})?$", re.DOTALL)
 # The letterhead that heads an official document: '贵阳市人民政府办公厅文件'.
 _LETTERHEAD = re.compile(r"(?:^|(?<=\s))([\u4e00-\u9fff（）()]{2,40}?)文件(?=\s|$)", re.MULTILINE)
 _HEAD_CHARS = 400

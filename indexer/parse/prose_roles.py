@@ -38,7 +38,8 @@ _CH = r"(?:(?!由)[\u4e00-\u9fff（）()、·])"
 # Never '负责人', '负责同志', '负责任地', nor a verb that only describes ('牵头的项目').
 _LEAD_VERB = r"(?:负责(?!人|同志|任)|牵头(?!人)|承担(?!者)|组织实施)(?!的)"
 _COOP_VERB = r"(?:配合|协助|参与(?!者))(?!的)"
-_ADVERB = r"(?:具体|主要|统一|共同|分别|积极|全力|密切|协同)?"
+# A modal may stand between the unit and its verb ('市督办督查局要牵头', '市经信委将牵头').
+_ADVERB = r"(?:要|将|应当|应|须|必须|需)?(?:具体|主要|统一|共同|分别|积极|全力|密切|协同)?"
 # Who X is, bound to a role verb: at the start of a clause ('市商务局负责…'), after 由 anywhere
 # ('…由市商务局负责'), or after a role just given ('X牵头、Y协助'). Lazy and bounded, so each
 # start position costs at most a few thousand steps whatever the length of the text.

@@ -48,8 +48,32 @@ _CONTRADICTORY, _AMBIGUOUS = "待核验", "存在歧义"
 
 def _lookup(*texts: str) -> list[Region]:
     """Regions named in each text, from one cpca call (its per-call overhead dominates)."""
-    rows = _cpca().transform(list(texts), open_warning=False).to_dict("records")
+    rows = _cpca().transform([_prefecture_names(t) for t in texts], open_warning=False).to_dict("records")
     return [_region(row) for row in rows]  # open_warning: cpca warns on the root logger
+
+
+@functools.lru_cache(maxsize=1)
+def _prefecture_short_forms() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Autonomous prefectures by the short form documents use ('大理州' for 大理白族自治州),
+    from cpca's own division table: its alias list has only some of them."""
+    import csv
+    from importlib.resources import files
+
+    full: dict[str, str] = {}
+    with files("cpca.resources").joinpath("pca.csv").open(encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            if row["shi"].endswith("自治州"):
+                full.setdefault(row["shi"][:2] + "州", row["shi"])
+    return re.compile("|".join(sorted(full, key=len, reverse=True))), full
+
+
+def _prefecture_names(text: str) -> str:
+    """The text with an autonomous prefecture's short form written in full ('大理州委' ->
+    '大理白族自治州委'), so cpca places it."""
+    if "州" not in text:
+        return text
+    pattern, full = _prefecture_short_forms()
+    return pattern.sub(lambda m: full[m.group(0)], text)
 
 
 def _region(row: dict) -> Region:
@@ -87,7 +111,7 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
         _plausible(r, t) for r, t in zip(_lookup(issuer, title, site, head), (issuer, title, site, head)))
     if not from_title and head != title.strip():
         from_title = from_head  # a slogan after the headline ('平安到终点') can confuse the lookup
-    if not issuer and len(set(_PROVINCE_MENTION.findall(title))) >= 2:
+    if not issuer and _PROVINCE_LIST.search(title):
         from_title = Region()  # '福建、江苏、山东积极协助台企复工复产': a report across provinces is none of them
     if not best.province and (m := _PROVINCE_MENTION.search(issuer)):
         best = Region(_PROVINCE_NAMES[m.group(0)])  # '共青团北京市委…工作委员会': cpca finds no place
@@ -130,6 +154,9 @@ _PROVINCE_NAMES = {name[:3] if name.startswith(("黑龙江", "内蒙古")) else 
                    for name in set(PROVINCE_ABBREVIATIONS.values())}
 _PROVINCE_MENTION = re.compile("|".join(_PROVINCE_NAMES))
 _MIN_MENTIONS = 3
+# Provinces listed together ('福建、江苏、山东积极…', '京津冀'): a report across them, not a destination
+# named after a verb ('重庆急调…支援湖北').
+_PROVINCE_LIST = re.compile(rf"(?:{_PROVINCE_MENTION.pattern})[、和与及]\s*(?:{_PROVINCE_MENTION.pattern})")
 # A province's own paper reporting ('重庆日报讯', '来源：江西日报', '（河南日报记者 …）') speaks of its
 # place as 全市/省财政厅/我省, without naming it.
 _LOCAL_PAPER = re.compile(rf"(?:^|[\s（(：:])({_PROVINCE_MENTION.pattern})日报(?:讯|记者|\s*$|[\s）)])")
@@ -150,7 +177,7 @@ def body_region(text: str) -> Region:
         return Region(_PROVINCE_NAMES[paper.group(1)])  # '重庆日报讯（记者…）全市…': the paper's own place
     headline = set(_PROVINCE_MENTION.findall(text.split()[0])) if text.split() else set()
     wire = _BEIJING_WIRE.search(text[:_LEAD_CHARS])
-    if wire and len(headline) >= 2:
+    if wire and _PROVINCE_LIST.search(text.split()[0]):
         return NATIONAL  # a national wire's report across provinces ('福建、江苏、山东积极…')
     counts: dict[str, int] = {}
     for m in _PROVINCE_MENTION.finditer(text):

@@ -114,6 +114,38 @@ def test_a_report_across_provinces_is_none_of_them():
     assert body_region(beijing).label == "北京市"  # the desk reporting on Beijing itself
 
 
+def test_an_autonomous_prefecture_by_its_short_form():
+    assert resolve_region("中共大理州委").label == "云南省·大理白族自治州"
+    assert resolve_region("恩施州卫生健康委员会").label == "湖北省·恩施土家族苗族自治州"
+    assert resolve_region("广州市卫生健康委员会").label == "广东省·广州市"
+
+
+def test_a_destination_after_a_verb_is_no_second_province():
+    assert resolve_region("", "重庆急调26万毫升血液支援湖北").label == "重庆市"
+
+
+def test_party_committee_and_government_sign_apart_and_their_joint_body_as_one():
+    from indexer.parse.organs import split_organs
+    assert split_organs("中共浙江省委浙江省人民政府") == ("中共浙江省委", "浙江省人民政府")
+    joint = "中共大理州委大理州人民政府应对新型冠状病毒感染肺炎疫情防控工作领导小组指挥部"
+    assert split_organs(joint) == (joint,)
+    assert split_organs("福州市人民政府中国农业发展银行福建省分行") == ("福州市人民政府", "中国农业发展银行福建省分行")
+
+
+def test_a_leader_s_visit_is_news_and_a_truncated_signature_date_still_signs():
+    from indexer.parse.metadata import read_text_meta
+    visit = "蔡奇调研检查重点项目复工复产工作时强调落实落细防控措施\n2月9日上午，市委书记蔡奇到通州区调研。市领导参加。"
+    assert read_text_meta(visit, visit).kind == "news"
+    signed = ("关于疫情期间实行非接触式办理的温馨提示\n尊敬的纳税人：\n请通过网上渠道办理。\n"
+              "国家税务总局深圳市税务局\n2020\n")
+    assert read_text_meta(signed, signed).issuers == ("国家税务总局深圳市税务局",)
+
+
+def test_a_spaced_time_field_dates_a_press_conference():
+    from indexer.parse.metadata import news_date
+    assert news_date("回放｜新闻发布会\n时 间：2020年2月16日11:00\n地 点：南宁市") == "2020-02-16"
+
+
 def test_a_slogan_after_the_headline_does_not_hide_its_place():
     assert resolve_region("", "河南省新冠肺炎疫情防控工作第十四场新闻发布会召开 上车不带病 中途不感染 平安到终点").label == "河南省"
 
