@@ -91,18 +91,25 @@ _LAST_PIECE = re.compile(r"(?<![ \u3000])[ \u3000]+(\S+)$")
 _MAX_ANNEX_LIST = 300
 
 
+_BODY_AFTER = 3  # sentences after a signature that make it no trailing frame
+
+
 def frame_tail(line: str) -> int:
     """Where the frame that trails a line's content begins, for lines that lost their breaks.
 
     Args: one line. Returns: the offset of the first character of a trailing signature
     ('… 国家税务总局河南省税务局 2020年2月7日'), the attachment list just before it ('附件：
-    1.… 2.…'), 抄送 or page chrome ('【打印本页】'); len(line) when the line has none.
+    1.… 2.…'), 抄送 or page chrome ('【打印本页】'); len(line) when the line has none. A
+    signature followed by sentences signs a forwarding notice ('…印发给你们… 铁岭市人民政府
+    2020年2月7日 …（一）全力支持企业复工。…'): the document it forwards is content.
     """
     end = len(line)
     chrome = _INLINE_CHROME.search(line)
     if chrome:
         end = chrome.start()
     signatures = list(INLINE_SIGNATURE.finditer(line, 0, end))
+    if signatures and line.count("。", signatures[-1].end(), end) >= _BODY_AFTER:
+        signatures = []  # a forwarding notice's signature, then the document it forwards
     if signatures:
         end = len(line[:signatures[-1].start()].rstrip())
         # Co-issuers sign one after another: '财政部 税务总局 2020年2月6日'.

@@ -72,7 +72,9 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
         if not region and meta.kind == "news":
             region = body_region(text)
     lines = text.split("\n")
-    skip = frozenset(meta.title_lines) | {
+    # A title line is not body text — unless the line goes on past the title: a page saved as one
+    # line ('…的通知 铁岭市人民政府关于印发 　　…（一）全力支持企业复工。…') holds the whole document.
+    skip = frozenset(i for i in meta.title_lines if len(lines[i]) <= 2 * len(title) + _TITLE_SLACK) | {
         i for i in range(header_zone(lines)) if TITLE_LINE.match(lines[i].strip())}
     clauses = segment(text, doc_id, skip, _remap_pages(source, text))
     warnings = list(source.warnings)
@@ -86,6 +88,7 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
                     citations=tuple(c.to_dict() for c in extract_citations(text)))
 
 
+_TITLE_SLACK = 40
 _OPENING_END = re.compile(r"[，。：:；;！？!?\n]|(?<=\S{6})[ \u3000]+")
 _OPENING_CHARS = 40
 

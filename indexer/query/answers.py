@@ -41,9 +41,8 @@ _SCAFFOLD = re.compile(
 
 ANSWER_DEPTH = 10  # how many top hits may contribute to an answer
 # A hit is about the question's subject when it covers this share of the best relevant hit's
-# coverage of the question's words, and is judged at least this share as relevant as it.
+# coverage of the question's words (and of its first sentence's, below).
 ON_TOPIC_SHARE = 0.6
-ON_TOPIC_RELEVANCE = 0.5
 # A numbered item states its subject in its first sentence ("13.加强科技企业孵化器建设。"). When the
 # best relevant hit's first sentence covers at least HEADING_STATES of the question's words, a
 # hit whose first sentence covers less than ON_TOPIC_SHARE of that mentions the subject in
@@ -118,18 +117,16 @@ def topic_of(query: str) -> str:
 def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float] | None = None) -> list[bool]:
     """Which hits may answer: relevant ones whose IDF-weighted coverage of the question's words
     is at least ON_TOPIC_SHARE of the best relevant hit's (a clause about 科创飞地 does not answer
-    a question about 孵化器 because it shares '建设' with it), whose relevance is at least
-    ON_TOPIC_RELEVANCE of the best, and — when the best relevant first sentence states the
-    subject (HEADING_STATES) — whose own first sentence covers ON_TOPIC_SHARE of that one's (an
-    item on 法规政策 that lists 孵化器 among ten policies mentions the subject; it is not about it).
+    a question about 孵化器 because it shares '建设' with it), and — when the best relevant first
+    sentence states the subject (HEADING_STATES) — whose own first sentence covers
+    ON_TOPIC_SHARE of that one's (an item on 法规政策 that lists 孵化器 among ten policies
+    mentions the subject; it is not about it).
 
-    Args: hits best first (with `.relevant`), each hit's term coverage (relevance.py's
-    term_coverage), and each hit's `heading_coverage` (None: not used). Returns: one flag per hit.
+    Args: hits best first (with `.relevant`), each hit's coverage of the question's subject
+    words, and each hit's `heading_coverage` (None: not used). Returns: one flag per hit.
     """
     best = max((c for h, c in zip(hits, coverage) if h.relevant), default=0.0)
-    top = max((h.relevance or 0.0 for h in hits if h.relevant), default=0.0)
-    flags = [bool(h.relevant) and c >= best * ON_TOPIC_SHARE and (h.relevance or 0.0) >= top * ON_TOPIC_RELEVANCE
-             for h, c in zip(hits, coverage)]
+    flags = [bool(h.relevant) and c >= best * ON_TOPIC_SHARE for h, c in zip(hits, coverage)]
     if headings is None:
         return flags
     stated = max((c for ok, c in zip(flags, headings) if ok), default=0.0)
@@ -138,17 +135,18 @@ def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float
     return [ok and c >= stated * ON_TOPIC_SHARE for ok, c in zip(flags, headings)]
 
 
-def heading_coverage(text: str, tokens: Sequence[str], idf: Sequence[float]) -> float:
+def heading_coverage(text: str, tokens: Sequence[str], idf: Sequence[float], whole: bool = False) -> float:
     """The IDF-weighted share of the question's tokens in a clause's first sentence (up to
     HEADING_CHARS characters): for a numbered item, the subject it is about.
 
-    Args: the clause text, the question's tokens and their IDF (relevance.QueryTerms).
-    Returns: a share in [0, 1] (0 for a question without tokens)."""
+    Args: the clause text, the question's tokens and their IDF (relevance.QueryTerms), and
+    whether to read the whole text instead. Returns: a share in [0, 1] (0 for a question
+    without tokens)."""
     total = float(sum(idf))
     if total <= 0:
         return 0.0
-    end = _HEADING_END.search(text, 0, HEADING_CHARS)
-    first = text[:end.start() if end else HEADING_CHARS].lower()
+    end = None if whole else _HEADING_END.search(text, 0, HEADING_CHARS)
+    first = text.lower() if whole else text[:end.start() if end else HEADING_CHARS].lower()
     return sum(w for t, w in zip(tokens, idf) if t in first) / total
 
 
@@ -177,6 +175,45 @@ def build_answer(hits: Sequence, documents: Callable[[int], DocumentInfo],
 
 
 _ROLES = ("lead", "cooperating", "persons")
+
+
+def prefer_named(answer: Answer | None, scoped: Answer | None, named: set[str]) -> Answer | None:
+    """The answer of a who-question that names a place or organ ('海淀区…找哪个部门对接'): the
+    groups of the documents it names come first — from the search of the whole index, or else
+    from a search of those documents alone (`scoped`) — and groups of documents from any other
+    stated place are dropped (a city's or a ministry's units do not answer for a district);
+    groups of documents whose place is unknown stay, last. Unchanged when no named document
+    has a group.
+
+    Args: the answer of the whole index's top hits, that of the named documents' own top hits
+    (or None), the ids of the documents the question names. Returns: the answer or None.
+    """
+    own = [g for g in (answer.groups if answer else ()) if g.document["id"] in named]
+    if scoped is not None:
+        seen = {g.document["id"] for g in own}
+        own += [g for g in scoped.groups if g.document["id"] not in seen]
+    if not own:
+        return answer
+    unplaced = [g for g in (answer.groups if answer else ()) if g.document["id"] not in named
+                and not g.document.get("region")]
+    groups = tuple(own + unplaced)
+    clauses = tuple(dict.fromkeys(c for g in groups for c in g.clauses))
+    return Answer(*(_union(groups, role) for role in _ROLES), clauses, groups)
+
+
+def _union(groups: Sequence[Group], role: str) -> tuple[Party, ...]:
+    """The parties of one role over groups, one per unit (as in _parties), first group first."""
+    found: dict[str, Party] = {}
+    for group in groups:
+        for party in getattr(group, role):
+            key = normalise_unit(party.name)
+            if key in found:
+                old = found[key]
+                found[key] = Party(old.name, tuple(dict.fromkeys(old.clauses + party.clauses)),
+                                   "note" if "note" in (old.source, party.source) else "text")
+            else:
+                found[key] = party
+    return tuple(found.values())
 
 
 def _group(doc: DocumentInfo, hits: list, day: str) -> Group:

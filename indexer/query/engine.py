@@ -18,13 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embed.runtimes import Embedder, EmbedderPool, runtime_of
-from indexer.errors import NotFoundError
+from indexer.errors import NotFoundError, QueryError
 from indexer.index import store, vectors
 from indexer.index.lexical import LexicalIndex
 from indexer.index.table import LAZY_ROWS, Candidate, ClauseTable
 from indexer.index.tokens import ENGLISH_STOPWORDS
 from indexer.index.vectors import VectorStore
-from indexer.query.answers import Answer, is_who_question, topic_of
+from indexer.query.answers import (
+    ANSWER_DEPTH,
+    Answer,
+    is_who_question,
+    prefer_named,
+    topic_of,
+)
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
@@ -97,7 +103,7 @@ class SearchEngine:
 
     # ----- a search, stage by stage ----------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | None = None,
-               collapse: bool = True) -> SearchResult:
+               collapse: bool = True, named: bool = True) -> SearchResult:
         """Rank clauses for a question.
 
         Args: the question, how many hits, filters, and whether to collapse results (adjacent
@@ -139,7 +145,9 @@ class SearchEngine:
         t = time.perf_counter()
         terms = self.query_terms(parsed, lexical)
         hits, judged_on = self.judge(terms, evidence, hits)
-        hits, answer = self.answer(parsed, terms, hits, judged_on)
+        hits, answer = self.answer(parsed, terms, hits, judged_on, preference)
+        if parsed.who and preference is not None and named:
+            answer = self.named_answer(parsed, preference, answer)
         timings["relevance_ms"] = _ms(t)
         return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions), judged_on,
                             list(preference.names) if preference else [])
@@ -271,10 +279,32 @@ class SearchEngine:
         return [replace(h, relevance=round(float(p), 4), relevant=bool(p >= threshold))
                 for h, p in zip(hits, relevance)], judged_on
 
-    def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit],
-               judged_on: np.ndarray) -> tuple[list[Hit], Answer | ValueAnswer | None]:
+    def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit], judged_on: np.ndarray,
+               preference: Preference | None = None) -> tuple[list[Hit], Answer | ValueAnswer | None]:
         """The answer card, and the answering sentence marked in its clause (spans.answer_card)."""
-        return answer_card(self.table, parsed.text, parsed.who, terms, hits, judged_on, parsed.filters.day)
+        return answer_card(self.table, parsed.text, parsed.who, terms, hits, judged_on, parsed.filters.day,
+                           preference.names if preference else ())
+
+    def named_answer(self, parsed: ParsedQuery, preference: Preference, answer) -> Answer | ValueAnswer | None:
+        """A who-question naming a place or organ is answered by its documents first
+        (answers.prefer_named). When none of them has a group among the top hits, their own
+        top hits are searched (one more search, of those documents alone)."""
+        named = [d.id for d, keep in zip(self.table.documents, preference.documents) if keep]
+        if not named or len(named) == len(self.table.documents) or answer is not None and not hasattr(answer, "groups"):
+            return answer
+        ids = set(named)
+        scoped = None
+        if not (answer and any(g.document["id"] in ids for g in answer.groups)):
+            within = tuple(i for i in parsed.filters.documents if i in ids) if parsed.filters.documents \
+                else tuple(named)
+            if within:
+                try:
+                    result = self.search(parsed.text, ANSWER_DEPTH, replace(parsed.filters, documents=within),
+                                         named=False)
+                except QueryError:  # the other filters leave none of them
+                    result = None
+                scoped = result.answer if result is not None and hasattr(result.answer, "groups") else None
+        return prefer_named(answer, scoped, ids)
 
     def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:
         """The question as a clause could contain it: glossary terms written in for the words

@@ -72,8 +72,21 @@ class ValueAnswer:
                 "clause": self.clause, "span": list(self.span)}
 
 
+def subject_terms(terms: QueryTerms, places: Sequence[str] = ()) -> tuple[tuple[str, ...], np.ndarray]:
+    """The question's tokens and IDF without those of the places and organs it names: '天津市…
+    人身意外保险由哪些部门负责' is about 人身意外保险; 天津 chooses whose documents answer
+    (answers.prefer_named), and a clause of 天津's on another measure shares it. All the tokens
+    when every one is a named place."""
+    named = "".join(places)
+    keep = [i for i, t in enumerate(terms.tokens) if not (named and t in named)]
+    if not keep or len(keep) == len(terms.tokens):
+        return terms.tokens, terms.idf
+    return tuple(terms.tokens[i] for i in keep), terms.idf[keep]
+
+
 def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
-                judged_on: np.ndarray, as_of: str | None = None) -> tuple[list, Answer | ValueAnswer | None]:
+                judged_on: np.ndarray, as_of: str | None = None,
+                places: Sequence[str] = ()) -> tuple[list, Answer | ValueAnswer | None]:
     """The answer card of a search, and the answering sentence marked in its clause.
 
     A who-question gets who is responsible, per document, from the hits that are relevant and
@@ -83,16 +96,19 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     next relevant ones) states.
 
     Args: the clause table, the question as searched, whether it is a who-question, its terms,
-    the judged hits best first, the features they were judged on, and the day validity is
-    judged on (answers.build_answer orders expired documents last). Returns: (the hits,
+    the judged hits best first, the features they were judged on, the day validity is
+    judged on (answers.build_answer orders expired documents last), and the places and organs
+    the question names (their words do not make a clause on topic: subject_terms). Returns: (the hits,
     one of them with `answer_span` set, the answer or None).
     """
     if not hits:
         return hits, None
     if who:
-        headings = [heading_coverage("".join(table.texts.take(list(h.members))), terms.tokens, terms.idf)
-                    for h in hits]
-        topical = on_topic(hits, judged_on[:, FEATURES.index("term_coverage")], headings)
+        tokens, idf = subject_terms(terms, places)
+        texts = ["".join(table.texts.take(list(h.members))) for h in hits]
+        coverage = [heading_coverage(t, tokens, idf, whole=True) for t in texts] if len(tokens) < len(terms.tokens) \
+            else judged_on[:, FEATURES.index("term_coverage")]
+        topical = on_topic(hits, coverage, [heading_coverage(t, tokens, idf) for t in texts])
         answer = build_answer(hits, table.document_of, topical, as_of)
         if answer is None:
             return hits, None

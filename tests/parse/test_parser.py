@@ -681,3 +681,20 @@ def test_corpus_walk_reports_bad_files_and_keeps_going(tmp_path):
     results = list(iter_corpus(tmp_path))
     assert [type(r).__name__ for r in results] == ["CorpusError", "Document"]
     assert results[1].id == "good" and len(results[1].clauses) == SEED_COUNTS[SUPPORT26]
+
+
+def test_a_forwarding_notice_saved_as_one_line_keeps_the_document_it_forwards(tmp_path):
+    """The signature of the notice that forwards a document is no trailing frame when sentences
+    follow it: the measures after it are the body (a page saved as one line)."""
+    from indexer.parse.boilerplate import frame_tail
+
+    line = ("某市人民政府关于印发某市支持中小企业发展政策措施的通知 　　各县（市）、区人民政府： 　　现将《措施》印发给你们，"
+            "请认真贯彻执行。 　　某市人民政府 　　2020年2月7日 　　一、严格复工管理 　　（一）全力支持企业复工。企业复工前做好准备。"
+            "（二）减免房租。对承租国有房产的企业免收一个月房租。（三）稳定就业。对不裁员的企业返还失业保险费。")
+    assert frame_tail(line) == len(line)
+    signed_last = "（三）稳定就业。对不裁员的企业返还失业保险费。 　　某市人民政府 　　2020年2月7日"
+    assert frame_tail(signed_last) < signed_last.index("某市人民政府")
+    source = tmp_path / "one-line.txt"
+    source.write_text(line, encoding="utf-8")
+    doc = load_document(source, tmp_path)
+    assert any("返还失业保险费" in c.text for c in doc.clauses)

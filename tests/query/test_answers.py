@@ -8,7 +8,14 @@ import pytest
 
 from indexer.errors import QueryError
 from indexer.parse.prose_roles import normalise_unit
-from indexer.query.answers import build_answer, heading_coverage
+from indexer.query.answers import (
+    Answer,
+    Group,
+    Party,
+    build_answer,
+    heading_coverage,
+    prefer_named,
+)
 from indexer.query.shapes import Hit
 from indexer.types import DocumentInfo, Responsibility
 
@@ -75,6 +82,30 @@ def test_an_item_whose_first_sentence_is_about_something_else_does_not_answer(en
     answer = engine.search(question, 10).answer
     named = {p.name for g in answer.groups for role in (g.lead, g.cooperating) for p in role}
     assert wanted <= named and not passing & named
+
+
+def _group(doc_id: str, region: str, *lead: str) -> Group:
+    return Group({"id": doc_id, "region": region}, tuple(Party(n, (f"{doc_id}:h1",)) for n in lead), (), (),
+                 (f"{doc_id}:h1",), 0.5)
+
+
+def test_a_question_naming_a_place_is_answered_by_its_documents_first():
+    city, district, unknown = _group("city", "北京市", "市国资委"), _group("district", "北京市·海淀区", "区国资委"), \
+        _group("unplaced", "", "某办公室")
+    answer = Answer((), (), (), (), (city, district, unknown))
+    named = prefer_named(answer, None, {"district"})
+    assert [g.document["id"] for g in named.groups] == ["district", "unplaced"]  # the city's units are not the district's
+    assert [p.name for p in named.lead] == ["区国资委", "某办公室"]
+    # found only by a search of the named documents: their groups first
+    scoped = Answer((), (), (), (), (district,))
+    assert [g.document["id"] for g in prefer_named(Answer((), (), (), (), (city,)), scoped, {"district"}).groups] \
+        == ["district"]
+    assert prefer_named(answer, None, {"elsewhere"}) is answer  # no group of its own: unchanged
+
+
+def test_a_county_s_question_lists_only_the_county_s_units(engine):
+    answer = engine.search("嵊泗科创飞地建设由哪些部门负责", 10).answer
+    assert answer.groups and {g.document["id"] for g in answer.groups} == {SHENGSI}
 
 
 def test_heading_coverage_reads_the_first_sentence_only():
