@@ -40,13 +40,17 @@ _PRINT_DATE = re.compile(rf"{_DATE}\s*(?:印发|发布)", re.MULTILINE)
 _ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构|发布单位|信息来源|来源)\s*[:：]\s*\n*\s*([^\s:：]{2,45})")
 _NEWS_DATES = (re.compile(rf"(?:时\s*间|日\s*期)\s*[:：]\s*{_DATE}"),  # '时 间：2020年2月16日'
                re.compile(rf"(?:日报|晚报|新闻网|报)\s*{_DATE}\s+\d{{1,2}}:\d{{2}}"),  # '重庆日报2020-02-21 07:39'
-               re.compile(rf"(?:^|\s){_DATE}\s+来源\s*[:：]"))  # a page's '2018年1月24日    来源：中国银监会''
+               # a page's '2018年1月24日    来源：中国银监会', '2020-02-25 16:10来源：中国证券报'
+               re.compile(rf"(?:^|\s){_DATE}\s*(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*来源\s*[:：]"),
+               # a press conference's page: '…新闻办于2020年2月19日16时召开…新闻发布会'
+               re.compile(rf"于\s*{_DATE}[^。]{{0,12}}召开[^。]{{0,50}}新闻发布会"))
 
 # 文号 forms beyond 〔year〕number: '财政部 税务总局公告2020年第9号', a bare '2020年第2号' at the
 # head, '…公告（第6号）' in a title, '广州市人民政府令 第179号'.
 _YEAR_NUMBER = re.compile(r"((?:[\u4e00-\u9fff]{2,20}(?:[ \u3000][\u4e00-\u9fff]{2,20}){0,4})?公告)?"
                           r"\s*((?:19|20)\d{2}\s*年\s*第\s*\d{1,4}\s*号)")
 _TITLE_NUMBER = re.compile(r"(?:公告|通告|命令|令)\s*[（(]\s*(第\s*\d{1,4}\s*号)\s*[）)]")
+_ANNEX_NUMBER = re.compile(rf"(?:^|(?<=\s))({DOC_NUMBER})\s*附件\s*\d")
 # A title that is the number itself: '…应急指挥部令第13号' (in a title the organ is the issuer's name).
 _TITLE_DECREE = re.compile(r"(?:公告|通告|命令|令)\s*(第\s*\d{1,4}\s*号)$")
 # The organ of a decree starts where a word starts (after a gap, punctuation or a date), never
@@ -148,16 +152,24 @@ def find_doc_number(raw_text: str, header: str, title: str = "") -> str:
         glued = re.split(rf"(?:{_DOC_TYPES})", m.group(0))
         if len(glued) > 1 and _DOC_NUMBER_RE.fullmatch(glued[-1]) and not _CITED.search(head[:m.start()]):
             return normalize_doc_number(glued[-1])
-    return _other_number(head, title)
+    other = _other_number(head, title)
+    if other:
+        return other
+    m = _ANNEX_NUMBER.search(raw_text)  # '京建发〔2020〕46号附件2': the number its annexes carry
+    return normalize_doc_number(m.group(1)) if m else ""
 
 
 def _other_number(head: str, title: str) -> str:
     """The 文号 forms without 〔year〕: announcements, decrees, numbered 公告 in a title."""
     for m in _YEAR_NUMBER.finditer(head):
         if not _CITED.search(head[:m.start()]) and not re.search(r"[（(]$", head[:m.start()].rstrip()):
-            organs = [p for p in (m.group(1) or "").removesuffix("公告").split() if p]
+            pieces = [p for p in (m.group(1) or "").removesuffix("公告").split() if p]
+            organs = list(pieces)
             while organs and not all(is_organ(p) for p in organs):
                 organs.pop(0)  # the title's tail printed before the issuers
+            if not organs and pieces:  # '…政策的公告财政部公告2020年第6号': the title ran into it
+                tail = re.split(r"公告|通知|通告|的", pieces[-1])[-1]
+                organs = [tail] if is_organ(tail) else []
             prefix = " ".join(organs) + "公告" if organs else ""
             return prefix + re.sub(r"\s+", "", m.group(2))
     m = _TITLE_NUMBER.search(title) or _TITLE_DECREE.search(title) or _TITLE_NUMBER.search(head[:120])

@@ -211,15 +211,16 @@ _LEAD_CHARS = 200
 
 
 # The central bank's 中心支行 in a provincial capital serves the whole province: '人民银行杭州
-# 中心支行' is Zhejiang's, not Hangzhou's.
-_CENTRAL_BRANCH = re.compile(r"([\u4e00-\u9fff]{2})(中心支行)")
+# 中心支行' is Zhejiang's, not Hangzhou's; so does its 分行 there ('中国人民银行成都分行').
+_CENTRAL_BRANCH = re.compile(r"([\u4e00-\u9fff]{2})(中心支行)|(?<=人民银行)([\u4e00-\u9fff]{2})(分行)")
 
 
 def _provincial_branches(text: str) -> str:
     """The text with a 中心支行's city replaced by its province ('浙江省中心支行')."""
     def province(m: re.Match[str]) -> str:
-        return (_lookup(m.group(1))[0].province or m.group(1)) + m.group(2)
-    return _CENTRAL_BRANCH.sub(province, text) if "中心支行" in text else text
+        city, branch = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return (_lookup(city)[0].province or city) + branch
+    return _CENTRAL_BRANCH.sub(province, text) if "中心支行" in text or "人民银行" in text else text
 
 
 def central_subject(title: str) -> bool:

@@ -144,6 +144,22 @@ def test_a_leader_s_visit_is_news_and_a_truncated_signature_date_still_signs():
 def test_a_spaced_time_field_dates_a_press_conference():
     from indexer.parse.metadata import news_date
     assert news_date("回放｜新闻发布会\n时 间：2020年2月16日11:00\n地 点：南宁市") == "2020-02-16"
+    assert news_date("河南省政府新闻办于2020年2月19日16时召开疫情防控专题第十二场新闻发布会。") == "2020-02-19"
+    assert news_date("助力小微企业渡难关 作者：齐金钊 2020-02-25 16:10来源：中国证券报·中证网") == "2020-02-25"
+    assert news_date("会议要求，于2020年3月1日前完成。") == ""  # a deadline is no date of the report
+
+
+def test_the_central_bank_s_branch_in_a_capital_serves_its_province():
+    assert resolve_region("中国人民银行成都分行办公室").label == "四川省"
+    assert resolve_region("中国农业银行成都分行").label == "四川省·成都市"  # a commercial bank's is the city's
+
+
+def test_a_wen_hao_its_annexes_carry_or_glued_to_the_title():
+    from indexer.parse.metadata import find_doc_number
+    annexed = "北京市住房和城乡建设委员会关于印发《预案》的通知\n各区住房城乡建设委：\n现印发给你们。\n 京建发〔2020〕46号附件1 \n名单"
+    assert find_doc_number(annexed, annexed.split("\n")[0]) == "京建发〔2020〕46号"
+    glued = "财政部 海关总署 税务总局关于进口物资免税政策的公告财政部公告2020年第6号 根据…"
+    assert find_doc_number(glued, glued) == "财政部公告2020年第6号"
 
 
 def test_a_slogan_after_the_headline_does_not_hide_its_place():
