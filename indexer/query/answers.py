@@ -182,8 +182,8 @@ def prefer_named(answer: Answer | None, scoped: Answer | None, named: set[str]) 
     groups of the documents it names come first — from the search of the whole index, or else
     from a search of those documents alone (`scoped`) — and groups of documents from any other
     stated place are dropped (a city's or a ministry's units do not answer for a district);
-    groups of documents whose place is unknown stay, last. Unchanged when no named document
-    has a group.
+    groups of documents whose place is unknown stay, last. None when only other places'
+    documents answer ("郴州孵化器建设由谁负责" is not answered by 嵊泗's units).
 
     Args: the answer of the whole index's top hits, that of the named documents' own top hits
     (or None), the ids of the documents the question names. Returns: the answer or None.
@@ -192,11 +192,11 @@ def prefer_named(answer: Answer | None, scoped: Answer | None, named: set[str]) 
     if scoped is not None:
         seen = {g.document["id"] for g in own}
         own += [g for g in scoped.groups if g.document["id"] not in seen]
-    if not own:
-        return answer
     unplaced = [g for g in (answer.groups if answer else ()) if g.document["id"] not in named
                 and not g.document.get("region")]
     groups = tuple(own + unplaced)
+    if not groups:
+        return None  # another place's units are no answer for this one
     clauses = tuple(dict.fromkeys(c for g in groups for c in g.clauses))
     return Answer(*(_union(groups, role) for role in _ROLES), clauses, groups)
 

@@ -165,17 +165,23 @@ SORTS = ("relevance", "date")
 
 
 def answer_dict(table: ClauseTable, answer: Answer | ValueAnswer | None) -> dict | None:
-    """The answer card; a value answer also carries its clause's citation and link, so it is
-    cited whatever page of results is shown."""
+    """The answer card; a value answer also carries its clause's citation and link, and a
+    who-answer the citation and link of each clause it names (`sources`), so it is cited
+    whatever page of results is shown — its clauses need not be among the results at all."""
     if answer is None:
         return None
     data = answer.to_dict()
     if data["kind"] == "value":
-        row = table.row_of_id[answer.clause]
-        doc = table.document_of(row)
-        data["citation"] = citation(doc, table.sections[row], table.pages[row])
-        data["url"] = clause_url(doc.id, answer.clause)
+        data.update(_source(table, answer.clause))
+    else:
+        data["sources"] = {cid: _source(table, cid) for cid in data["clauses"] if cid in table.row_of_id}
     return data
+
+
+def _source(table: ClauseTable, clause_id: str) -> dict:
+    row = table.row_of_id[clause_id]
+    doc = table.document_of(row)
+    return {"citation": citation(doc, table.sections[row], table.pages[row]), "url": clause_url(doc.id, clause_id)}
 
 
 def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filters, took_ms: float,

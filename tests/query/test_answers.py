@@ -100,12 +100,16 @@ def test_a_question_naming_a_place_is_answered_by_its_documents_first():
     scoped = Answer((), (), (), (), (district,))
     assert [g.document["id"] for g in prefer_named(Answer((), (), (), (), (city,)), scoped, {"district"}).groups] \
         == ["district"]
-    assert prefer_named(answer, None, {"elsewhere"}) is answer  # no group of its own: unchanged
+    assert [g.document["id"] for g in prefer_named(answer, None, {"elsewhere"}).groups] == ["unplaced"]
+    # only other places' documents answer: no answer
+    assert prefer_named(Answer((), (), (), (), (city,)), None, {"elsewhere"}) is None
 
 
 def test_a_county_s_question_lists_only_the_county_s_units(engine):
     answer = engine.search("嵊泗科创飞地建设由哪些部门负责", 10).answer
     assert answer.groups and {g.document["id"] for g in answer.groups} == {SHENGSI}
+    # 郴州's plan assigns nobody for incubators: 嵊泗's and the province's units are no answer
+    assert engine.search("郴州孵化器建设由谁负责", 10).answer is None
 
 
 def test_heading_coverage_reads_the_first_sentence_only():

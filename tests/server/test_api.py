@@ -59,7 +59,7 @@ def test_search_answers_the_incubator_who_question_with_gaoxinchu(incubator):
                                     "relevance_ms"}
     answer = data["answer"]
     assert answer["kind"] == "responsibility"
-    assert set(answer) == {"kind", "lead", "cooperating", "persons", "clauses", "groups"}
+    assert set(answer) == {"kind", "lead", "cooperating", "persons", "clauses", "groups", "sources"}
     # One group per document: the 2015 work points' group names 高新处 for its item 13.
     group = next(g for g in answer["groups"] if g["document"]["id"] == WORK_POINTS)
     gaoxinchu = next(p for p in group["lead"] if p["name"] == "高新处")

@@ -337,3 +337,21 @@ def test_the_targets_chart_scales_as_one_picture_with_a_table_of_fixed_columns(c
     svg = re.search(r'<svg class="target-chart"[^>]*>', page)
     assert svg and 'viewBox="0 0 480 ' in svg.group(0) and "width=" not in svg.group(0)  # sized by app.css
     assert '<colgroup><col class="col-region">' in page and '<div class="table-wrap">' in page
+
+
+def test_a_who_answer_cites_its_clauses_even_off_the_results_page(client):
+    """Each clause of a who-answer has its citation and link in `sources`; where the clause is
+    not among the shown results (a page of one result; a clause found by searching a named
+    county's own documents) the card still links and cites it."""
+    q = "孵化器由哪个部门负责"
+    data = client.get("/api/search?" + urlencode({"q": q, "k": 1})).get_json()
+    answer = data["answer"]
+    assert answer["clauses"] and set(answer["sources"]) == set(answer["clauses"])
+    shown = {h["id"] for h in data["results"]}
+    away = [cid for cid in answer["clauses"] if cid not in shown]
+    assert away  # the answering clause is not on this page
+    page = get_page(client, "/", q=q, k=1)
+    for cid in away:
+        source = answer["sources"][cid]
+        assert source["citation"] in page and source["url"].split("#")[1] in page
+        assert f'href="#hit-{cid}"' not in page  # no anchor to a result that is not on the page
