@@ -34,7 +34,7 @@ from indexer.query.answers import (
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
-from indexer.query.glossary import Glossary, default_glossary
+from indexer.query.glossary import Expansion, Glossary, default_glossary
 from indexer.query.places import PREFERENCE, PlaceNames, Preference
 from indexer.query.relevance import Calibration, Evidence, QueryTerms, features
 from indexer.query.request import ParsedQuery, searched_text, validate_k
@@ -137,7 +137,8 @@ class SearchEngine:
         t = time.perf_counter()
         rows = candidate_rows(dense, lexical, self.table.row_of_fid)
         evidence = self.evidence(qvec, rows, dense, lexical)
-        preference = self.places.preference(parsed.text) if self.place_bonus else None
+        naming = parsed.text + " " + " ".join(e.term for e in parsed.expansions)  # 'Huaihua' names 怀化
+        preference = self.places.preference(naming) if self.place_bonus else None
         ranked = self.fuse(evidence, lexical.coverage, preference)
         terms = [*lexical.tokens, *(e.term for e in parsed.expansions)]
         hits = self.assemble(ranked, parsed.k, collapse, terms)
@@ -158,6 +159,8 @@ class SearchEngine:
         who = is_who_question(text)
         topic = topic_of(text) if who else text
         expansions = tuple(x for x in self.glossary.expand(topic) if self.speaks_not(x)) if self.expand else ()
+        if self.expand:  # places an English question names in pinyin ('in Huaihua' -> 怀化)
+            expansions += tuple(Expansion(words, name) for words, name in self.places.romanised(topic))
         return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who, topic, expansions)
 
     def speaks_not(self, expansion) -> bool:

@@ -13,6 +13,13 @@ Names come from the documents themselves: each region part (浙江省, 舟山市
 form (浙江, 舟山, 嵊泗; 广西壮族自治区 -> 广西), and each issuing organ as written (国家邮政局,
 上海市人力资源和社会保障局). A short form of one character, or a common word (新区, 开发区), is
 never a name.
+
+An English question names places in pinyin ("Which department in Huaihua…"): `romanised`
+finds the index's places written so (pypinyin, toneless, syllables run together or apart;
+the conventional 陕西 Shaanxi and 山西 Shanxi, 西藏 Tibet, 内蒙古 Inner Mongolia, 香港 Hong Kong,
+澳门 Macau),
+and the engine adds the Chinese name to the question as a glossary term. A spelling two
+places share (山西 and 陕西 are both "shanxi" in plain pinyin) names neither.
 """
 from __future__ import annotations
 
@@ -25,6 +32,9 @@ import numpy as np
 from indexer.types import DocumentInfo
 
 PREFERENCE = 0.001  # a tie-breaker: see the module docstring and docs/BENCHMARKS.md
+_CONVENTIONAL = {"陕西": ("shaanxi",), "山西": ("shanxi",), "西藏": ("tibet", "xizang"),
+                 "内蒙古": ("innermongolia", "neimenggu"), "香港": ("hongkong",), "澳门": ("macau", "macao")}
+_LATIN_WORD = re.compile(r"[a-z]+")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
              "地区", "新区", "省", "市", "区", "县", "盟", "旗")
 _NEVER = {"全国", "中国", "国家", "新区", "开发区", "高新区", "城区", "市区", "郊区", "山区", "社区", "地区"}
@@ -58,6 +68,27 @@ class PlaceNames:
         self.owners = {name: np.fromiter(sorted(found), dtype=np.int64) for name, found in owners.items()}
         names = sorted(self.owners, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
+        self.pinyin = _romanised_places(n for n in self.owners if _is_place_form(n))
+
+    def romanised(self, question: str) -> list[tuple[str, str]]:
+        """The places an English question names in pinyin, as (the words as written, the Chinese
+        name): 'Huaihua' -> 怀化, 'Inner Mongolia' -> 内蒙古. One or two words per name."""
+        if not self.pinyin or not question.isascii() and not re.search(r"[A-Za-z]{3}", question):
+            return []
+        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+(?:'[A-Za-z]+)?", question)]
+        found, i = [], 0
+        while i < len(words):
+            for width in (2, 1):  # 'Inner Mongolia', 'Huai Hua' before 'Huaihua'
+                if i + width > len(words):
+                    continue
+                key = "".join(re.sub(r"'s$", "", w.lower()).replace("'", "") for w, _, _ in words[i:i + width])
+                if key in self.pinyin:
+                    found.append((question[words[i][1]:words[i + width - 1][2]], self.pinyin[key]))
+                    i += width
+                    break
+            else:
+                i += 1
+        return found
 
     def preference(self, question: str) -> Preference | None:
         """The documents a question's place and organ names prefer (None when it names none).
@@ -75,6 +106,31 @@ class PlaceNames:
         for name in names:
             mask[self.owners[name]] = True
         return Preference(names, mask)
+
+
+def _is_place_form(name: str) -> bool:
+    """A region part or its short form (not an organ's name): 2-8 CJK characters."""
+    return 2 <= len(name) <= 8 and all("\u4e00" <= c <= "\u9fff" for c in name) and not name.endswith(
+        ("局", "委", "厅", "办", "部", "署", "会", "院", "组", "中心", "政府", "公司", "银行"))
+
+
+def _romanised_places(names) -> dict[str, str]:
+    """Toneless pinyin (syllables run together) of each short place name -> the name; a
+    spelling that two names share is dropped, the conventional English names added."""
+    from pypinyin import lazy_pinyin  # imported lazily: its dictionaries load on import
+
+    keys: dict[str, set[str]] = {}
+    names = list(names)
+    for name in names:
+        if any(name.endswith(s) for s in _SUFFIXES) and len(name) > 2:
+            continue  # '怀化市': its short form '怀化' stands for it
+        keys.setdefault("".join(lazy_pinyin(name)).replace("ü", "v"), set()).add(name)
+    out = {key: next(iter(found)) for key, found in keys.items() if len(found) == 1 and len(key) >= 4}
+    out.pop("shanxi", None)  # plain pinyin of 陕西 too: 'Shanxi' is 山西 only by convention, below
+    for name, spellings in _CONVENTIONAL.items():
+        if name in names:
+            out.update(dict.fromkeys(spellings, name))
+    return out
 
 
 def _forms(part: str) -> list[str]:

@@ -220,3 +220,22 @@ def test_a_title_gives_a_year_only_for_a_single_year_plan():
     assert title_year("2023—2027年科技创新行动计划") is None
     assert title_year("2023年至2025年工作计划") is None
     assert title_year("嵊泗县科技创新体系建设工程实施方案(2023—2027年)") is None
+
+
+def test_an_english_question_names_a_chinese_place_in_pinyin():
+    from indexer.query.places import PlaceNames
+
+    docs = [DocumentInfo(f"d{i}", "某方案", "", "", "2020-02-01", 2020, province, city, "", "", "", 2)
+            for i, (province, city) in enumerate([("湖南省", "怀化市"), ("陕西省", ""), ("山西省", ""), ("四川省", "遂宁市")])]
+    places = PlaceNames(docs)
+    assert places.romanised("Which department in Huaihua is responsible?") == [("Huaihua", "怀化")]
+    assert places.romanised("who leads this in Shaanxi's plan, and in Shanxi?") == [("Shaanxi's", "陕西"), ("Shanxi", "山西")]
+    assert places.romanised("Huai Hua and suining") == [("Huai Hua", "怀化"), ("suining", "遂宁")]
+    assert places.romanised("who is responsible for incubators") == []
+    assert places.romanised("怀化市由哪个部门负责") == []  # Chinese questions name places as written
+
+
+def test_an_english_who_question_naming_a_county_is_answered_by_the_county(engine):
+    result = engine.search("which departments are responsible for incubators in Shengsi", 10)
+    assert "嵊泗" in result.preferred
+    assert {g.document["id"] for g in result.answer.groups} == {SHENGSI}
