@@ -50,7 +50,9 @@ _NEWS_DATES = (re.compile(rf"(?:时\s*间|日\s*期)\s*[:：]\s*{_DATE}"),  # '�
 _YEAR_NUMBER = re.compile(r"((?:[\u4e00-\u9fff]{2,20}(?:[ \u3000][\u4e00-\u9fff]{2,20}){0,4})?公告)?"
                           r"\s*((?:19|20)\d{2}\s*年\s*第\s*\d{1,4}\s*号)")
 _TITLE_NUMBER = re.compile(r"(?:公告|通告|命令|令)\s*[（(]\s*(第\s*\d{1,4}\s*号)\s*[）)]")
-_ANNEX_NUMBER = re.compile(rf"(?:^|(?<=\s))({DOC_NUMBER})\s*附件\s*\d")
+# An annex's heading line carries its document's 文号 ('京建发〔2020〕46号附件2'): at a line start
+# or after a wide gap, never inside a sentence ('请按照 京建发〔2020〕46号附件2 的要求…').
+_ANNEX_NUMBER = re.compile(rf"(?:^|\n|[\u3000 ]{{2}})[\u3000 ]*({DOC_NUMBER})\s*附件\s*\d+(?=\s|$)")
 # A title that is the number itself: '…应急指挥部令第13号' (in a title the organ is the issuer's name).
 _TITLE_DECREE = re.compile(r"(?:公告|通告|命令|令)\s*(第\s*\d{1,4}\s*号)$")
 # The organ of a decree starts where a word starts (after a gap, punctuation or a date), never
@@ -403,11 +405,11 @@ def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_numbe
     names_doc = bool(_NAMES_DOC.search(title) or "关于" in title or _TITLE_NUMBER.search(title)
                      or re.search(r"(?:指引|指南|问答|解答|说明|倡议书|须知|攻略|\d+问)$", title))
     signed = bool(issuers) and not _ISSUER_FROM_TITLE.match(title) or bool(doc_number)
+    if _VISIT.search(title) and not signed and "关于" not in title:
+        return "news"  # a leader's visit is reported, whatever organs the report names
     source_issuer = _SOURCE_SUFFIX.sub("", source_issuer.strip())
     if source_issuer and is_media(source_issuer) and not signed:
         return "news"
-    if _VISIT.search(title):
-        return "news"  # a leader's visit is reported, whatever organs the report names
     reported = bool(_NEWS_SIGNS.search(head) or _BYLINE.search(raw_text[-60:]) or _NEWS_VERBS.search(title)
                     and "关于" not in title)
     if signed or (names_doc and not reported) or re.search(r"(?:^|\s)各[^。\s]{1,60}：", head[:300]) \

@@ -52,6 +52,11 @@ def _lookup(*texts: str) -> list[Region]:
     return [_region(row) for row in rows]  # open_warning: cpca warns on the root logger
 
 
+# The peoples an autonomous prefecture's name gives after its place ('恩施土家族苗族自治州').
+_PEOPLES = re.compile(r"(?:土家族|苗族|侗族|布依族|白族|傣族|景颇族|傈僳族|彝族|哈尼族|壮族|藏族|羌族|回族|朝鲜族|"
+                      r"蒙古族|哈萨克|蒙古|柯尔克孜)+$")
+
+
 @functools.lru_cache(maxsize=1)
 def _prefecture_short_forms() -> tuple[re.Pattern[str], dict[str, str]]:
     """Autonomous prefectures by the short form documents use ('大理州' for 大理白族自治州),
@@ -63,8 +68,13 @@ def _prefecture_short_forms() -> tuple[re.Pattern[str], dict[str, str]]:
     with files("cpca.resources").joinpath("pca.csv").open(encoding="utf-8") as rows:
         for row in csv.DictReader(rows):
             if row["shi"].endswith("自治州"):
-                full.setdefault(row["shi"][:2] + "州", row["shi"])
-    return re.compile("|".join(sorted(full, key=len, reverse=True))), full
+                base = _PEOPLES.sub("", row["shi"].removesuffix("自治州"))  # 黔东南苗族侗族 -> 黔东南
+                if len(base) >= 2:
+                    full.setdefault(base + "州", row["shi"])
+    # Only where a name starts: after the text's start, a non-CJK character or 中共 ('中共大理州委'),
+    # never inside another word ('上海南州路' holds no 海南州).
+    names = "|".join(sorted(full, key=len, reverse=True))
+    return re.compile(rf"(?:(?<=^)|(?<=[^\u4e00-\u9fff])|(?<=中共))({names})"), full
 
 
 def _prefecture_names(text: str) -> str:
@@ -73,7 +83,7 @@ def _prefecture_names(text: str) -> str:
     if "州" not in text:
         return text
     pattern, full = _prefecture_short_forms()
-    return pattern.sub(lambda m: full[m.group(0)], text)
+    return pattern.sub(lambda m: full[m.group(1)], text)
 
 
 def _region(row: dict) -> Region:
@@ -107,10 +117,10 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
         return NATIONAL
     issuer, title = _provincial_branches(issuer), _provincial_branches(title)
     head = _HEADLINE_END.split(title.strip(), maxsplit=1)[0]  # '河南省…发布会召开 上车不带病 中途不感染…'
-    best, from_title, from_site, from_head = (
-        _plausible(r, t) for r, t in zip(_lookup(issuer, title, site, head), (issuer, title, site, head)))
-    if not from_title and head != title.strip():
-        from_title = from_head  # a slogan after the headline ('平安到终点') can confuse the lookup
+    texts = (issuer, title, site, head) if head != title.strip() else (issuer, title, site)
+    best, from_title, from_site, *from_head = (_plausible(r, t) for r, t in zip(_lookup(*texts), texts))
+    if not from_title and from_head:
+        from_title = from_head[0]  # a slogan after the headline ('平安到终点') can confuse the lookup
     if not issuer and _PROVINCE_LIST.search(title):
         from_title = Region()  # '福建、江苏、山东积极协助台企复工复产': a report across provinces is none of them
     if not best.province and (m := _PROVINCE_MENTION.search(issuer)):

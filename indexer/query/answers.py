@@ -123,13 +123,15 @@ def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float
     mentions the subject; it is not about it).
 
     Args: hits best first (with `.relevant`), each hit's coverage of the question's subject
-    words, and each hit's `heading_coverage` (None: not used). Returns: one flag per hit.
+    words, and each hit's `heading_coverage` (None: not used). The best ones are those of the
+    first ANSWER_DEPTH hits. Returns: one flag per hit.
     """
-    best = max((c for h, c in zip(hits, coverage) if h.relevant), default=0.0)
+    depth = min(len(hits), ANSWER_DEPTH)  # the hits that may answer, whatever k is
+    best = max((c for h, c in zip(hits[:depth], coverage) if h.relevant), default=0.0)
     flags = [bool(h.relevant) and c >= best * ON_TOPIC_SHARE for h, c in zip(hits, coverage)]
     if headings is None:
         return flags
-    stated = max((c for ok, c in zip(flags, headings) if ok), default=0.0)
+    stated = max((c for ok, c in zip(flags[:depth], headings) if ok), default=0.0)
     if stated < HEADING_STATES:
         return flags
     return [ok and c >= stated * ON_TOPIC_SHARE for ok, c in zip(flags, headings)]
@@ -186,12 +188,13 @@ def prefer_named(answer: Answer | None, scoped: Answer | None, named: set[str]) 
     documents answer ("郴州孵化器建设由谁负责" is not answered by 嵊泗's units).
 
     Args: the answer of the whole index's top hits, that of the named documents' own top hits
-    (or None), the ids of the documents the question names. Returns: the answer or None.
+    (or None; only its groups of named documents count), the ids of the documents the question
+    names. Returns: the answer or None.
     """
     own = [g for g in (answer.groups if answer else ()) if g.document["id"] in named]
     if scoped is not None:
         seen = {g.document["id"] for g in own}
-        own += [g for g in scoped.groups if g.document["id"] not in seen]
+        own += [g for g in scoped.groups if g.document["id"] in named and g.document["id"] not in seen]
     unplaced = [g for g in (answer.groups if answer else ()) if g.document["id"] not in named
                 and not g.document.get("region")]
     groups = tuple(own + unplaced)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embed.runtimes import Embedder, EmbedderPool, runtime_of
-from indexer.errors import NotFoundError, QueryError
+from indexer.errors import NotFoundError
 from indexer.index import store, vectors
 from indexer.index.lexical import LexicalIndex
 from indexer.index.table import LAZY_ROWS, Candidate, ClauseTable
@@ -26,6 +26,7 @@ from indexer.index.tokens import ENGLISH_STOPWORDS
 from indexer.index.vectors import VectorStore
 from indexer.query.answers import (
     ANSWER_DEPTH,
+    ON_TOPIC_SHARE,
     Answer,
     is_who_question,
     prefer_named,
@@ -40,10 +41,14 @@ from indexer.query.relevance import Calibration, Evidence, QueryTerms, features
 from indexer.query.request import ParsedQuery, searched_text, validate_k
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
 from indexer.query.similar import SimilarResult, find_similar
-from indexer.query.spans import ValueAnswer, answer_card
+from indexer.query.spans import ValueAnswer, answer_card, subject_coverage
 from indexer.types import DocumentInfo
 
 log = logging.getLogger(__name__)
+# A group found by searching a named place's documents alone must cover the question's subject
+# this share of the whole search's best relevant hit, and at least NAMED_MIN of it.
+NAMED_SHARE = ON_TOPIC_SHARE
+NAMED_MIN = 0.5
 
 CANDIDATES = 100  # per signal, before fusion
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
@@ -103,16 +108,22 @@ class SearchEngine:
 
     # ----- a search, stage by stage ----------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | None = None,
-               collapse: bool = True, named: bool = True) -> SearchResult:
+               collapse: bool = True) -> SearchResult:
         """Rank clauses for a question.
 
         Args: the question, how many hits, filters, and whether to collapse results (adjacent
         pieces of an item into one passage, identical texts of several documents into one hit
         that lists the others; see query/collapse.py). Returns: hits best first, each with its
-        relevance (query/relevance.py), an answer for who-questions, and per-stage timings in
-        ms. Raises: QueryError for bad input.
+        relevance (query/relevance.py), an answer for who-questions (of the documents of a
+        place or organ the question names first: named_answer), and per-stage timings in ms.
+        Raises: QueryError for bad input.
         """
-        parsed = self.parse_query(query, k, filters if filters is not None else Filters())
+        return self.run(self.parse_query(query, k, filters if filters is not None else Filters()), collapse)
+
+    def run(self, parsed: ParsedQuery, collapse: bool = True, named: bool = True,
+            qvec: np.ndarray | None = None) -> SearchResult:
+        """A parsed query's search (see `search`); `named` False for the search of a named
+        place's documents alone, whose query vector is the question's already."""
         timings: dict[str, float] = {}
         # BM25 needs only the words: it runs on another thread while the query is embedded
         # (the embedder releases the GIL), so at a million clauses its ~8 ms hide behind the
@@ -120,7 +131,8 @@ class SearchEngine:
         pending = _lexical_pool().submit(self.lexical_stage, parsed)
         try:
             t = time.perf_counter()
-            qvec = self.embed_query(parsed.topic)
+            if qvec is None:
+                qvec = self.embed_query(parsed.topic)
             timings["embed_ms"] = _ms(t)
             t = time.perf_counter()
             dense = self.dense_stage(qvec, parsed)
@@ -147,8 +159,14 @@ class SearchEngine:
         terms = self.query_terms(parsed, lexical)
         hits, judged_on = self.judge(terms, evidence, hits)
         hits, answer = self.answer(parsed, terms, hits, judged_on, preference)
-        if parsed.who and preference is not None and named:
-            answer = self.named_answer(parsed, preference, answer)
+        if parsed.who and preference is not None and named and (answer is None or hasattr(answer, "groups")):
+            named_ms = time.perf_counter()
+            answer = self.named_answer(parsed, preference, answer, terms, hits, qvec, collapse)
+            if answer is None or not set(answer.clauses) >= {h.clause_id for h in hits if h.answer_span}:
+                kept = set(answer.clauses) if answer else set()  # the marked sentence's group may be gone
+                hits = [replace(h, answer_span=None) if h.answer_span and h.clause_id not in kept else h
+                        for h in hits]
+            timings["named_ms"] = _ms(named_ms)
         timings["relevance_ms"] = _ms(t)
         return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions), judged_on,
                             list(preference.names) if preference else [])
@@ -288,25 +306,39 @@ class SearchEngine:
         return answer_card(self.table, parsed.text, parsed.who, terms, hits, judged_on, parsed.filters.day,
                            preference.names if preference else ())
 
-    def named_answer(self, parsed: ParsedQuery, preference: Preference, answer) -> Answer | ValueAnswer | None:
+    def named_answer(self, parsed: ParsedQuery, preference: Preference, answer: Answer | None,
+                     terms: QueryTerms, hits: list[Hit], qvec: np.ndarray, collapse: bool) -> Answer | None:
         """A who-question naming a place or organ is answered by its documents first
         (answers.prefer_named). When none of them has a group among the top hits, their own
-        top hits are searched (one more search, of those documents alone)."""
-        named = [d.id for d, keep in zip(self.table.documents, preference.documents) if keep]
-        if not named or len(named) == len(self.table.documents) or answer is not None and not hasattr(answer, "groups"):
-            return answer
-        ids = set(named)
+        top hits are searched (once more, of those documents alone, with the question's vector),
+        and a group found so counts only when its clauses cover the question's subject about as
+        well as the best relevant hit of the whole search did (NAMED_SHARE of it, and at least
+        NAMED_MIN): a clause ranked first among a few documents is not an answer for that."""
+        allowed = preference.documents[self.table.doc_of_row]
+        if parsed.mask is not None:
+            allowed = allowed & parsed.mask
+        if not allowed.any():
+            return prefer_named(answer, None, set())
+        ids = {self.table.documents[i].id for i in np.flatnonzero(preference.documents)}
         scoped = None
-        if not (answer and any(g.document["id"] in ids for g in answer.groups)):
-            within = tuple(i for i in parsed.filters.documents if i in ids) if parsed.filters.documents \
-                else tuple(named)
-            if within:
-                try:
-                    result = self.search(parsed.text, ANSWER_DEPTH, replace(parsed.filters, documents=within),
-                                         named=False)
-                except QueryError:  # the other filters leave none of them
-                    result = None
-                scoped = result.answer if result is not None and hasattr(result.answer, "groups") else None
+        covered = parsed.mask.all() if parsed.mask is not None else True
+        if not (answer and any(g.document["id"] in ids for g in answer.groups)) \
+                and not (covered and allowed.all()):  # searching them alone would repeat the search
+            try:
+                result = self.run(replace(parsed, k=ANSWER_DEPTH, mask=allowed), collapse, named=False, qvec=qvec)
+            except Exception:
+                log.exception("the search of the named documents failed; answering from the first search")
+                return answer
+            if result.answer is not None and hasattr(result.answer, "groups"):
+                places = preference.names
+                relevant = [h for h in hits[:ANSWER_DEPTH] if h.relevant]
+                best = max(subject_coverage(self.table, terms, places, relevant), default=0.0)
+                need = max(NAMED_SHARE * best, NAMED_MIN)
+                by_id = {h.clause_id: h for h in result.hits}
+                good = [g for g in result.answer.groups
+                        if max(subject_coverage(self.table, terms, places, [by_id[c] for c in g.clauses if c in by_id]),
+                               default=0.0) >= need]
+                scoped = replace(result.answer, groups=tuple(good)) if good else None
         return prefer_named(answer, scoped, ids)
 
     def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:

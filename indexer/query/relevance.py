@@ -21,7 +21,7 @@ The evidence (FEATURES), per hit:
 - coverage: the share of query tokens the corpus vocabulary knows (fusion.py's BM25 weight);
 - log_rank and gap_next: where the hit stands, and how far the fused score falls to the next;
 - best_coverage, best_phrase, best_gap: the query's best term_coverage, phrase and cosine_gap
-  over its hits, whether the question has an answer here at all (a linear model cannot
+  over its first BEST_DEPTH hits (fitted at k = 10; the same whatever k is asked), whether the question has an answer here at all (a linear model cannot
   otherwise say "a good hit, of a question the corpus answers");
 - covered_terms (term_coverage x coverage) and phrase_terms (phrase x term_coverage): the
   hit's words matching when the corpus knows the question's words, and a phrase that is more
@@ -49,6 +49,7 @@ FEATURES = ("cosine", "cosine_gap", "cosine_lead", "bm25_share", "term_coverage"
 QUERY_FEATURES = ("best_gap", "log_best_gap", "best_coverage", "best_phrase", "coverage", "top_cosine",
                   "top_bm25_share", "best_covered_terms")
 _HIT_FEATURES = 9
+BEST_DEPTH = 10  # the hits the query's best_* features are taken over (bench/fit_relevance.py: k=10)
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
@@ -109,8 +110,11 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
             np.log(i + 1),
             scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
         )
+    # The query's best over its first BEST_DEPTH hits, as fitted: a hit's relevance does not
+    # depend on how many hits were asked for.
     gap, coverage, phrase = out[:, 1], out[:, 4], out[:, 5]
-    best = np.broadcast_to([coverage.max(), phrase.max(), gap.max()], (len(hits), 3))
+    top = slice(0, BEST_DEPTH)
+    best = np.broadcast_to([coverage[top].max(), phrase[top].max(), gap[top].max()], (len(hits), 3))
     return np.column_stack([out, best, coverage * terms.coverage, phrase * coverage])
 
 
@@ -196,7 +200,7 @@ class Calibration:
         """Relevance of each row of x (hits x FEATURES, best hit first), in [0, 1]."""
         if len(x) == 0:
             return np.zeros(0)
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        z = np.nan_to_num(((x - self.mean) / self.scale) @ self.coef + self.intercept)  # no NaN spreads
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         if self.answerable is not None:
             p = p * float(self.answerable.probabilities(query_features(x)[None])[0])

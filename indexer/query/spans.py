@@ -75,13 +75,26 @@ class ValueAnswer:
 def subject_terms(terms: QueryTerms, places: Sequence[str] = ()) -> tuple[tuple[str, ...], np.ndarray]:
     """The question's tokens and IDF without those of the places and organs it names: '天津市…
     人身意外保险由哪些部门负责' is about 人身意外保险; 天津 chooses whose documents answer
-    (answers.prefer_named), and a clause of 天津's on another measure shares it. All the tokens
-    when every one is a named place."""
-    named = "".join(places)
-    keep = [i for i, t in enumerate(terms.tokens) if not (named and t in named)]
+    (answers.prefer_named), and a clause of 天津's on another measure shares it. A token goes
+    only when every occurrence of it in the question lies inside a named place or organ
+    ('交通运输部交通运输通行证…' keeps 交通运输). All the tokens when every one would go."""
+    question = terms.text
+    spans = [(m.start(), m.end()) for name in places for m in re.finditer(re.escape(name), question)]
+
+    def named(token: str) -> bool:
+        found = [m.start() for m in re.finditer(re.escape(token), question)]
+        return bool(found) and all(any(a <= at and at + len(token) <= b for a, b in spans) for at in found)
+
+    keep = [i for i, t in enumerate(terms.tokens) if not named(t)] if spans else list(range(len(terms.tokens)))
     if not keep or len(keep) == len(terms.tokens):
         return terms.tokens, terms.idf
     return tuple(terms.tokens[i] for i in keep), terms.idf[keep]
+
+
+def subject_coverage(table: ClauseTable, terms: QueryTerms, places: Sequence[str], hits: Sequence) -> list[float]:
+    """Each hit's IDF-weighted coverage of the question's subject words (subject_terms)."""
+    tokens, idf = subject_terms(terms, places)
+    return [heading_coverage("".join(table.texts.take(list(h.members))), tokens, idf, whole=True) for h in hits]
 
 
 def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
@@ -106,7 +119,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if who:
         tokens, idf = subject_terms(terms, places)
         texts = ["".join(table.texts.take(list(h.members))) for h in hits]
-        coverage = [heading_coverage(t, tokens, idf, whole=True) for t in texts] if len(tokens) < len(terms.tokens) \
+        coverage = subject_coverage(table, terms, places, hits) if len(tokens) < len(terms.tokens) \
             else judged_on[:, FEATURES.index("term_coverage")]
         topical = on_topic(hits, coverage, [heading_coverage(t, tokens, idf) for t in texts])
         answer = build_answer(hits, table.document_of, topical, as_of)

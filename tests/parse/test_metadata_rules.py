@@ -116,6 +116,8 @@ def test_a_report_across_provinces_is_none_of_them():
 
 def test_an_autonomous_prefecture_by_its_short_form():
     assert resolve_region("中共大理州委").label == "云南省·大理白族自治州"
+    assert resolve_region("", "黔东南州人民政府关于做好复工复产的通知").label == "贵州省·黔东南苗族侗族自治州"
+    assert resolve_region("", "上海南州路商户复工指引").label != "青海省·海南藏族自治州"  # no 海南州 inside a word
     assert resolve_region("恩施州卫生健康委员会").label == "湖北省·恩施土家族苗族自治州"
     assert resolve_region("广州市卫生健康委员会").label == "广东省·广州市"
 
@@ -136,6 +138,9 @@ def test_a_leader_s_visit_is_news_and_a_truncated_signature_date_still_signs():
     from indexer.parse.metadata import read_text_meta
     visit = "蔡奇调研检查重点项目复工复产工作时强调落实落细防控措施\n2月9日上午，市委书记蔡奇到通州区调研。市领导参加。"
     assert read_text_meta(visit, visit).kind == "news"
+    notice = ("某市市场监督管理局关于规范疫情防控督导检查时要求企业提供材料有关事项的通知\n市市监发〔2020〕3号\n各区市场监管局：\n"
+              "现将有关事项通知如下。\n特此通知。\n某市市场监督管理局\n2020年2月10日")
+    assert read_text_meta(notice, notice).kind == "notice"  # signed, numbered: a notice whatever its title
     signed = ("关于疫情期间实行非接触式办理的温馨提示\n尊敬的纳税人：\n请通过网上渠道办理。\n"
               "国家税务总局深圳市税务局\n2020\n")
     assert read_text_meta(signed, signed).issuers == ("国家税务总局深圳市税务局",)
@@ -160,6 +165,8 @@ def test_a_wen_hao_its_annexes_carry_or_glued_to_the_title():
     assert find_doc_number(annexed, annexed.split("\n")[0]) == "京建发〔2020〕46号"
     glued = "财政部 海关总署 税务总局关于进口物资免税政策的公告财政部公告2020年第6号 根据…"
     assert find_doc_number(glued, glued) == "财政部公告2020年第6号"
+    cited = "北京市住房和城乡建设委员会关于做好施工现场疫情防控的通知\n各区住房城乡建设委：\n请按照 京建发〔2020〕46号附件2 的要求填报。"
+    assert find_doc_number(cited, cited.split("\n")[0]) == ""  # a number cited in a sentence
 
 
 def test_a_slogan_after_the_headline_does_not_hide_its_place():

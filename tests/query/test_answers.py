@@ -239,3 +239,24 @@ def test_an_english_who_question_naming_a_county_is_answered_by_the_county(engin
     result = engine.search("which departments are responsible for incubators in Shengsi", 10)
     assert "嵊泗" in result.preferred
     assert {g.document["id"] for g in result.answer.groups} == {SHENGSI}
+
+
+def test_a_named_organ_s_words_stay_subject_words_elsewhere_in_the_question():
+    import numpy as np
+
+    from indexer.query.relevance import QueryTerms
+    from indexer.query.spans import subject_terms
+
+    terms = QueryTerms("交通运输部交通运输通行证", ("交通运输部", "交通运输", "通行证"), np.array([3.0, 2.0, 4.0]), 1.0, 1.0)
+    tokens, idf = subject_terms(terms, ("交通运输部",))
+    assert tokens == ("交通运输", "通行证") and list(idf) == [2.0, 4.0]  # 交通运输 also stands outside the name
+
+
+def test_who_answers_and_relevance_do_not_depend_on_k(engine):
+    for question in ("孵化器由哪个部门负责", "科技特派员有哪些要求"):
+        few, many = engine.search(question, 10), engine.search(question, 50)
+        # (the 10th hit's gap to the next one is unknown at k=10: hits 1-9 compare exactly)
+        assert [round(h.relevance, 4) for h in few.hits[:9]] == [round(h.relevance, 4) for h in many.hits[:9]]
+        assert (few.answer is None) == (many.answer is None)
+        if few.answer is not None and hasattr(few.answer, "groups"):
+            assert few.answer.to_dict()["groups"] == many.answer.to_dict()["groups"]
