@@ -241,8 +241,10 @@ def _cued(text: str, match: re.Match[str], head: str, sentence: str, hi: int) ->
 
 
 def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: int,
-                    previous: str) -> list[Target]:
-    """The targets of the clause text[lo:hi]; `previous` is the metric of the clause before."""
+                    previous: str, listed: str = "") -> list[Target]:
+    """The targets of the clause text[lo:hi]; `previous` is the metric of the clause before, and
+    `listed` the unit of the target that clause ended on, in the same sentence: a list of targets
+    goes on without repeating its cue ('创建省级以上技术创新平台10家，市级技术创新平台50家')."""
     # A clause (between commas) longer than MAX_CLAUSE_CHARS is no target sentence: only its
     # start is read, so a hostile run of numbers costs linear time (each number reads its head).
     hi = min(hi, lo + MAX_CLAUSE_CHARS)
@@ -268,7 +270,8 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
             continue
         sentence_start = text.rfind("。", max(line_start, match.start() - MAX_CLAUSE_CHARS), match.start()) + 1
         sentence = text[max(sentence_start, match.start() - MAX_CLAUSE_CHARS):match.start()]
-        if not (comparator or suffix or future or _cued(text, match, head, sentence, hi)):
+        continues = i == 0 and listed and (match["unit"] or "") == listed and not _VERB_END_RE.search(head)
+        if not (comparator or suffix or future or continues or _cued(text, match, head, sentence, hi)):
             continue
         m_lo, m_hi = _trim(text, pre_lo, pre_lo + comp_at)
         # the verb is read before and after trimming: '惠及' loses its 及, '组织全省' its 全省
@@ -312,11 +315,13 @@ def extract_targets(text: str) -> list[Target]:
     targets: list[Target] = []
     for line in re.finditer(r"[^\n]+", norm):
         scope.line(line.start(), line.end())
-        previous = ""
+        previous = listed = ""
         for clause in _CLAUSE_RE.finditer(norm, line.start(), line.end()):
-            found = _clause_targets(norm, clause.start(), clause.end(), scope, line.start(), previous)
+            found = _clause_targets(norm, clause.start(), clause.end(), scope, line.start(), previous, listed)
             targets.extend(t if t.text == text[t.start:t.end] else
                            Target(**{**asdict(t), "text": text[t.start:t.end]}) for t in found)
             lo, hi = _trim(norm, clause.start(), clause.end())
             previous = _clean(norm[lo:hi])
+            ends_sentence = norm[clause.end():clause.end() + 1] in ("。", "；", ";", "！", "？", "!", "?", "")
+            listed = found[-1].unit if found and found[-1].end >= hi - 1 and not ends_sentence else ""
     return targets

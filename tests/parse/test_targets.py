@@ -197,3 +197,12 @@ def test_hostile_runs_of_spaces_or_numbers_take_linear_time(text):
     started = time.perf_counter()
     extract_targets(text)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_list_of_targets_goes_on_without_repeating_its_cue():
+    text = "实现创建省级以上技术创新平台10家,市级技术创新平台50家,每个县市区至少成立1家市级以上技术创新平台。"
+    assert [(t.metric, t.value) for t in extract_targets(text)] == [
+        ("创建省级以上技术创新平台", 10.0), ("市级技术创新平台", 50.0), ("市级以上技术创新平台", 1.0)]
+    # a new sentence, or another unit, is no continuation
+    assert [t.value for t in extract_targets("创建平台10家。现有企业50家,员工3000人。")] == [10.0]
+    assert [t.value for t in extract_targets("创建平台10家,投入资金50万元。")] == [10.0]
