@@ -52,7 +52,7 @@ _YEAR_NUMBER = re.compile(r"((?:[\u4e00-\u9fff]{2,20}(?:[ \u3000][\u4e00-\u9fff]
 _TITLE_NUMBER = re.compile(r"(?:公告|通告|命令|令)\s*[（(]\s*(第\s*\d{1,4}\s*号)\s*[）)]")
 # An annex's heading line carries its document's 文号 ('京建发〔2020〕46号附件2'): at a line start
 # or after a wide gap, never inside a sentence ('请按照 京建发〔2020〕46号附件2 的要求…').
-_ANNEX_NUMBER = re.compile(rf"(?:^|(?<=\n)|(?<=[\u3000 ]{{2}}))({DOC_NUMBER})\s*附件\s*\d+(?=\s|$)")
+_ANNEX_NUMBER = re.compile(rf"(?:^|(?<=\n)|(?<=\n[\u3000 ])|(?<=[\u3000 ]{{2}}))({DOC_NUMBER})\s*附件\s*\d+(?=\s|$)")
 # A title that is the number itself: '…应急指挥部令第13号' (in a title the organ is the issuer's name).
 _TITLE_DECREE = re.compile(r"(?:公告|通告|命令|令)\s*(第\s*\d{1,4}\s*号)$")
 # The organ of a decree starts where a word starts (after a gap, punctuation or a date), never
