@@ -34,6 +34,20 @@ def load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _other_parties(answer, supporting: set[str], roles: tuple[str, ...], qid: str, verbose: bool) -> tuple[int, int]:
+    """How many parties of `roles` the answer's groups list, and how many of them only from
+    clauses outside `supporting` (each printed when verbose)."""
+    listed = other = 0
+    for group in answer.groups if answer else ():
+        for party in (p for role in roles for p in getattr(group, role)):
+            listed += 1
+            if not supporting & set(party.clauses):
+                other += 1
+                if verbose:
+                    print(f"  {qid} other: {party.name} <- {party.clauses}")
+    return listed, other
+
+
 def who(engine, questions: list[dict], verbose: bool) -> dict:
     right = total = other_units = groups = 0
     for q in questions:
@@ -48,13 +62,8 @@ def who(engine, questions: list[dict], verbose: bool) -> dict:
         leads = {p.name for p in group.lead} if group else set()
         ok = set(q["expect_lead"]) <= leads
         right += ok
-        for g in answer.groups if answer else ():
-            groups += 1
-            for party in (*g.lead, *g.cooperating, *g.persons):
-                if not expected & set(party.clauses):
-                    other_units += 1
-                    if verbose:
-                        print(f"  {q['id']} other: {party.name} <- {party.clauses}")
+        groups += len(answer.groups) if answer else 0
+        other_units += _other_parties(answer, expected, ("lead", "cooperating", "persons"), q["id"], verbose)[1]
         if verbose and not ok:
             print(f"  {q['id']} MISS {q['question']}: expected {q['expect_lead']} in {doc_id}, got {sorted(leads)}")
     return {"who_right": f"{right}/{total}", "groups": groups, "units_from_other_clauses": other_units}
@@ -83,13 +92,8 @@ def who_ncp(engine, questions: list[dict], verbose: bool) -> dict:
         ok = all(any(_SPACE.sub("", u) in n or n in _SPACE.sub("", u) for n in named) for u in q["expect_lead"])
         right += ok
         no_group += group is None
-        for g in answer.groups if answer else ():
-            for party in (*g.lead, *g.cooperating):
-                parties += 1
-                if not answering & set(party.clauses):
-                    other_units += 1
-                    if verbose:
-                        print(f"  {q['id']} other: {party.name} <- {party.clauses}")
+        listed, other = _other_parties(answer, answering, ("lead", "cooperating"), q["id"], verbose)
+        parties, other_units = parties + listed, other_units + other
         if verbose and not ok:
             print(f"  {q['id']} MISS {q['question']}: expected {q['expect_lead']} in {doc_id}, got {sorted(named)}")
     return {"ncp_who_right": f"{right}/{total}", "ncp_no_group": no_group, "ncp_parties": parties,
