@@ -177,8 +177,9 @@ class SearchEngine:
         who = is_who_question(text)
         topic = topic_of(text) if who else text
         expansions = tuple(x for x in self.glossary.expand(topic) if self.speaks_not(x)) if self.expand else ()
-        if self.expand:  # places an English question names in pinyin ('in Huaihua' -> 怀化)
-            expansions += tuple(Expansion(words, name) for words, name in self.places.romanised(topic))
+        if self.expand:  # places an English question names in pinyin ('in Huaihua' -> 怀化), unless the glossary has them
+            known = {x.term for x in expansions}
+            expansions += tuple(Expansion(words, name) for words, name in self.places.romanised(topic) if name not in known)
         return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who, topic, expansions)
 
     def speaks_not(self, expansion) -> bool:

@@ -260,3 +260,8 @@ def test_who_answers_and_relevance_do_not_depend_on_k(engine):
         assert (few.answer is None) == (many.answer is None)
         if few.answer is not None and hasattr(few.answer, "groups"):
             assert few.answer.to_dict()["groups"] == many.answer.to_dict()["groups"]
+
+
+def test_a_place_the_glossary_knows_is_not_added_twice(engine):
+    terms = [e.term for e in engine.search("which departments are responsible for incubators in Shengsi", 10).expansions]
+    assert terms.count("嵊泗") == 1
