@@ -322,9 +322,9 @@ class SearchEngine:
             return prefer_named(answer, None, set())
         ids = {self.table.documents[i].id for i in np.flatnonzero(preference.documents)}
         scoped = None
-        covered = parsed.mask.all() if parsed.mask is not None else True
+        searched = int(parsed.mask.sum()) if parsed.mask is not None else len(allowed)
         if not (answer and any(g.document["id"] in ids for g in answer.groups)) \
-                and not (covered and allowed.all()):  # searching them alone would repeat the search
+                and int(allowed.sum()) < searched:  # all that was searched: searching them alone repeats it
             try:
                 result = self.run(replace(parsed, k=ANSWER_DEPTH, mask=allowed), collapse, named=False, qvec=qvec)
             except Exception:

@@ -265,3 +265,16 @@ def test_who_answers_and_relevance_do_not_depend_on_k(engine):
 def test_a_place_the_glossary_knows_is_not_added_twice(engine):
     terms = [e.term for e in engine.search("which departments are responsible for incubators in Shengsi", 10).expansions]
     assert terms.count("嵊泗") == 1
+
+
+def test_no_second_search_when_it_would_repeat_the_first(engine, monkeypatch):
+    from indexer.query.filters import Filters
+
+    runs = []
+    real = engine.run
+    monkeypatch.setattr(engine, "run", lambda *a, **k: runs.append(k.get("named", True)) or real(*a, **k))
+    engine.search("嵊泗科技特派员由哪个部门负责", 10, Filters(region="嵊泗县"))  # the filter is the place
+    assert runs == [True]
+    runs.clear()
+    engine.search("郴州孵化器建设由谁负责", 10)  # 郴州's documents alone are searched once more
+    assert runs == [True, False]
