@@ -201,7 +201,10 @@ def prefer_named(answer: Answer | None, scoped: Answer | None, named: set[str]) 
     if not groups:
         return None  # another place's units are no answer for this one
     clauses = tuple(dict.fromkeys(c for g in groups for c in g.clauses))
-    return Answer(*(_union(groups, role) for role in _ROLES), clauses, groups)
+    lead, cooperating, persons = (_union(groups, role) for role in _ROLES)
+    leading = {normalise_unit(p.name) for p in lead}  # as in _parties: a lead unit is not also cooperating
+    cooperating = tuple(p for p in cooperating if normalise_unit(p.name) not in leading)
+    return Answer(lead, cooperating, persons, clauses, groups)
 
 
 def _union(groups: Sequence[Group], role: str) -> tuple[Party, ...]:

@@ -103,6 +103,11 @@ def test_a_question_naming_a_place_is_answered_by_its_documents_first():
     assert [g.document["id"] for g in prefer_named(answer, None, {"elsewhere"}).groups] == ["unplaced"]
     # only other places' documents answer: no answer
     assert prefer_named(Answer((), (), (), (), (city,)), None, {"elsewhere"}) is None
+    # a unit leading in one group and cooperating in another is listed once, as a lead
+    helper = Group({"id": "district2", "region": "北京市·海淀区"}, (), (Party("区国资委", ("district2:h1",)),), (),
+                   ("district2:h1",), 0.4)
+    merged = prefer_named(Answer((), (), (), (), (district, helper)), None, {"district", "district2"})
+    assert [p.name for p in merged.lead] == ["区国资委"] and merged.cooperating == ()
 
 
 def test_a_county_s_question_lists_only_the_county_s_units(engine):
