@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from indexer.parse.prose_roles import normalise_unit
 from indexer.query.filters import day_or_today, validity
+from indexer.query.relevance import idf_coverage
 from indexer.types import DocumentInfo
 
 WHO_PATTERNS = re.compile(
@@ -137,19 +138,14 @@ def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float
     return [ok and c >= stated * ON_TOPIC_SHARE for ok, c in zip(flags, headings)]
 
 
-def heading_coverage(text: str, tokens: Sequence[str], idf: Sequence[float], whole: bool = False) -> float:
+def heading_coverage(text: str, tokens: Sequence[str], idf: Sequence[float]) -> float:
     """The IDF-weighted share of the question's tokens in a clause's first sentence (up to
     HEADING_CHARS characters): for a numbered item, the subject it is about.
 
-    Args: the clause text, the question's tokens and their IDF (relevance.QueryTerms), and
-    whether to read the whole text instead. Returns: a share in [0, 1] (0 for a question
-    without tokens)."""
-    total = float(sum(idf))
-    if total <= 0:
-        return 0.0
-    end = None if whole else _HEADING_END.search(text, 0, HEADING_CHARS)
-    first = text.lower() if whole else text[:end.start() if end else HEADING_CHARS].lower()
-    return sum(w for t, w in zip(tokens, idf) if t in first) / total
+    Args: the clause text, the question's tokens and their IDF (relevance.QueryTerms).
+    Returns: a share in [0, 1] (0 for a question without tokens)."""
+    end = _HEADING_END.search(text, 0, HEADING_CHARS)
+    return idf_coverage(text[:end.start() if end else HEADING_CHARS].lower(), tokens, idf)
 
 
 def build_answer(hits: Sequence, documents: Callable[[int], DocumentInfo],

@@ -34,7 +34,6 @@ from indexer.types import DocumentInfo
 PREFERENCE = 0.001  # a tie-breaker: see the module docstring and docs/BENCHMARKS.md
 _CONVENTIONAL = {"陕西": ("shaanxi",), "山西": ("shanxi",), "西藏": ("tibet", "xizang"),
                  "内蒙古": ("innermongolia", "neimenggu"), "香港": ("hongkong",), "澳门": ("macau", "macao")}
-_LATIN_WORD = re.compile(r"[a-z]+")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
              "地区", "新区", "省", "市", "区", "县", "盟", "旗")
 _NEVER = {"全国", "中国", "国家", "新区", "开发区", "高新区", "城区", "市区", "郊区", "山区", "社区", "地区"}

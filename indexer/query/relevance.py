@@ -97,13 +97,12 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
         cos = float(evidence.cosine[found].max()) if found else mean_cos
         bm25 = float(evidence.bm25[found].max()) if found else 0.0
         lowered = text.lower()
-        present = np.fromiter((t in lowered for t in terms.tokens), dtype=bool, count=len(terms.tokens))
         out[i] = (
             cos,
             cos - mean_cos,
             cos - best_cos,
             min(1.0, bm25 / terms.bm25_ceiling) if terms.bm25_ceiling > 0 else 0.0,
-            float(terms.idf[present].sum()) / idf_total if idf_total > 0 else 0.0,
+            idf_coverage(lowered, terms.tokens, terms.idf),
             # a question of function words alone ("the", "的") has no phrase to match
             longest_common_substring(query, plain_text(lowered)) / len(query) if query and idf_total > 0 else 0.0,
             terms.coverage,
@@ -129,6 +128,16 @@ def query_features(x: np.ndarray) -> np.ndarray:
     return np.array([best_gap, np.log(max(best_gap, 0.0) + 0.005), top[at["best_coverage"]], top[at["best_phrase"]],
                      top[at["coverage"]], top[at["cosine"]], top[at["bm25_share"]],
                      top[at["best_coverage"]] * top[at["coverage"]]])
+
+
+def idf_coverage(text: str, tokens: Sequence[str], idf: np.ndarray) -> float:
+    """The IDF-weighted share of the tokens found in a text (already lower-cased): the
+    term_coverage of a hit, or of a part of it. 0 for no tokens."""
+    total = float(np.sum(idf))
+    if total <= 0:
+        return 0.0
+    present = np.fromiter((t in text for t in tokens), dtype=bool, count=len(tokens))
+    return float(np.asarray(idf)[present].sum()) / total
 
 
 def longest_common_substring(a: str, b: str) -> int:

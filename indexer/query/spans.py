@@ -28,6 +28,7 @@ from indexer.query.answers import Answer, build_answer, heading_coverage, on_top
 from indexer.query.relevance import (
     FEATURES,
     QueryTerms,
+    idf_coverage,
     longest_common_substring,
     plain_text,
 )
@@ -94,7 +95,7 @@ def subject_terms(terms: QueryTerms, places: Sequence[str] = ()) -> tuple[tuple[
 def subject_coverage(table: ClauseTable, terms: QueryTerms, places: Sequence[str], hits: Sequence) -> list[float]:
     """Each hit's IDF-weighted coverage of the question's subject words (subject_terms)."""
     tokens, idf = subject_terms(terms, places)
-    return [heading_coverage("".join(table.texts.take(list(h.members))), tokens, idf, whole=True) for h in hits]
+    return [idf_coverage("".join(table.texts.take(list(h.members))).lower(), tokens, idf) for h in hits]
 
 
 def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
@@ -119,7 +120,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if who:
         tokens, idf = subject_terms(terms, places)
         texts = ["".join(table.texts.take(list(h.members))) for h in hits]
-        coverage = subject_coverage(table, terms, places, hits) if len(tokens) < len(terms.tokens) \
+        coverage = [idf_coverage(t.lower(), tokens, idf) for t in texts] if len(tokens) < len(terms.tokens) \
             else judged_on[:, FEATURES.index("term_coverage")]
         topical = on_topic(hits, coverage, [heading_coverage(t, tokens, idf) for t in texts])
         answer = build_answer(hits, table.document_of, topical, as_of)
