@@ -24,14 +24,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench_retrieval import read_jsonl
+
 from indexer.config import Config
 from indexer.query.engine import open_engine
 
 _SPACE = re.compile(r"\s+")
-
-
-def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _other_parties(answer, supporting: set[str], roles: tuple[str, ...], qid: str, verbose: bool) -> tuple[int, int]:
@@ -137,11 +135,11 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     engine = open_engine(Config(index_dir=Path(args.index), runtime=args.runtime), workers=1)
-    report = {**who(engine, load(Path(args.seed_questions)), args.verbose),
-              **spans(engine, load(Path(args.factual)), args.verbose)}
+    report = {**who(engine, read_jsonl(Path(args.seed_questions)), args.verbose),
+              **spans(engine, read_jsonl(Path(args.factual)), args.verbose)}
     if Path(args.ncp_index).exists():
         ncp = open_engine(Config(index_dir=Path(args.ncp_index), runtime=args.runtime), workers=1)
-        report.update(who_ncp(ncp, load(REPO / "bench" / "questions_who_ncp.jsonl"), args.verbose))
+        report.update(who_ncp(ncp, read_jsonl(REPO / "bench" / "questions_who_ncp.jsonl"), args.verbose))
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

@@ -39,6 +39,11 @@ NCP = SHARED / "datasets" / "ncp-policy-qa"
 _PUNCT = re.compile(r"[\s\u3000，。、；：？！“”‘’（）《》〔〕【】,.;:?!\"'()\[\]<>·…—-]+")
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """The rows of a JSON-lines file (questions, labels), blank lines skipped."""
+    return [json.loads(line) for line in Path(path).open(encoding="utf-8") if line.strip()]
+
+
 def norm(text: str) -> str:
     return _PUNCT.sub("", text)
 
@@ -134,14 +139,14 @@ def main() -> int:
           f"queries {'/'.join(runtime_of(query_embedder))}; load {os.getloadavg()[0]:.2f}", file=sys.stderr)
     sets = []
     if args.set in ("seed", "all"):
-        questions = [json.loads(line) for line in args.questions.open(encoding="utf-8")]
+        questions = read_jsonl(args.questions)
         sets.append(("seed", REPO / "corpus", questions,
                      "ids", "seed"))
     if args.set in ("ncp", "all"):
         if not NCP.exists():
             print(f"# skipping NCP: {NCP} not found (set POLICY_SHARED_DIR)", file=sys.stderr)
         else:
-            questions = [json.loads(line) for line in (NCP / "questions.dev.jsonl").open(encoding="utf-8")]
+            questions = read_jsonl(NCP / "questions.dev.jsonl")
             sets.append(("ncp-dev, answer anywhere", NCP / "docs", questions, False, "ncp-dev"))
             sets.append(("ncp-dev, gold document", NCP / "docs", questions, True, "ncp-dev"))
             sets.append(("ncp-dev, document (doc@k)", NCP / "docs", questions, "document", "ncp-dev"))

@@ -22,16 +22,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_retrieval import ensure_index, norm
+from bench_retrieval import ensure_index, norm, read_jsonl
 
 from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
 from indexer.errors import QueryError
 from indexer.query.engine import open_engine
-
-
-def read(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
 
 
 def main() -> int:
@@ -47,7 +43,7 @@ def main() -> int:
 
     found = relevant = top5 = 0
     answer_relevance, negative_best = [], []
-    questions = read(REPO / "bench" / f"questions_{args.set}.jsonl")
+    questions = read_jsonl(REPO / "bench" / f"questions_{args.set}.jsonl")
     for q in questions:
         result = engine.search(q["question"], k=10)
         texts = [norm("".join(engine.table.texts[r] for r in h.members)) for h in result.hits]
@@ -59,7 +55,7 @@ def main() -> int:
         if args.verbose:
             state = "-" if at is None else f"rank {at + 1} relevance {result.hits[at].relevance:.3f}"
             print(f"  {q['id']} {q['question']}: {state}")
-    negatives = read(REPO / "bench" / f"negatives_{args.set}.jsonl")
+    negatives = read_jsonl(REPO / "bench" / f"negatives_{args.set}.jsonl")
     empty = 0
     for q in negatives:
         try:

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_retrieval import NCP, ensure_index, ncp_hit, seed_hit
+from bench_retrieval import NCP, ensure_index, ncp_hit, read_jsonl, seed_hit
 
 from indexer.config import Config
 from indexer.embed.runtimes import load_embedder
@@ -50,9 +50,6 @@ L2 = 0.1
 MODEL = "multilingual-e5-small"
 
 
-def read(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-
 
 def labelled(engine, questions: list[dict], label, set_name: str) -> list[dict]:
     """One record per question: its features (hits x FEATURES), labels, and set."""
@@ -67,7 +64,7 @@ def labelled(engine, questions: list[dict], label, set_name: str) -> list[dict]:
 def collect(work: Path, threads: int) -> list[dict]:
     build = load_embedder(MODEL, threads=threads)
     query = load_embedder(MODEL, threads=1)
-    negatives = read(REPO / "bench" / "negatives.jsonl")
+    negatives = read_jsonl(REPO / "bench" / "negatives.jsonl")
     records = []
     seed_index = work / "seed-index"
     ensure_index(REPO / "corpus", seed_index, build)
@@ -76,14 +73,14 @@ def collect(work: Path, threads: int) -> list[dict]:
     def by_ids(hit, q):
         return any(seed_hit(engine.table.clause_ids[r], q["expected"]) for r in hit.members)
 
-    records += labelled(engine, read(REPO / "bench" / "questions_seed.jsonl"), by_ids, "seed")
-    records += labelled(engine, read(REPO / "bench" / "questions_seed_en.jsonl"), by_ids, "seed-en")
+    records += labelled(engine, read_jsonl(REPO / "bench" / "questions_seed.jsonl"), by_ids, "seed")
+    records += labelled(engine, read_jsonl(REPO / "bench" / "questions_seed_en.jsonl"), by_ids, "seed-en")
     records += labelled(engine, negatives, lambda h, q: False, "negatives")
     if NCP.exists():
         ncp_index = work / "ncp-dev-index"
         ensure_index(NCP / "docs", ncp_index, build)
         ncp = open_engine(Config(index_dir=ncp_index), embedder=query)
-        records += labelled(ncp, read(NCP / "questions.dev.jsonl"), lambda h, q: ncp_hit(ncp, h, q, False), "ncp-dev")
+        records += labelled(ncp, read_jsonl(NCP / "questions.dev.jsonl"), lambda h, q: ncp_hit(ncp, h, q, False), "ncp-dev")
         records += labelled(ncp, [q for q in negatives if q["kind"] != "other-policy"], lambda h, q: False,
                             "negatives-ncp")
     else:
