@@ -182,12 +182,13 @@ def body_region(text: str) -> Region:
     province dominates its text, none. Returns: the Region or Region()."""
     if _national_lead(text):
         return NATIONAL  # a report on a press conference of 国务院联防联控机制 or a ministry's act
+    first = text.split(maxsplit=1)[0] if text.strip() else ""  # the headline (split once, not the whole text)
+    headline = set(_PROVINCE_MENTION.findall(first))
     paper = _LOCAL_PAPER.search(text[:_LEAD_CHARS]) or _LOCAL_PAPER.search(text[-_LEAD_CHARS:])
-    if paper and not (set(_PROVINCE_MENTION.findall(text.split()[0])) - {paper.group(1)}):
+    if paper and not (headline - {paper.group(1)}):
         return Region(_PROVINCE_NAMES[paper.group(1)])  # '重庆日报讯（记者…）全市…': the paper's own place
-    headline = set(_PROVINCE_MENTION.findall(text.split()[0])) if text.split() else set()
     wire = _BEIJING_WIRE.search(text[:_LEAD_CHARS])
-    if wire and _PROVINCE_LIST.search(text.split()[0]):
+    if wire and _PROVINCE_LIST.search(first):
         return NATIONAL  # a national wire's report across provinces ('福建、江苏、山东积极…')
     counts: dict[str, int] = {}
     for m in _PROVINCE_MENTION.finditer(text):
