@@ -208,8 +208,8 @@ def find_date(raw_text: str, signed: list | None = None) -> str:
         return iso_date(m)
     if iso_date(m := _PRINT_DATE.search(raw_text)):
         return iso_date(m)
-    if news_date(raw_text):
-        return news_date(raw_text)
+    if published := news_date(raw_text):
+        return published
     return iso_date(_LABELLED_DATE["日期"].search(raw_text))
 
 
