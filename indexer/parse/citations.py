@@ -37,7 +37,7 @@ _CITING_VERB = re.compile(r"根据|按照|依据|依照|参照|遵照|贯彻|落
                           r"公布|发布|出台|制定|[为是在将把了]")
 _CITING_BEFORE = re.compile(r"(?:根据|按照|依据|依照|参照|遵照|贯彻|落实|执行|转发|印发|详见|参见|见|据|依|按)$")
 _CITING_AFTER = re.compile(r"\s?(?:文件|文|等|精神|要求|规定|[、，,和及）)])")
-_OPEN = re.compile(r"[〔\[［(（【]")
+_OPEN = re.compile(r"[〔\[［(（【﹝〖]")
 _ISSUER_LOOKBACK = 30
 _CLAUSE_END = re.compile(r"[。；;，,：:！？!?\n\s（()）《》“”\"]")
 _TITLE_SPAN = re.compile(r"(?:关于印发|印发|关于|转发|下发|的)$")

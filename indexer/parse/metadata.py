@@ -22,8 +22,9 @@ from indexer.parse.organs import (
 )
 
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "(": "〔", ")": "〕",
-                           "（": "〔", "）": "〕", "【": "〔", "】": "〕"})
-DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\d{1,5}\s*号"
+                           "（": "〔", "）": "〕", "【": "〔", "】": "〕",
+                           "﹝": "〔", "﹞": "〕", "〖": "〔", "〗": "〕"})
+DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}[〔\[［(（【﹝〖]\s*(?:19|20)\d{2}\s*[〕\]］)）】﹞〗]\s*第?\d{1,5}\s*号"
 _DOC_NUMBER_RE = re.compile(DOC_NUMBER)
 _LABELLED_NUMBER = re.compile(rf"(?:发文字号|文\s*号)\s*[:：]?\s*\n*\s*({DOC_NUMBER})")
 _GAP_NUMBER = re.compile(rf"(?:^|[ \u3000])({DOC_NUMBER})(?=[ \u3000]|$)", re.MULTILINE)

@@ -164,6 +164,10 @@ _PROVINCE_NAMES = {name[:3] if name.startswith(("黑龙江", "内蒙古")) else 
                    for name in set(PROVINCE_ABBREVIATIONS.values())}
 _PROVINCE_MENTION = re.compile("|".join(_PROVINCE_NAMES))
 _MIN_MENTIONS = 3
+# A municipality by its one-character short name after a verb of travel ('离沪', '来津', '返渝'),
+# or Shanghai's literary name 申城: the way a municipality's own papers name it.
+_SHORT_NAMES = {"沪": "上海", "申城": "上海", "津": "天津", "渝": "重庆"}
+_SHORT_MENTION = re.compile(r"(?<=[来返离在赴抵进回])([沪津渝])|申城")
 # Provinces listed together ('福建、江苏、山东积极…', '京津冀'): a report across them, not a destination
 # named after a verb ('重庆急调…支援湖北').
 _PROVINCE_LIST = re.compile(rf"(?:{_PROVINCE_MENTION.pattern})[、和与及]\s*(?:{_PROVINCE_MENTION.pattern})")
@@ -186,20 +190,30 @@ def body_region(text: str) -> Region:
     headline = set(_PROVINCE_MENTION.findall(first))
     paper = _LOCAL_PAPER.search(text[:_LEAD_CHARS]) or _LOCAL_PAPER.search(text[-_LEAD_CHARS:])
     if paper and not (headline - {paper.group(1)}):
-        return Region(_PROVINCE_NAMES[paper.group(1)])  # '重庆日报讯（记者…）全市…': the paper's own place
+        return _within(_PROVINCE_NAMES[paper.group(1)], first)  # '重庆日报讯（记者…）全市…': the paper's own place
     wire = _BEIJING_WIRE.search(text[:_LEAD_CHARS])
     if wire and _PROVINCE_LIST.search(first):
         return NATIONAL  # a national wire's report across provinces ('福建、江苏、山东积极…')
     counts: dict[str, int] = {}
     for m in _PROVINCE_MENTION.finditer(text):
         counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+    for m in _SHORT_MENTION.finditer(text):  # '离沪', '申城': Shanghai named the way its papers do
+        name = _SHORT_NAMES[m.group(1) or m.group(0)]
+        counts[name] = counts.get(name, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1]) + [("", 0), ("", 0)]
     (top, n), (_, runner_up) = ranked[0], ranked[1]
     if top and n >= _MIN_MENTIONS and n > 2 * runner_up and top not in _NAMED_ONLY.values():
-        return Region(_PROVINCE_NAMES[top])
+        return _within(_PROVINCE_NAMES[top], first)
     if wire and not headline:
         return NATIONAL  # the Beijing desk's report on no province: national news
     return Region()
+
+
+def _within(province: str, headline: str) -> Region:
+    """The province, or the city or district in it that the headline names ('奉贤发布全行业…' in a
+    Shanghai report -> 上海市·奉贤区); a place of another province in the headline is not taken."""
+    found = _lookup(province + headline)[0]
+    return found if found.province == province else Region(province)
 
 
 # A national organ's own unit at a place ('国家税务总局深圳市税务局') is that place's organ; so is a

@@ -97,6 +97,8 @@ def test_a_doc_number_inside_a_quoted_citation_is_the_cited_documents():
     ("2020年第2号 为进一步做好疫情防控工作，现公告如下：", "2020年第2号"),
     ("人力资源社会保障部 财政部 税务总局关于阶段性减免企业社会保险费的通知人社部发〔2020〕11号 各省：",
      "人社部发〔2020〕11号"),
+    # the small-form brackets some sites print: one 文号, in its canonical brackets
+    ("关于切实为基层减负的通知 肺炎机制发﹝2020﹞21号 各省、自治区：", "肺炎机制发〔2020〕21号"),
 ])
 def test_doc_number_in_its_real_forms(head, number):
     title = head.split()[0]

@@ -232,6 +232,17 @@ def test_a_province_s_own_paper_places_its_report():
     assert body_region("抗疫一线见闻 经济日报讯（记者 张三）各地加快复工。").label == ""
 
 
+def test_a_municipality_by_its_short_name_and_the_district_its_headline_names():
+    fengxian = ("奉贤发布全行业疫情防控规范 奉贤区日前召开疫情防控专题会议。在沪企业员工返沪后须登记，"
+                "离沪人员须报备，来沪人员须隔离。")
+    assert body_region(fengxian).label == "上海市·奉贤区"  # 沪 three times, 奉贤 in the headline
+    assert body_region("返沪复工有序 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
+    # a place of another province in the headline is not taken into the report's province
+    assert body_region("杭州企业来沪对接 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
+    # 沪 inside other words ('沪深股市') is no mention of Shanghai
+    assert body_region("股市回暖 沪深两市今日上涨，沪指收涨，沪市成交放量。").label == ""
+
+
 def test_a_report_closing_on_its_reporter_is_news():
     m = meta("省委领导小组办公室下发通知 全面开展重点场所排查 为确保不发生聚集性疫情，日前，省委领导小组办公室"
              "下发通知。 通知要求，各级医疗机构要开展排查。（记者 李振）")
