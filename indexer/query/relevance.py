@@ -15,14 +15,19 @@ The evidence (FEATURES), per hit:
 - bm25_share: the BM25 score over the most the query's tokens could score (their IDF x (k1 + 1)),
   so a clause matching only common words stays low;
 - term_coverage: the IDF-weighted share of the query's tokens found in the clause text (a token
-  the corpus never uses weighs as the rarest word: gibberish covers nothing);
+  the corpus never uses weighs as the rarest word: gibberish covers nothing; a part of a longer
+  question word the corpus knows is not counted again: QueryTerms.heads);
 - phrase: the longest common substring of question and clause over the question's length (0
   when the question has no word but function words);
 - coverage: the share of query tokens the corpus vocabulary knows (fusion.py's BM25 weight);
 - log_rank and gap_next: where the hit stands, and how far the fused score falls to the next;
-- best_coverage, best_phrase, best_gap: the query's best term_coverage, phrase and cosine_gap
-  over its first BEST_DEPTH hits (fitted at k = 10; the same whatever k is asked), whether the question has an answer here at all (a linear model cannot
-  otherwise say "a good hit, of a question the corpus answers");
+- ask_met: the hit has the form of answer the question asks for, where it asks for one (ASKS:
+  a price or a pay needs an amount of money, a phone question a number, an address question
+  an address, opening hours a time); 1 for the many questions that ask for no such form;
+- best_coverage, best_phrase, best_gap, best_ask_met: the query's best term_coverage, phrase,
+  cosine_gap and ask_met over its first BEST_DEPTH hits (fitted at k = 10; the same whatever k
+  is asked), whether the question has an answer here at all (a linear model cannot otherwise
+  say "a good hit, of a question the corpus answers");
 - covered_terms (term_coverage x coverage) and phrase_terms (phrase x term_coverage): the
   hit's words matching when the corpus knows the question's words, and a phrase that is more
   than one common word.
@@ -45,10 +50,26 @@ import numpy as np
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 FEATURES = ("cosine", "cosine_gap", "cosine_lead", "bm25_share", "term_coverage", "phrase", "coverage",
-            "log_rank", "gap_next", "best_coverage", "best_phrase", "best_gap", "covered_terms", "phrase_terms")
+            "log_rank", "gap_next", "ask_met", "best_coverage", "best_phrase", "best_gap", "best_ask_met",
+            "covered_terms", "phrase_terms")
 QUERY_FEATURES = ("best_gap", "log_best_gap", "best_coverage", "best_phrase", "coverage", "top_cosine",
-                  "top_bm25_share", "best_covered_terms")
-_HIT_FEATURES = 9
+                  "top_bm25_share", "best_covered_terms", "best_ask_met")
+_HIT_FEATURES = 10
+# What a question asks for, where the answer has a form of its own: a price or a pay (an amount
+# of money), a phone number, an address or the way somewhere, opening hours. A clause that
+# names the subject without that form does not answer it ('科技特派员工资多少' against clauses
+# on how many commissioners are sent). Each pair: the question's ask, the answer's form.
+ASKS = (
+    (re.compile(r"(?:多少|几块)钱|价格|价钱|票价|(?:工资|薪酬|薪资)(?:是|有|为)?多少"
+                r"|how much\b.*\bcost|\bprices?\b|\bsalar(?:y|ies)\b|\bwages?\b", re.IGNORECASE),
+     re.compile(r"\d\s*(?:[万亿千百])?\s*元|\d\s*(?:yuan|rmb)\b|免费|免收|减免|全额", re.IGNORECASE)),
+    (re.compile(r"电话|联系方式|热线|\bphone\b|\bhotline\b", re.IGNORECASE),
+     re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]?)?\d{7,8}(?!\d)|(?<!\d)1\d{10}(?!\d)|(?<!\d)12345(?!\d)")),
+    (re.compile(r"地址|在哪儿|怎么去|怎么走|如何前往|\baddress\b|how (?:do I|to) get to", re.IGNORECASE),
+     re.compile(r"地址|地点|[路街道巷]\d+号|\d+号楼|[楼层室]\d|位于")),
+    (re.compile(r"营业时间|开放时间|办公时间|几点|opening hours", re.IGNORECASE),
+     re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]")),
+)
 BEST_DEPTH = 10  # the hits the query's best_* features are taken over (bench/fit_relevance.py: k=10)
 _NOT_TEXT = re.compile(r"[\W_]+")
 
@@ -75,6 +96,8 @@ class QueryTerms:
     idf: np.ndarray
     bm25_ceiling: float
     coverage: float
+    heads: tuple[str, ...] = ()  # the tokens without the parts of a longer one the corpus knows
+    head_idf: np.ndarray | None = None
 
 
 def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str]) -> np.ndarray:
@@ -90,6 +113,8 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
     background = evidence.cosine[:evidence.dense_count] if evidence.dense_count else evidence.cosine
     mean_cos, best_cos = float(background.mean()), float(evidence.cosine.max())
     query = plain_text(terms.text)
+    asks = asks_of(terms.text)
+    heads, head_idf = (terms.heads, terms.head_idf) if terms.head_idf is not None else (terms.tokens, terms.idf)
     idf_total = float(terms.idf.sum())
     scores = [h.score for h in hits]
     for i, (hit, text) in enumerate(zip(hits, texts)):
@@ -102,19 +127,30 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
             cos - mean_cos,
             cos - best_cos,
             min(1.0, bm25 / terms.bm25_ceiling) if terms.bm25_ceiling > 0 else 0.0,
-            idf_coverage(lowered, terms.tokens, terms.idf),
+            idf_coverage(lowered, heads, head_idf),
             # a question of function words alone ("the", "的") has no phrase to match
             longest_common_substring(query, plain_text(lowered)) / len(query) if query and idf_total > 0 else 0.0,
             terms.coverage,
             np.log(i + 1),
             scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
+            ask_met(asks, text),
         )
     # The query's best over its first BEST_DEPTH hits, as fitted: a hit's relevance does not
     # depend on how many hits were asked for.
-    gap, coverage, phrase = out[:, 1], out[:, 4], out[:, 5]
+    gap, coverage, phrase, met = out[:, 1], out[:, 4], out[:, 5], out[:, 9]
     top = slice(0, BEST_DEPTH)
-    best = np.broadcast_to([coverage[top].max(), phrase[top].max(), gap[top].max()], (len(hits), 3))
+    best = np.broadcast_to([coverage[top].max(), phrase[top].max(), gap[top].max(), met[top].max()], (len(hits), 4))
     return np.column_stack([out, best, coverage * terms.coverage, phrase * coverage])
+
+
+def asks_of(question: str) -> tuple[re.Pattern[str], ...]:
+    """The answer forms a question asks for (ASKS): none for most questions."""
+    return tuple(form for ask, form in ASKS if ask.search(question))
+
+
+def ask_met(forms: Sequence[re.Pattern[str]], text: str) -> float:
+    """1 when the text has every form the question asks for (or it asks for none), else 0."""
+    return float(all(form.search(text) for form in forms))
 
 
 def query_features(x: np.ndarray) -> np.ndarray:
@@ -127,7 +163,7 @@ def query_features(x: np.ndarray) -> np.ndarray:
     best_gap = float(top[at["best_gap"]])
     return np.array([best_gap, np.log(max(best_gap, 0.0) + 0.005), top[at["best_coverage"]], top[at["best_phrase"]],
                      top[at["coverage"]], top[at["cosine"]], top[at["bm25_share"]],
-                     top[at["best_coverage"]] * top[at["coverage"]]])
+                     top[at["best_coverage"]] * top[at["coverage"]], top[at["best_ask_met"]]])
 
 
 def idf_coverage(text: str, tokens: Sequence[str], idf: np.ndarray) -> float:
@@ -209,7 +245,8 @@ class Calibration:
         """Relevance of each row of x (hits x FEATURES, best hit first), in [0, 1]."""
         if len(x) == 0:
             return np.zeros(0)
-        z = np.nan_to_num(((x - self.mean) / self.scale) @ self.coef + self.intercept)  # no NaN spreads
+        scale = np.where(self.scale > 0, self.scale, 1.0)  # a feature constant when fitted has weight 0
+        z = np.nan_to_num(((x - self.mean) / scale) @ self.coef + self.intercept)  # no NaN spreads
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         if self.answerable is not None:
             p = p * float(self.answerable.probabilities(query_features(x)[None])[0])

@@ -26,7 +26,6 @@ import numpy as np
 from indexer.parse.targets import Target, extract_targets
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
-    FEATURES,
     QueryTerms,
     idf_coverage,
     longest_common_substring,
@@ -99,7 +98,7 @@ def subject_coverage(table: ClauseTable, terms: QueryTerms, places: Sequence[str
 
 
 def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
-                judged_on: np.ndarray, as_of: str | None = None,
+                as_of: str | None = None,
                 places: Sequence[str] = ()) -> tuple[list, Answer | ValueAnswer | None]:
     """The answer card of a search, and the answering sentence marked in its clause.
 
@@ -110,7 +109,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     next relevant ones) states.
 
     Args: the clause table, the question as searched, whether it is a who-question, its terms,
-    the judged hits best first, the features they were judged on, the day validity is
+    the judged hits best first, the day validity is
     judged on (answers.build_answer orders expired documents last), and the places and organs
     the question names (their words do not make a clause on topic: subject_terms). Returns: (the hits,
     one of them with `answer_span` set, the answer or None).
@@ -120,8 +119,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if who:
         tokens, idf = subject_terms(terms, places)
         texts = ["".join(table.texts.take(list(h.members))) for h in hits]
-        coverage = [idf_coverage(t.lower(), tokens, idf) for t in texts] if len(tokens) < len(terms.tokens) \
-            else judged_on[:, FEATURES.index("term_coverage")]
+        coverage = [idf_coverage(t.lower(), tokens, idf) for t in texts]
         topical = on_topic(hits, coverage, [heading_coverage(t, tokens, idf) for t in texts])
         answer = build_answer(hits, table.document_of, topical, as_of)
         if answer is None:

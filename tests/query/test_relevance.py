@@ -16,6 +16,8 @@ from indexer.query.relevance import (
     FEATURES,
     QUERY_FEATURES,
     Calibration,
+    ask_met,
+    asks_of,
     longest_common_substring,
 )
 
@@ -98,6 +100,41 @@ def test_english_function_words_are_not_words_of_the_question(engine):
     assert wordy.features[0, coverage] == pytest.approx(bare.features[0, coverage])
     assert bare.features[0, coverage] > 0.5
     assert engine.search("the", k=10).relevant_count == 0
+
+
+def test_the_parts_of_a_word_the_corpus_knows_do_not_count_it_again(engine):
+    coverage = FEATURES.index("term_coverage")
+    # 科技特派员 is one word of the question, not five (科技, 特派, 派员, 特派员, 科技特派员): a clause
+    # on commissioners that never speaks of pay covers less than half of "科技特派员工资多少"
+    pay = engine.search("科技特派员工资多少", k=10)
+    assert "科技特派员" in engine.table.texts[pay.hits[0].members[0]]
+    assert pay.features[:, coverage].max() < 0.5
+    assert engine.search("科技特派员", k=3).features[0, coverage] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("question, answered, unanswered", [
+    ("科技特派员工资多少", "每人每月补助3000元", "每年选派科技特派员100人次"),
+    ("嵊泗民宿一晚多少钱", "住宿费用为每晚300元", "发展精品民宿"),
+    ("浙江省科技厅办公地址和电话", "地址：杭州市环城西路33号，电话：0571-87054000", "省科技厅负责"),
+    ("中关村管委会咨询电话是多少？", "古老师：13401016724", "咨询请联系管委会"),
+    ("How much does a ticket cost?", "票价50元", "门票价格另行公布"),
+])
+def test_a_question_asking_for_a_price_or_a_contact_needs_its_form(question, answered, unanswered):
+    forms = asks_of(question)
+    assert forms
+    assert ask_met(forms, answered) == 1.0
+    assert ask_met(forms, unanswered) == 0.0
+
+
+@pytest.mark.parametrize("question", ["科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
+                                      "延期复工期间工资怎么发放"])
+def test_most_questions_ask_for_no_particular_form(question):
+    assert asks_of(question) == ()
+    assert ask_met(asks_of(question), "任何文字") == 1.0
+
+
+def test_a_price_question_the_corpus_only_names_has_nothing_relevant(engine):
+    assert engine.search("嵊泗贻贝多少钱一斤", k=10).relevant_count == 0
 
 
 def test_the_calibration_has_both_parts():
