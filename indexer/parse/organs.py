@@ -135,6 +135,10 @@ _SIGNED_DATE = re.compile(rf"(?:^|(?<=[\s\u3000])){_DATE}(?=[ \t\u3000]*(?:$|\n|
 _GAPPED_DATE = re.compile(rf"(?:^|(?<=[\s\u3000])){_DATE}(?=[\s\u3000]+(?!\d{{1,2}}:\d{{2}})|$|{_CHROME})",
                           re.MULTILINE)
 _CLOSING_CHARS = 300  # a date alone after the last sentence, with page chrome after it, signs
+# A notice that forwards or issues a document ('现将《…》转发给你们，请…执行。 2020年2月22日 企事业单位
+# 复工复产疫情防控措施指南 …'): the date alone after its last sentence signs it, and the document
+# it carries follows.
+_FORWARDS = re.compile(r"现将.{2,300}?(?:转发|印发|下发)给你们")
 _NAME_PIECE = re.compile(r"^[\u4e00-\u9fff（）()、]{1,45}$")
 
 
@@ -169,7 +173,7 @@ def signatures(text: str) -> list[Signature]:
             if organs:
                 break
         closing = not before.strip() and text[:m.start()].rstrip().endswith("。") \
-            and len(text) - m.end() < _CLOSING_CHARS
+            and (len(text) - m.end() < _CLOSING_CHARS or _FORWARDS.search(text[:m.start()]))
         if organs or m.start() in alone or closing:
             found.append(Signature(organs, m))
     return found

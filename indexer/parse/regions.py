@@ -190,7 +190,7 @@ def body_region(text: str) -> Region:
     headline = set(_PROVINCE_MENTION.findall(first))
     paper = _LOCAL_PAPER.search(text[:_LEAD_CHARS]) or _LOCAL_PAPER.search(text[-_LEAD_CHARS:])
     if paper and not (headline - {paper.group(1)}):
-        return _within(_PROVINCE_NAMES[paper.group(1)], first)  # '重庆日报讯（记者…）全市…': the paper's own place
+        return _within(_PROVINCE_NAMES[paper.group(1)], first, text)  # '重庆日报讯（记者…）全市…': the paper's own place
     wire = _BEIJING_WIRE.search(text[:_LEAD_CHARS])
     if wire and _PROVINCE_LIST.search(first):
         return NATIONAL  # a national wire's report across provinces ('福建、江苏、山东积极…')
@@ -203,17 +203,20 @@ def body_region(text: str) -> Region:
     ranked = sorted(counts.items(), key=lambda kv: -kv[1]) + [("", 0), ("", 0)]
     (top, n), (_, runner_up) = ranked[0], ranked[1]
     if top and n >= _MIN_MENTIONS and n > 2 * runner_up and top not in _NAMED_ONLY.values():
-        return _within(_PROVINCE_NAMES[top], first)
+        return _within(_PROVINCE_NAMES[top], first, text)
     if wire and not headline:
         return NATIONAL  # the Beijing desk's report on no province: national news
     return Region()
 
 
-def _within(province: str, headline: str) -> Region:
-    """The province, or the city or district in it that the headline names ('奉贤发布全行业…' in a
-    Shanghai report -> 上海市·奉贤区); a place of another province in the headline is not taken."""
+def _within(province: str, headline: str, text: str) -> Region:
+    """The province, or the city or district in it that the headline names and the report names
+    in full somewhere ('奉贤发布全行业…' and '奉贤区日前…' in a Shanghai report -> 上海市·奉贤区).
+    A place of another province is not taken, nor a short form that is a common word ('各地公安交管
+    部门' is no 公安县)."""
     found = _lookup(province + headline)[0]
-    return found if found.province == province else Region(province)
+    place = found.county or found.city
+    return found if found.province == province and place and place in text else Region(province)
 
 
 # A national organ's own unit at a place ('国家税务总局深圳市税务局') is that place's organ; so is a

@@ -3,7 +3,7 @@ on texts made for it (single-line pages whose line breaks survive only as gaps, 
 from __future__ import annotations
 
 from indexer.parse.dates import arabic_dates
-from indexer.parse.metadata import read_text_meta
+from indexer.parse.metadata import find_date, read_text_meta
 from indexer.parse.organs import is_central, is_organ, signatures
 from indexer.parse.regions import body_region, resolve_region
 
@@ -239,8 +239,21 @@ def test_a_municipality_by_its_short_name_and_the_district_its_headline_names():
     assert body_region("返沪复工有序 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
     # a place of another province in the headline is not taken into the report's province
     assert body_region("杭州企业来沪对接 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
+    # a headline's common word is no district ('各地公安交管部门' is no 公安县), unless named in full
+    police = "各地公安交管部门全力投入疫情防控 湖北省交警在岗。湖北省各地检查站。湖北省公安厅部署。"
+    assert body_region(police).label == "湖北省"
     # 沪 inside other words ('沪深股市') is no mention of Shanghai
     assert body_region("股市回暖 沪深两市今日上涨，沪指收涨，沪市成交放量。").label == ""
+
+
+def test_a_forwarding_notice_is_signed_by_the_date_before_the_document_it_forwards():
+    text = ("广西壮族自治区新型冠状病毒感染的肺炎疫情 各市、县防控指挥部： 现将《国务院应对新型冠状病毒感染肺炎疫情"
+            "联防联控机制关于印发企事业单位复工复产疫情防控措施指南的通知》转发给你们，请结合实际，立即部署。"
+            "如有不一致的，以国家制定的指南为准执行。 2020年2月22日 企事业单位复工复产疫情防控措施指南 "
+            "为指导落实好新冠肺炎疫情防控各项工作要求，特制定本指南。" + "一、做好防控。" * 80)
+    assert find_date(text) == "2020-02-22"
+    # without a document carried, a date after the last sentence with a long text after it is no signature
+    assert find_date(text.replace("转发给你们", "请你们")) == ""
 
 
 def test_a_report_closing_on_its_reporter_is_news():
