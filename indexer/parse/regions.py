@@ -214,6 +214,9 @@ def _within(province: str, headline: str, text: str) -> Region:
     in full somewhere ('奉贤发布全行业…' and '奉贤区日前…' in a Shanghai report -> 上海市·奉贤区).
     A place of another province is not taken, nor a short form that is a common word ('各地公安交管
     部门' is no 公安县)."""
+    short = next((k for k, v in _PROVINCE_NAMES.items() if v == province), "")
+    if short and headline.startswith(short) and not headline.startswith(province):
+        headline = headline[len(short):]  # '吉林长春：…' (cpca reads no place in '吉林长春')
     found = _lookup(province + headline)[0]
     place = found.county or found.city
     return found if found.province == province and place and place in text else Region(province)

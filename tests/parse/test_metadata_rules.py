@@ -239,6 +239,9 @@ def test_a_municipality_by_its_short_name_and_the_district_its_headline_names():
     assert body_region("返沪复工有序 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
     # a place of another province in the headline is not taken into the report's province
     assert body_region("杭州企业来沪对接 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
+    # a headline that puts the province's short name before the city ('吉林长春：…')
+    changchun = "吉林长春：公交实名制让疫情防控可追溯 当日，吉林省长春市公共交通启用实名登记。吉林省…吉林省…"
+    assert body_region(changchun).label == "吉林省·长春市"
     # a headline's common word is no district ('各地公安交管部门' is no 公安县), unless named in full
     police = "各地公安交管部门全力投入疫情防控 湖北省交警在岗。湖北省各地检查站。湖北省公安厅部署。"
     assert body_region(police).label == "湖北省"
