@@ -403,6 +403,11 @@ def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_numbe
     carries a 文号 or addresses its readers ('各…：').
     """
     head = raw_text[:_HEAD_CHARS]
+    # What a headline quotes is another document's title: '商务部印发《关于…的通知》' reports a
+    # notice, where '省发展改革委印发《…措施》的通知' is one (its own words name a document type).
+    outside = re.sub(r"《[^《》]*》", "《》", title)
+    if re.search(r"[\u4e00-\u9fff]", outside):
+        title = outside
     names_doc = bool(_NAMES_DOC.search(title) or "关于" in title or _TITLE_NUMBER.search(title)
                      or re.search(r"(?:指引|指南|问答|解答|说明|倡议书|须知|攻略|\d+问)$", title))
     signed = bool(issuers) and not _ISSUER_FROM_TITLE.match(title) or bool(doc_number)

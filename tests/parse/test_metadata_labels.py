@@ -105,6 +105,15 @@ def test_doc_number_in_its_real_forms(head, number):
     assert find_doc_number(head, head, title) == number
 
 
+def test_a_headline_quoting_a_notice_reports_it_and_a_title_naming_its_own_type_is_one():
+    report = meta("商务部印发《关于在做好防疫工作的前提下推动商务领域企业有序复工复产的通知》 2月23日晚，商务部"
+                  "党组书记、部长钟山主持召开领导小组专题会议，研究部署有关工作。会议强调，要有序推动复工复产。")
+    assert report.kind == "news" and report.issuer == ""
+    notice = meta("省发展改革委印发《关于全力支持服务业市场主体积极应对疫情若干政策措施》的通知 各市（州）发展改革委："
+                  "现将《措施》印发给你们，请认真贯彻执行。 贵州省发展和改革委员会 2020年2月12日")
+    assert notice.kind == "notice" and notice.issuer
+
+
 def test_a_news_report_keeps_title_and_date_but_has_no_issuer():
     m = meta("北京海关出台24条措施支持企业复工复产 新华社北京2月19日电（记者 王晓洁）北京海关日前发布公告。")
     assert m.kind == "news" and m.issuer == ""
