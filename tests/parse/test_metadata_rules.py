@@ -239,6 +239,9 @@ def test_a_municipality_by_its_short_name_and_the_district_its_headline_names():
     assert body_region("返沪复工有序 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
     # a place of another province in the headline is not taken into the report's province
     assert body_region("杭州企业来沪对接 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
+    assert body_region("来京人员信息采集平台上线 来京人员扫码录入，返京人员打卡，抵京后报备。").label == "北京市"
+    # where a national meeting sits is no subject: '在京召开' does not count
+    assert body_region("全国会议在京召开 会议在京召开，在京举行，在京部署各地工作。").label == ""
     # a headline that puts the province's short name before the city ('吉林长春：…')
     changchun = "吉林长春：公交实名制让疫情防控可追溯 当日，吉林省长春市公共交通启用实名登记。吉林省…吉林省…"
     assert body_region(changchun).label == "吉林省·长春市"
