@@ -3,6 +3,7 @@ spans and value answers on the factual questions.
 
     python bench/bench_answers.py                         # seed index under var/bench/seed-index
     python bench/bench_answers.py --index var/index --runtime torch -v
+    python bench/bench_answers.py --who-ncp bench/questions_who_ncp2.jsonl   # the blind second NCP set
 
 Who: a question is right when its expected units are all in the lead of the group of the
 expected clause's document. Units from other clauses: every (group, unit) whose supporting
@@ -132,6 +133,10 @@ def main() -> int:
     parser.add_argument("--factual", default=str(REPO / "bench" / "questions_factual.jsonl"))
     parser.add_argument("--ncp-index", default=str(REPO / "var" / "bench" / "ncp-dev-index"),
                         help="an index of the NCP notices, for bench/questions_who_ncp.jsonl (skipped if absent)")
+    parser.add_argument("--who-ncp", default=str(REPO / "bench" / "questions_who_ncp.jsonl"),
+                        help="who-questions on the NCP notices (bench/questions_who_ncp2.jsonl: a blind second set)")
+    parser.add_argument("--factual-ncp", default=str(REPO / "bench" / "questions_factual_ncp.jsonl"),
+                        help="factual and value questions on the NCP notices, scored as the seed ones (skipped if absent)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     engine = open_engine(Config(index_dir=Path(args.index), runtime=args.runtime), workers=1)
@@ -139,7 +144,9 @@ def main() -> int:
               **spans(engine, read_jsonl(Path(args.factual)), args.verbose)}
     if Path(args.ncp_index).exists():
         ncp = open_engine(Config(index_dir=Path(args.ncp_index), runtime=args.runtime), workers=1)
-        report.update(who_ncp(ncp, read_jsonl(REPO / "bench" / "questions_who_ncp.jsonl"), args.verbose))
+        report.update(who_ncp(ncp, read_jsonl(Path(args.who_ncp)), args.verbose))
+        if Path(args.factual_ncp).exists():
+            report.update({f"ncp_{k}": v for k, v in spans(ncp, read_jsonl(Path(args.factual_ncp)), args.verbose).items()})
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

@@ -34,20 +34,22 @@ _KEY_VALUE = re.compile(rf"({_KEYS})\s*[:：]((?:(?!{_KEYS})[^；;。\n:：]){{1
 _LAST_PIECE = re.compile(r"[，,、\s][^，,、\s]*$")
 
 # A character of a unit list: CJK, brackets, 、 and ·; never 由, which opens the 由-pattern.
-_CH = r"(?:(?!由)[\u4e00-\u9fff（）()、·])"
+_CH = r"(?:(?!由)[\u4e00-\u9fff（）()〔〕、·])"
 # Never '负责人', '负责同志', '负责任地', nor a verb that only describes ('牵头的项目').
 _LEAD_VERB = r"(?:负责(?!人|同志|任)|牵头(?!人)|承担(?!者)|组织实施)(?!的)"
 _COOP_VERB = r"(?:配合|协助|参与(?!者))(?!的)"
 # A modal may stand between the unit and its verb ('市督办督查局要牵头', '市经信委将牵头').
 _ADVERB = r"(?:要|将|应当|应|须|必须|需)?(?:具体|主要|统一|共同|分别|积极|全力|密切|协同)?"
-# Who X is, bound to a role verb: at the start of a clause ('市商务局负责…'), after 由 anywhere
-# ('…由市商务局负责'), or after a role just given ('X牵头、Y协助'). Lazy and bounded, so each
+# Who X is, bound to a role verb: at the start of a clause ('市商务局负责…') or of a bracket
+# ('…用工（市人社局牵头，市工信局配合）'), after 由 anywhere ('…由市商务局负责'), or after a role
+# just given ('X牵头、Y协助'). Lazy and bounded, so each
 # start position costs at most a few thousand steps whatever the length of the text.
 _BOUND = re.compile(
     rf"(?:^|(?<![自理缘经])(?P<by>由)(?![于此])|(?<=牵头、|负责、|承担、|配合、|协助、|参与、))"
     rf"(?P<x>{_CH}{{2,80}}?)(?:会同(?P<y>{_CH}{{2,60}}?))?{_ADVERB}"
     rf"(?P<verb>{_LEAD_VERB}|{_COOP_VERB})")
 _COOP = re.compile(_COOP_VERB)
+_OPEN_BRACKET = re.compile(r"[（(](?=[^）)]*$)")  # an opening bracket not closed in its clause
 # 领导小组办公室设在综合计划科: the office is housed in (and run by) that unit.
 _SEATED = re.compile(r"(?:办公室|办|秘书处|专班|小组)[，,]?设在([\u4e00-\u9fff（）()]{2,40})")
 _ROLE_VERB = re.compile(rf"{_LEAD_VERB}|{_COOP_VERB}")
@@ -109,7 +111,9 @@ def _bound_roles(sentence: str, found: dict[str, list[str]]) -> None:
     """Add to `found` the units a role verb binds in one sentence. Only '由X承担' counts
     ('科研院所承担…项目' describes), and '参与' only after a lead ('X牵头，Y参与')."""
     led = False
-    for clause in _CLAUSE_END.split(sentence):
+    # A bracket left open in its clause starts one: '…用工（市人社局牵头，市工信局配合）'.
+    clauses = (part for clause in _CLAUSE_END.split(sentence) for part in _OPEN_BRACKET.split(clause))
+    for clause in clauses:
         for m in _BOUND.finditer(clause):
             verb = m.group("verb")
             if verb == "承担" and not m.group("by") or verb == "参与" and not led:

@@ -37,7 +37,7 @@ _KEY_RE = re.compile(rf"({_KEYS})\s*[:：]")
 # spaces every possible way (quadratic).
 NOTE_LINE_RE = re.compile(rf"^\s*(?:[（(]\s*)?({_KEYS})\s*[:：]")
 
-_OPEN, _CLOSE = "（(", "）)"
+_OPEN, _CLOSE = "（(〔", "）)〕"
 # A split piece that is only the start of an idiom such as 各市、县(市、区)科技局.
 _IDIOM_HEAD = re.compile(r"^(?:各|有关|各有关)?[省市县区乡镇]$")
 

@@ -325,3 +325,33 @@ def extract_targets(text: str) -> list[Target]:
             ends_sentence = norm[clause.end():clause.end() + 1] in ("。", "；", ";", "！", "？", "!", "?", "")
             listed = found[-1].unit if found and found[-1].end >= hi - 1 and not ends_sentence else ""
     return targets
+
+
+# A duration a measure grants or sets: '免收2个月房租', '放宽1年', '延长至30天'. Never a year or
+# a date ('2020年', '2月15日'): at most three digits, and no word after it that makes it a time
+# of year (年底, 年度, 月份).
+_DURATION_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,3}(?:\.\d+)?|[一二两三四五六七八九十半]{1,3})\s{0,2}"
+                          r"(?P<unit>个月|个工作日|个自然日|天|周|年)(?![级度底初末份])")
+
+
+def quantities(text: str) -> list[Target]:
+    """Every number with a unit the text states, targets or not: the parameters of measures
+    ('补助9万元', '比例提高到60%', '免收2个月房租'), counts and durations, in reading order.
+    Metric, comparator and year are left empty (extract_targets reads those for targets).
+
+    Args: any text. Returns: Targets whose offsets index `text` (text[t.start:t.end] == t.text).
+    """
+    norm = text.translate(_HALFWIDTH)
+    found: list[Target] = []
+    for m in _VALUE_RE.finditer(norm):
+        value = _number(m)
+        if value is not None and m["unit"]:
+            found.append(Target("", value, m["unit"], "", None, m.start(), m.end(), text[m.start():m.end()]))
+    for m in _DURATION_RE.finditer(norm):
+        num = m["num"]
+        try:
+            value = 0.5 if num == "半" else float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
+        except ValueError:
+            continue
+        found.append(Target("", value, m["unit"], "", None, m.start(), m.end(), text[m.start():m.end()]))
+    return sorted(found, key=lambda t: t.start)

@@ -10,9 +10,12 @@ it). A clause that states no matching number gives no value answer.
   cut further at its commas (the goals of a work plan are one sentence of ten targets).
 - A sentence scores by the IDF-weighted share of the question's tokens it contains, plus the
   longest run of the question's characters it shares (over the question's length).
-- A value question (多少, 几家, 比重, how many …) takes the target of the best relevant clauses
-  whose metric and surrounding words best cover the question; its year is the year the text
-  gives, else the single year a yearly plan's title gives ("2015年工作要点"), else none.
+- A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
+  clauses whose metric and surrounding words best cover the question — or the number of a
+  measure ('补助9万元', '免收2个月房租') where no target covers it as well — of the kind of unit the
+  question asks for (几个月: a duration, 比例: a percentage, 多少钱: money, 几家: a count); its year
+  is the year the text gives, else the single year a yearly plan's title gives ("2015年工作
+  要点"), else none.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.parse.targets import Target, extract_targets
+from indexer.parse.targets import Target, extract_targets, quantities
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
     QueryTerms,
@@ -36,8 +39,9 @@ if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
 
 VALUE_QUESTION = re.compile(
-    r"多少|几[家个项人所件次台万亿]|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|"
-    r"\bhow\s+(?:many|much|large|big|high)\b|\bwhat\s+(?:percentage|share|proportion|number|amount|target)\b",
+    r"多少|几[家个项人所件次台万亿年天]|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"\bhow\s+(?:many|much|large|big|high|long)\b|"
+    r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate)\b",
     re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]+")
 _COMMA = re.compile(r"[，,]")
@@ -47,6 +51,28 @@ _SINGLE_YEAR_TITLE = re.compile(r"(?<![\d—\-－～~至到])((?:19|20)\d{2})年
                                 r"(?:工作要点|工作计划|计划|要点|任务)")
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
 _EVERY_YEAR = re.compile(r"每年|年均|逐年")
+# The kind of number a question asks for and the units that answer it: first the measure word
+# it asks with ('多少家', '几个月', '多少钱'), else the words of its subject (比例, 资金, 期限); a
+# question of none of them takes any unit.
+_DURATION_UNITS = frozenset({"个月", "个工作日", "个自然日", "天", "周", "年"})
+_PERCENT_UNITS = frozenset({"%", "个百分点", "个基点"})
+_MONEY_UNITS = frozenset({"元"})
+_COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
+                          "辆", "只", "批次"})
+_ASKED_UNITS = (
+    (re.compile(r"(?:多少|几)个?(?:月|天|年|周|工作日)|\bhow many (?:months|days|years|weeks)\b", re.IGNORECASE),
+     _DURATION_UNITS),
+    (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
+    (re.compile(r"(?:多少|几)(?:块)?钱"), _MONEY_UNITS),
+    (re.compile(r"(?:多少|几)[家个户人项名所件次台]"), _COUNT_UNITS),
+    (re.compile(r"多久|多长时间|多长|期限|\bhow long\b", re.IGNORECASE), _DURATION_UNITS),
+    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|提高|降低|下降|\bpercent|\brate\b|\bproportion\b",
+                re.IGNORECASE), _PERCENT_UNITS),
+    (re.compile(r"金额|资金|补贴|补助|奖励|贷|费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b", re.IGNORECASE),
+     _MONEY_UNITS),
+    (re.compile(r"\bhow many\b", re.IGNORECASE), _COUNT_UNITS),
+)
+_STATED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|度|底|初|末)")
 
 
 @dataclass(frozen=True)
@@ -199,19 +225,59 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     """
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
+    units = next((u for asked, u in _ASKED_UNITS if asked.search(question)), None)
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
-        for target in extract_targets(text):
-            context = _target_context(text, target)
-            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank
+        targets = extract_targets(text)
+        taken = [(t.start, t.end) for t in targets]
+        # Beside the targets, the numbers of measures ('补助9万元', '免收2个月房租'), a little behind
+        # a target on equal words: a plan's goal answers before a figure in passing.
+        others = [q for q in quantities(text) if not any(s < q.end and q.start < e for s, e in taken)
+                  and not _superseded(text, q)]
+        for target, behind in [*((t, 0.0) for t in targets), *((q, 0.02) for q in others)]:
+            if units is not None and target.unit not in units:
+                continue  # '免几个月房租' is not answered by '9万元'
+            # a target's metric may stand before its number; a measure's words stand on both
+            # sides of it ('博士研究生给予每人一次性30000元人才补贴')
+            context = _target_context(text, target) if target.metric else _segment(text, target)
+            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank - behind
             if score <= 0.1 or (best and score <= best[0]):
                 continue
             # A title's year stands in only for a target of that year, not a yearly amount.
             yearly = _EVERY_YEAR.search(context)
-            year = target.year if target.year is not None or yearly else title_year(title)
+            year = target.year
+            if year is None and not target.metric:  # a measure's number: the year its sentence names
+                stated = _STATED_YEAR.search(_sentence_of(text, target.start))
+                year = int(stated.group(1)) if stated else None
+            elif year is None and not yearly:
+                year = title_year(title)
             best = (score, ValueAnswer(target.value, target.unit, year, target.text, target.metric,
                                        target.comparator, clause_id, (target.start, target.end)))
     return best[1] if best else None
+
+
+_CHANGED_TO = re.compile(r"^[^，,。；;]{0,8}?(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)")
+
+
+def _superseded(text: str, number: Target) -> bool:
+    """Whether a number is the old value of a change: '比例由…50%提高到100%' states 100%."""
+    before = text[max(0, number.start - 16):number.start]
+    return "由" in re.split(r"[，,。；;]", before)[-1] and bool(_CHANGED_TO.match(text[number.end:]))
+
+
+def _segment(text: str, target: Target) -> str:
+    """The comma-segment of `text` a number stands in, on both sides of it."""
+    start, end = target.start, target.end
+    while start > 0 and text[start - 1] not in "，,。；;\n":
+        start -= 1
+    while end < len(text) and text[end] not in "，,。；;\n":
+        end += 1
+    return text[start:end]
+
+
+def _sentence_of(text: str, at: int) -> str:
+    """The sentence of `text` that holds offset `at`."""
+    return next((text[s:e] for s, e in sentences(text) if s <= at < e), "")
 
 
 def title_year(title: str) -> int | None:

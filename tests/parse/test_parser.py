@@ -698,3 +698,22 @@ def test_a_forwarding_notice_saved_as_one_line_keeps_the_document_it_forwards(tm
     source.write_text(line, encoding="utf-8")
     doc = load_document(source, tmp_path)
     assert any("返还失业保险费" in c.text for c in doc.clauses)
+
+
+def test_a_long_item_of_several_noted_measures_answers_piece_by_piece():
+    # A page that lost its line breaks and a bracket: after an unclosed note, one item runs on
+    # over three measures, each closed by its own note.
+    measures = [("对受疫情影响的中小微企业给予贷款贴息支持，" * 5, "区金融办、区财政局"),
+                ("对坚持营业的超市上岗人员发放岗位补贴，每人每天100元，" * 4, "区商务局、区人力资源社会保障局"),
+                ("推行不见面审批，优化企业注册和经营许可流程，" * 5, "区政务服务局")]
+    body = " ".join(f"{text[:-1]}。（责任单位：{units}）" for text, units in measures)
+    clauses = segment(f"一、支持企业发展\n1.设立专项资金。（责任单位：园区管委会、区国资委 {body}\n", "doc")
+    assert len(clauses) > 1
+    for clause in clauses:
+        # a note stays with the measure it closes, and a piece lists only the notes it holds
+        assert not clause.text.lstrip().startswith("（责任单位")
+        for text, units in measures:
+            if f"（责任单位：{units}）" not in clause.text:
+                assert units.split("、")[0] not in clause.responsibility.lead
+    subsidy = next(c for c in clauses if "岗位补贴" in c.text)
+    assert {"区商务局", "区人力资源社会保障局"} <= set(subsidy.responsibility.lead)

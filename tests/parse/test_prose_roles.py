@@ -50,6 +50,10 @@ def roles(text: str) -> tuple[list[str], list[str], list[str]]:
     ("市督办督查局要牵头组织相关部门加大督查力度。", ["市督办督查局"], []),
     ("对于名单内的中小企业，市经信委将牵头为其提供贴息支持。", ["市经信委"], []),
     ("我们要负责任地做好工作。", [], []),
+    # a role in brackets after the measure, with the 〔〕 of a county list inside it
+    ("企业不得解除劳动合同（市人社局牵头，市工信局、卫健委、各县〔市、区〕人民政府配合）",
+     ["市人社局"], ["市工信局", "卫健委", "各县〔市、区〕人民政府"]),
+    ("加强监测（数据由各地报送）。", [], []),
 ])
 def test_role_verbs_bind_organs(text, lead, cooperating):
     assert roles(text) == (lead, cooperating, [])
