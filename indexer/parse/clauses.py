@@ -18,7 +18,7 @@ from indexer.parse.boilerplate import frame_tail, is_frame_line
 from indexer.parse.headings import Label, inline_candidates, match_label, split_title
 from indexer.parse.prose_roles import merge_responsibility, prose_responsibility
 from indexer.parse.responsibility import (
-    ROLE_OF_KEY,
+    bracketed_notes,
     continues_unit_list,
     is_note_line,
     merge,
@@ -39,10 +39,6 @@ PIECE_CHARS = 240
 MIN_PIECE_CHARS = 60
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
-_KEYS = "|".join(sorted(ROLE_OF_KEY, key=len, reverse=True))
-# A note that closes the sentence before it ('…发放。（责任单位：区商务局、区财政局）'): a piece
-# boundary goes after it, never between a measure and its note.
-_NOTE_AFTER = re.compile(rf"[ \t\u3000]*[（(][ \t\u3000]*(?:{_KEYS})[ \t\u3000]*[:：][^（）()\n]{{0,200}}[）)][。；;]?")
 _CLOSING = re.compile(r"^\s*本(?:意见|方案|办法|通知|规定|细则|计划|要点|措施|决定|公告|通告)[^。]{0,30}"
                       r"(?:施行|实施|执行|有效|负责解释)")
 
@@ -231,7 +227,7 @@ def segment(text: str, doc_id: str, skip_lines: frozenset[int] = frozenset(),
                                                  prose_responsibility(text[node.start:node.end]))
         # An item holding several measures, each closed by its own note (a page that lost the
         # numbers of its items), answers piece by piece: a piece with the notes it holds.
-        several = len(pieces) > 1 and len(_NOTE_AFTER.findall(text, node.start, node.end)) > 1
+        several = len(pieces) > 1 and len(bracketed_notes(text, node.start, node.end)) > 1
         for i, (start, end) in enumerate(pieces, 1):
             if several:
                 responsibility, _ = merge_responsibility(_notes_in(text, start, end),
@@ -263,8 +259,16 @@ def split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     bounds = [m.end() + start for m in _SENTENCE_END.finditer(text[start:end])]
     if not bounds or bounds[-1] != end:
         bounds.append(end)
-    # a note right after a sentence end goes with its sentence
-    bounds = sorted({m.end() if (m := _NOTE_AFTER.match(text, b, end)) else b for b in bounds})
+    # A note closes the sentence before it ('…发放。（责任单位：区商务局、区财政局）'): a piece
+    # boundary goes after it, never between a measure and its note, nor inside the note.
+    notes = bracketed_notes(text, start, end)
+    kept = set()
+    for bound in bounds:
+        if any(opening < bound < close for opening, close, _ in notes):
+            continue
+        following = next(((opening, close) for opening, close, _ in notes if opening >= bound), None)
+        kept.add(following[1] if following and not text[bound:following[0]].strip() else bound)
+    bounds = sorted(kept)
     pieces: list[tuple[int, int]] = []
     piece_start = start
     for i, bound in enumerate(bounds):
@@ -281,8 +285,7 @@ def split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _notes_in(text: str, start: int, end: int) -> Responsibility:
     """The parties of the bracketed notes inside text[start:end]."""
     found = Responsibility((), (), ())
-    for m in _NOTE_AFTER.finditer(text, start, end):
-        inner = m.group(0).strip().rstrip("。；;")[1:-1]
+    for _, _, inner in bracketed_notes(text, start, end):
         found = merge(found, parse_note(inner))
     return found
 

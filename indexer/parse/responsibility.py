@@ -99,6 +99,30 @@ def note_breaks(text: str, start: int = 0) -> list[int]:
     return sorted(set(breaks))
 
 
+def bracketed_notes(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """The bracketed notes in text[start:end] ('…发放。（责任单位：各县（市、区）人民政府）。'),
+    brackets nested inside a note included.
+
+    Args: a text and the span to look in. Returns: (offset of the opening bracket, offset past
+    the closing bracket and the punctuation after it, the note's inner text) for each note that
+    closes before `end`.
+    """
+    end = len(text) if end is None else end
+    notes: list[tuple[int, int, str]] = []
+    inside = start
+    for m in _INLINE_NOTE.finditer(text, start, end):
+        if m.start() < inside or text[m.start()] not in _OPEN:
+            continue
+        close = _note_closing(text, m.start())
+        if close is None:  # a bracket never closed: no note of its own
+            continue
+        if close > end:
+            break
+        notes.append((m.start(), close, text[m.start() + 1:close].rstrip("。；;，,")[:-1]))
+        inside = close
+    return notes
+
+
 def _note_closing(text: str, opening: int) -> int | None:
     """Offset just past the bracket that closes the one at `opening`, with the punctuation and
     a stray extra bracket that follow it ('…各高新区))。')."""

@@ -717,3 +717,18 @@ def test_a_long_item_of_several_noted_measures_answers_piece_by_piece():
                 assert units.split("、")[0] not in clause.responsibility.lead
     subsidy = next(c for c in clauses if "岗位补贴" in c.text)
     assert {"区商务局", "区人力资源社会保障局"} <= set(subsidy.responsibility.lead)
+
+
+def test_a_piece_is_never_cut_inside_a_note_with_two_roles_or_nested_brackets():
+    # long enough that the piece would end at the note's '；' (or before the note) if cut there
+    measure = "加大援企稳岗力度，对不裁员或少裁员的中小企业，返还其上年度实际缴纳失业保险费的50%。" * 4 + "支持" * 20 + "。"
+    note = "（牵头单位：市发改委；配合单位：市财政局、各县（市、区）人民政府）"
+    text = f"{measure}{note}。{measure}（责任单位：市人社局）。"
+    pieces = [text[s:e] for s, e in split_long(text, 0, len(text))]
+    assert len(pieces) > 1
+    assert sum(note in piece for piece in pieces) == 1  # whole, in one piece
+    assert not any(piece.startswith("（") for piece in pieces)  # and with the measure it closes
+    clauses = segment(f"一、稳定就业\n1.援企稳岗。（责任单位：市人社局 {text}\n", "doc")
+    first = next(c for c in clauses if note in c.text)
+    assert "市发改委" in first.responsibility.lead
+    assert "市财政局" in first.responsibility.cooperating
