@@ -60,14 +60,16 @@ _HIT_FEATURES = 10
 # names the subject without that form does not answer it ('科技特派员工资多少' against clauses
 # on how many commissioners are sent). Each pair: the question's ask, the answer's form.
 ASKS = (
-    (re.compile(r"(?:多少|几块)钱|价格|价钱|票价|(?:工资|薪酬|薪资)(?:是|有|为)?多少"
-                r"|how much\b.*\bcost|\bprices?\b|\bsalar(?:y|ies)\b|\bwages?\b", re.IGNORECASE),
+    (re.compile(r"(?:多少|几块)钱|价格(?:是|为)?多少|价格\s*[?？]?\s*$|什么价格?|价钱|票价|(?:工资|薪酬|薪资)(?:标准)?(?:是|有|为)?多少"
+                r"|how much\b.*\bcost|\bprices? (?:of|for)\b|\bwhat (?:is|are) the prices?\s*[?？]?\s*$"
+                r"|\bsalar(?:y|ies)\b|\bwages?\b", re.IGNORECASE),
      re.compile(r"\d\s*(?:[万亿千百])?\s*元|\d\s*(?:yuan|rmb)\b|免费|免收|减免|全额", re.IGNORECASE)),
-    (re.compile(r"电话|联系方式|热线|\bphone\b|\bhotline\b", re.IGNORECASE),
-     re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]?)?\d{7,8}(?!\d)|(?<!\d)1\d{10}(?!\d)|(?<!\d)12345(?!\d)")),
+    (re.compile(r"(?<!视)电话(?!会)|联系方式|热线|\bphone\b|\bhotline\b", re.IGNORECASE),
+     re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]?)?(?!(?:19|20)\d{2}[01]\d[0-3]\d(?!\d))\d{7,8}(?!\d)"
+                r"|(?<!\d)1\d{10}(?!\d)|(?<!\d)12345(?!\d)")),
     (re.compile(r"地址|在哪儿|怎么去|怎么走|如何前往|\baddress\b|how (?:do I|to) get to", re.IGNORECASE),
      re.compile(r"地址|地点|[路街道巷]\d+号|\d+号楼|[楼层室]\d|位于")),
-    (re.compile(r"营业时间|开放时间|办公时间|几点|opening hours", re.IGNORECASE),
+    (re.compile(r"营业时间|开放时间|办公时间|(?<![哪这那])几点|opening hours", re.IGNORECASE),
      re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]")),
 )
 BEST_DEPTH = 10  # the hits the query's best_* features are taken over (bench/fit_relevance.py: k=10)

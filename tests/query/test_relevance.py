@@ -118,6 +118,8 @@ def test_the_parts_of_a_word_the_corpus_knows_do_not_count_it_again(engine):
     ("浙江省科技厅办公地址和电话", "地址：杭州市环城西路33号，电话：0571-87054000", "省科技厅负责"),
     ("中关村管委会咨询电话是多少？", "古老师：13401016724", "咨询请联系管委会"),
     ("How much does a ticket cost?", "票价50元", "门票价格另行公布"),
+    ("iPhone15价格", "售价5999元", "价格平稳"),
+    ("热线电话是多少", "热线：12345", "截至20200220共收到咨询"),  # a date is no phone number
 ])
 def test_a_question_asking_for_a_price_or_a_contact_needs_its_form(question, answered, unanswered):
     forms = asks_of(question)
@@ -127,7 +129,8 @@ def test_a_question_asking_for_a_price_or_a_contact_needs_its_form(question, ans
 
 
 @pytest.mark.parametrize("question", ["科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
-                                      "延期复工期间工资怎么发放"])
+                                      "延期复工期间工资怎么发放", "复工复产要做到哪几点", "全国电视电话会议部署了什么",
+                                      "口罩价格有什么规定", "What is the price policy for masks?"])
 def test_most_questions_ask_for_no_particular_form(question):
     assert asks_of(question) == ()
     assert ask_met(asks_of(question), "任何文字") == 1.0
