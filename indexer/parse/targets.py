@@ -46,7 +46,7 @@ _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?\s{0,3}(?P<mult>万亿|亿|万|千)?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + r")(?![月日号])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + r")(?![月日号性])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
 # Spaces bounded ({0,3}): an unbounded \s* before the year would be tried from every space of a
@@ -285,6 +285,8 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
             shared, shared_comparator = [p for p in re.split(r"[和及与、]", metric) if p], comparator
         if shared and (not metric or "分别" in pre):
             metric, comparator = shared.pop(0), shared_comparator
+        if not metric and "由" in head:  # '贷款额度由15万元提高到30万元': the words before 由
+            metric = _clean(head[:head.rindex("由")])
         if not metric:
             metric = previous
         elif metric.startswith("占") and found:
@@ -321,8 +323,8 @@ def extract_targets(text: str) -> list[Target]:
             targets.extend(t if t.text == text[t.start:t.end] else
                            Target(**{**asdict(t), "text": text[t.start:t.end]}) for t in found)
             lo, hi = _trim(norm, clause.start(), clause.end())
-            previous = _clean(norm[lo:hi])
             ends_sentence = norm[clause.end():clause.end() + 1] in ("。", "；", ";", "！", "？", "!", "?", "")
+            previous = "" if ends_sentence else _clean(norm[lo:hi])  # a metric never crosses a sentence end
             listed = found[-1].unit if found and found[-1].end >= hi - 1 and not ends_sentence else ""
     return targets
 
@@ -330,8 +332,9 @@ def extract_targets(text: str) -> list[Target]:
 # A duration a measure grants or sets: '免收2个月房租', '放宽1年', '延长至30天'. Never a year or
 # a date ('2020年', '2月15日'): at most three digits, and no word after it that makes it a time
 # of year (年底, 年度, 月份).
-_DURATION_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,3}(?:\.\d+)?|[一二两三四五六七八九十半]{1,3})\s{0,2}"
-                          r"(?P<unit>个月|个工作日|个自然日|天|周|年)(?![级度底初末份])")
+# A period, not a name or an age: never '建党100周年', '2周岁', '上半年' or '一二三年'.
+_DURATION_RE = re.compile(r"(?<![\d.上下前后一二两三四五六七八九十])(?P<num>\d{1,3}(?:\.\d+)?|[二三四五六七八九]?十?[一二两三四五六七八九十]|半)\s{0,2}"
+                          r"(?P<unit>个月|个工作日|个自然日|天|周(?![年岁])|年)(?![级度底初末份])")
 
 
 def quantities(text: str) -> list[Target]:

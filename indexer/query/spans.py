@@ -60,13 +60,13 @@ _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
                           "辆", "只", "批次"})
 _ASKED_UNITS = (
-    (re.compile(r"(?:多少|几)个?(?:月|天|年|周|工作日)|\bhow many (?:months|days|years|weeks)\b", re.IGNORECASE),
-     _DURATION_UNITS),
+    (re.compile(r"(?:多少|(?<![近这前头])几)个?(?:月|天|年|周|工作日)|\bhow many (?:months|days|years|weeks)\b",
+                re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
-    (re.compile(r"(?:多少|几)(?:块)?钱"), _MONEY_UNITS),
+    (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
     (re.compile(r"(?:多少|几)[家个户人项名所件次台]"), _COUNT_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow long\b", re.IGNORECASE), _DURATION_UNITS),
-    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|提高|降低|下降|\bpercent|\brate\b|\bproportion\b",
+    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b",
                 re.IGNORECASE), _PERCENT_UNITS),
     (re.compile(r"金额|资金|补贴|补助|奖励|贷|费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b", re.IGNORECASE),
      _MONEY_UNITS),
@@ -234,35 +234,37 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
         # a target on equal words: a plan's goal answers before a figure in passing.
         others = [q for q in quantities(text) if not any(s < q.end and q.start < e for s, e in taken)
                   and not _superseded(text, q)]
-        for target, behind in [*((t, 0.0) for t in targets), *((q, 0.02) for q in others)]:
+        for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
             if units is not None and target.unit not in units:
                 continue  # '免几个月房租' is not answered by '9万元'
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
-            context = _target_context(text, target) if target.metric else _segment(text, target)
-            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank - behind
+            context = _segment(text, target) if measure else _target_context(text, target)
+            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank - 0.02 * measure
             if score <= 0.1 or (best and score <= best[0]):
                 continue
-            # A title's year stands in only for a target of that year, not a yearly amount.
+            # The year of a yearly amount is none; a target's, its own or its single-year plan's
+            # (the title's); a measure's number, the year its sentence names.
             yearly = _EVERY_YEAR.search(context)
             year = target.year
-            if year is None and not target.metric:  # a measure's number: the year its sentence names
-                stated = _STATED_YEAR.search(_sentence_of(text, target.start))
-                year = int(stated.group(1)) if stated else None
-            elif year is None and not yearly:
-                year = title_year(title)
+            if year is None and not yearly:
+                if measure:
+                    stated = _STATED_YEAR.search(_sentence_of(text, target.start))
+                    year = int(stated.group(1)) if stated else None
+                else:
+                    year = title_year(title)
             best = (score, ValueAnswer(target.value, target.unit, year, target.text, target.metric,
                                        target.comparator, clause_id, (target.start, target.end)))
     return best[1] if best else None
 
 
-_CHANGED_TO = re.compile(r"^[^，,。；;]{0,8}?(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)")
+_CHANGED_TO = re.compile(r"[^，,。；;]{0,8}?(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)")
 
 
 def _superseded(text: str, number: Target) -> bool:
     """Whether a number is the old value of a change: '比例由…50%提高到100%' states 100%."""
     before = text[max(0, number.start - 16):number.start]
-    return "由" in re.split(r"[，,。；;]", before)[-1] and bool(_CHANGED_TO.match(text[number.end:]))
+    return "由" in re.split(r"[，,。；;]", before)[-1] and bool(_CHANGED_TO.match(text, number.end))
 
 
 def _segment(text: str, target: Target) -> str:

@@ -206,3 +206,15 @@ def test_a_list_of_targets_goes_on_without_repeating_its_cue():
     # a new sentence, or another unit, is no continuation
     assert [t.value for t in extract_targets("创建平台10家。现有企业50家,员工3000人。")] == [10.0]
     assert [t.value for t in extract_targets("创建平台10家,投入资金50万元。")] == [10.0]
+
+
+def test_a_metric_never_comes_from_the_sentence_before():
+    found = extract_targets("确保小微企业信贷增长20%以上。个人创业担保贷款额度由15万元提高到30万元。")
+    assert [(t.metric, t.value) for t in found] == [("小微企业信贷", 20), ("个人创业担保贷款额度", 3e5)]
+
+
+def test_quantities_are_periods_not_names_or_ages():
+    from indexer.parse.targets import quantities
+
+    text = "庆祝建党100周年，2周岁以下儿童，上半年，给予一次性补贴，免收2个月房租，缓缴半年，二十五天内办结。"
+    assert [(q.value, q.unit) for q in quantities(text)] == [(2, "个月"), (0.5, "年"), (25, "天")]

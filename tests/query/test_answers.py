@@ -233,6 +233,8 @@ def test_a_title_gives_a_year_only_for_a_single_year_plan():
     ("给租户免几个月房租", 2, "个月", None),                       # the unit the question asks for
     ("稳岗返还比例提高到多少", 100, "%", None),                     # the new value of a change
     ("今年小微企业信贷增长多少", 20, "%", 2020),                    # the year its sentence names
+    ("创业担保贷款额度提高到多少", 300000, "元", None),              # 提高 asks no percent: 贷 asks money
+    ("近几年人才补贴累计发放多少", 30000, "元", None),              # 近几年 asks no duration
 ])
 def test_a_value_question_about_a_measure_gets_the_measure_s_number(question, value, unit, year):
     from indexer.query.spans import value_answer
@@ -240,8 +242,10 @@ def test_a_value_question_about_a_measure_gets_the_measure_s_number(question, va
     text = ("对新引进的博士研究生给予每人一次性30000元人才补贴，补助资金由财政承担。"
             "对承租国有房屋的中小企业，免收2个月房租，减半收取3个月房租。"
             "失业保险稳岗返还比例由上年度实际缴费的50%提高到100%。"
-            "确保2020年小微企业信贷增长20%以上。")
-    tokens = tuple(t for t in re.findall(r"博士|人才补贴|一次性|房租|免|稳岗返还|比例|提高|小微企业|信贷|增长", question))
+            "确保2020年小微企业信贷增长20%以上。"
+            "\n个人创业担保贷款额度由15万元提高到30万元，贷款期限最长3年。")
+    tokens = tuple(t for t in re.findall(r"博士|人才补贴|一次性|房租|免|稳岗返还|比例|提高|小微企业|信贷|增长|创业担保|贷款额度",
+                                         question))
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "关于支持中小企业的若干措施")])
     assert answer is not None and (answer.value, answer.unit, answer.year) == (value, unit, year)
     assert answer.text in text  # the clause's own words
