@@ -393,6 +393,9 @@ def _whole_names(organs: tuple[str, ...], names: list[str]) -> tuple[str, ...]:
                  for o in organs)
 
 
+_ISSUED_QUOTE = re.compile(r"(?<=印发|发布|出台|公布|下发|推出|解读)《[^《》]*》|《[^《》]*》(?=\s*(?:的)?解读)")
+
+
 def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_number: str,
                   source_issuer: str = "") -> str:
     """'notice' for an organ's own document, 'news' for a report about one.
@@ -403,11 +406,14 @@ def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_numbe
     carries a 文号 or addresses its readers ('各…：').
     """
     head = raw_text[:_HEAD_CHARS]
-    # What a headline quotes is another document's title: '商务部印发《关于…的通知》' reports a
-    # notice, where '省发展改革委印发《…措施》的通知' is one (its own words name a document type).
-    outside = re.sub(r"《[^《》]*》", "《》", title)
-    if re.search(r"[\u4e00-\u9fff]", outside):
-        title = outside
+    # What a headline quotes after a verb of issuing is another document's title: '商务部印发
+    # 《关于…的通知》' reports a notice, where '省发展改革委印发《…措施》的通知' is one (its own words
+    # name a document type), and so is '转发《…的通知》' or '北京市《关于…若干措施》'; a reading of
+    # one ('《…的通知》解读') is news.
+    if "转发" not in title:
+        outside = _ISSUED_QUOTE.sub("《》", title)
+        if re.search(r"[\u4e00-\u9fff]", outside):
+            title = outside
     names_doc = bool(_NAMES_DOC.search(title) or "关于" in title or _TITLE_NUMBER.search(title)
                      or re.search(r"(?:指引|指南|问答|解答|说明|倡议书|须知|攻略|\d+问)$", title))
     signed = bool(issuers) and not _ISSUER_FROM_TITLE.match(title) or bool(doc_number)

@@ -168,7 +168,8 @@ _MIN_MENTIONS = 3
 # or Shanghai's literary name 申城: the way a municipality's own papers name it.
 _SHORT_NAMES = {"沪": "上海", "申城": "上海", "津": "天津", "渝": "重庆", "京": "北京"}
 # (京 not after 在: '在京召开' is where a national meeting sits, not what a report is about)
-_SHORT_MENTION = re.compile(r"(?<=[来返离在赴抵进回])([沪津渝])|(?<=[来返离赴抵进])(京)|申城")
+# (沪 not before 深 or 港: '在沪深交易所上市', '沪港通' are markets)
+_SHORT_MENTION = re.compile(r"(?<=[来返离在赴抵进回])(?:沪(?![深港])|[津渝])|(?<=[来返离赴抵进])京|申城")
 # Provinces listed together ('福建、江苏、山东积极…', '京津冀'): a report across them, not a destination
 # named after a verb ('重庆急调…支援湖北').
 _PROVINCE_LIST = re.compile(rf"(?:{_PROVINCE_MENTION.pattern})[、和与及]\s*(?:{_PROVINCE_MENTION.pattern})")
@@ -199,7 +200,7 @@ def body_region(text: str) -> Region:
     for m in _PROVINCE_MENTION.finditer(text):
         counts[m.group(0)] = counts.get(m.group(0), 0) + 1
     for m in _SHORT_MENTION.finditer(text):  # '离沪', '申城': Shanghai named the way its papers do
-        name = _SHORT_NAMES[m.group(1) or m.group(2) or m.group(0)]
+        name = _SHORT_NAMES[m.group(0)]
         counts[name] = counts.get(name, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1]) + [("", 0), ("", 0)]
     (top, n), (_, runner_up) = ranked[0], ranked[1]

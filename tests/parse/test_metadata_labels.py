@@ -112,6 +112,14 @@ def test_a_headline_quoting_a_notice_reports_it_and_a_title_naming_its_own_type_
     notice = meta("省发展改革委印发《关于全力支持服务业市场主体积极应对疫情若干政策措施》的通知 各市（州）发展改革委："
                   "现将《措施》印发给你们，请认真贯彻执行。 贵州省发展和改革委员会 2020年2月12日")
     assert notice.kind == "notice" and notice.issuer
+    # a quote not after a verb of issuing is this document's own title, and a forwarding one forwards
+    own = meta("北京市《关于应对新型冠状病毒感染的肺炎疫情影响促进中小微企业持续健康发展的若干措施》 "
+               "一、减轻企业负担。对承租市及区属国有企业房产的中小微企业，免收2月份房租。")
+    assert own.kind == "notice"
+    forwarded = meta("转发《关于做好复工复产工作的通知》 为做好疫情防控期间复工复产工作，现将有关事项转发如下。")
+    assert forwarded.kind == "notice"
+    reading = meta("《关于做好出院患者跟踪随访工作的通知》解读 近日，国家卫生健康委印发通知，要求做好随访。")
+    assert reading.kind == "news"
 
 
 def test_a_news_report_keeps_title_and_date_but_has_no_issuer():

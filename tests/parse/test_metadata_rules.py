@@ -250,6 +250,8 @@ def test_a_municipality_by_its_short_name_and_the_district_its_headline_names():
     assert body_region(police).label == "湖北省"
     # 沪 inside other words ('沪深股市') is no mention of Shanghai
     assert body_region("股市回暖 沪深两市今日上涨，沪指收涨，沪市成交放量。").label == ""
+    listing = "多地支持企业上市 一家企业在沪深交易所上市，两家赴沪深两市上市，在沪深两市上市的企业增多。"
+    assert body_region(listing).label == ""  # a market after a verb of travel, not a city
 
 
 def test_a_forwarding_notice_is_signed_by_the_date_before_the_document_it_forwards():
