@@ -49,7 +49,10 @@ _BOUND = re.compile(
     rf"(?P<x>{_CH}{{2,80}}?)(?:会同(?P<y>{_CH}{{2,60}}?))?{_ADVERB}"
     rf"(?P<verb>{_LEAD_VERB}|{_COOP_VERB})")
 _COOP = re.compile(_COOP_VERB)
-_OPEN_BRACKET = re.compile(r"[（(](?=[^）)]*$)")  # an opening bracket not closed in its clause
+# A bracket that opens a role: left open in its clause ('…用工（市人社局牵头，' before the
+# comma split) or closed after one unit and its verb ('…用工（市人社局牵头）'); never the other
+# name of a unit ('县经信局（县科技局）牵头'). Each scan stops at the next bracket: linear time.
+_OPEN_BRACKET = re.compile(rf"[（(](?=[^（）()]*$|[^（）()]{{2,80}}?(?:{_LEAD_VERB}|{_COOP_VERB}))")
 # 领导小组办公室设在综合计划科: the office is housed in (and run by) that unit.
 _SEATED = re.compile(r"(?:办公室|办|秘书处|专班|小组)[，,]?设在([\u4e00-\u9fff（）()]{2,40})")
 _ROLE_VERB = re.compile(rf"{_LEAD_VERB}|{_COOP_VERB}")
@@ -111,7 +114,7 @@ def _bound_roles(sentence: str, found: dict[str, list[str]]) -> None:
     """Add to `found` the units a role verb binds in one sentence. Only '由X承担' counts
     ('科研院所承担…项目' describes), and '参与' only after a lead ('X牵头，Y参与')."""
     led = False
-    # A bracket left open in its clause starts one: '…用工（市人社局牵头，市工信局配合）'.
+    # A bracket that opens a role starts a clause: '…用工（市人社局牵头，市工信局配合）'.
     clauses = (part for clause in _CLAUSE_END.split(sentence) for part in _OPEN_BRACKET.split(clause))
     for clause in clauses:
         for m in _BOUND.finditer(clause):

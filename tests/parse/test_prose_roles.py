@@ -54,6 +54,10 @@ def roles(text: str) -> tuple[list[str], list[str], list[str]]:
     ("企业不得解除劳动合同（市人社局牵头，市工信局、卫健委、各县〔市、区〕人民政府配合）",
      ["市人社局"], ["市工信局", "卫健委", "各县〔市、区〕人民政府"]),
     ("加强监测（数据由各地报送）。", [], []),
+    # one role closed in its bracket, and a bracket that is a unit's other name
+    ("推进5G融合应用。（省发展改革委、省工业和信息化厅负责）", ["省发展改革委", "省工业和信息化厅"], []),
+    ("稳定企业用工（市人社局牵头）。", ["市人社局"], []),
+    ("县经信局（县科技局）牵头，县财政局配合。", ["县经信局（县科技局）"], ["县财政局"]),
 ])
 def test_role_verbs_bind_organs(text, lead, cooperating):
     assert roles(text) == (lead, cooperating, [])
