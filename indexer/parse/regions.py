@@ -145,9 +145,12 @@ def resolve_region(issuer: str, title: str = "", doc_number: str = "", site: str
 _HEADLINE_END = re.compile(r"\s+|——")
 
 
-# The 文号 of the State Council and its ministries opens on 国 ('国办发', '国卫办医函') or names
-# the ministry ('人社部发', '工信部联'); a local organ's never does.
-_NATIONAL_NUMBER = re.compile(r"^(?:国|[\u4e00-\u9fff]{1,3}部[发函令办联字明])")
+# The 文号 of the State Council and its ministries opens on 国 ('国办发', '国卫办医函'), names
+# the ministry ('人社部发', '工信部联', '财政部公告2020年第6号') or is one of the central families
+# (财政部 财税/财办/财金/财社, 税务总局 税总, 人民银行 银发, 银保监会 银保监, 发展改革委 发改, the
+# State Council's joint prevention mechanism 肺炎机制发); a local organ's opens on its place.
+_NATIONAL_NUMBER = re.compile(r"^(?:国|肺炎机制|联防联控机制|财税|财办|财金|财社|税总|银发|银保监|发改"
+                              r"|[\u4e00-\u9fff]{1,3}部(?:[发函令办联字明]|公告))")
 
 
 # cpca also knows Taiwan's, Hong Kong's and Macau's districts, whose names are common words in

@@ -219,6 +219,9 @@ def test_a_ministry_department_signs_for_the_country():
 def test_a_ministry_wen_hao_is_national_and_a_city_wen_hao_is_no_province():
     assert resolve_region("", "关于加强社区防控工作的通知", "国卫基层家医便函〔2020〕2号").label == "全国"
     assert resolve_region("", "关于阶段性减免企业社会保险费的通知", "人社部发〔2020〕11号").label == "全国"
+    for number in ("肺炎机制发〔2020〕5号", "财税〔2020〕8号", "税总函〔2020〕28号", "财政部公告2020年第6号"):
+        assert resolve_region("", "关于做好疫情防控工作的通知", number).label == "全国"  # central families
+    assert resolve_region("", "关于做好疫情防控工作的通知", "粤财社〔2020〕5号").label == "广东省"
     assert resolve_region("", "关于切实加强疫情防控的通知", "筑府办发电〔2020〕5号").label == ""
     assert resolve_region("", "关于切实加强疫情防控的通知", "京政办发〔2020〕7号").label == "北京市"
 
