@@ -23,12 +23,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from indexer.parse.documents import load_document
+from indexer.parse.metadata import normalize_doc_number
 from indexer.types import Document
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
 LABELS = REPO / "tests" / "fixtures" / "metadata" / "labels.jsonl"
 FIELDS = ("issuer", "date", "doc_number", "region", "kind", "title")
-_YEAR_BRACKETS = str.maketrans({b: "〔" for b in "[［(（【﹝〖"} | {b: "〕" for b in "]］)）】﹞〗"})
 _NOISE = re.compile(r"\s+|^[（(【\[][^）)】\]]{1,6}[）)】\]]")
 
 
@@ -64,7 +64,7 @@ def _same(field: str, output: str, label: str) -> bool:
     if field == "issuer":
         return " ".join(output.split()) == " ".join(label.split())
     if field == "doc_number":  # one 文号 whichever brackets it is printed with ('﹝2020﹞', '[2020]')
-        return _NOISE.sub("", output).translate(_YEAR_BRACKETS) == _NOISE.sub("", label).translate(_YEAR_BRACKETS)
+        return normalize_doc_number(_NOISE.sub("", output)) == normalize_doc_number(_NOISE.sub("", label))
     if field == "title":
         return _NOISE.sub("", output).replace("(", "（").replace(")", "）") == \
             _NOISE.sub("", label).replace("(", "（").replace(")", "）")

@@ -222,12 +222,13 @@ def segment(text: str, doc_id: str, skip_lines: frozenset[int] = frozenset(),
         section = node.path()
         label = node.heading.label if node.heading else ""
         pieces = split_long(text, node.start, node.end)
-        # What the prose says ("由市商务局负责", "办公室设在综合计划科") joins the note's parties.
-        responsibility, _ = merge_responsibility(node.responsibility,
-                                                 prose_responsibility(text[node.start:node.end]))
         # An item holding several measures, each closed by its own note (a page that lost the
         # numbers of its items), answers piece by piece: a piece with the notes it holds.
         several = len(pieces) > 1 and len(bracketed_notes(text, node.start, node.end)) > 1
+        if not several:
+            # What the prose says ("由市商务局负责", "办公室设在综合计划科") joins the note's parties.
+            responsibility, _ = merge_responsibility(node.responsibility,
+                                                     prose_responsibility(text[node.start:node.end]))
         for i, (start, end) in enumerate(pieces, 1):
             if several:
                 responsibility, _ = merge_responsibility(_notes_in(text, start, end),

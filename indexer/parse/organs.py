@@ -157,6 +157,7 @@ def signatures(text: str) -> list[Signature]:
     () where the date stands after body text ('…执行。 2020年2月17日').
     """
     found = []
+    forwards = _FORWARDS.search(text)  # '现将…转发给你们': what it forwards follows its date
     alone = {m.start(): m for m in _SIGNED_DATE.finditer(text)}
     gapped = (m for m in _GAPPED_DATE.finditer(text) if m.start() not in alone)
     for m in sorted([*alone.values(), *gapped], key=lambda m: m.start()):
@@ -173,7 +174,7 @@ def signatures(text: str) -> list[Signature]:
             if organs:
                 break
         closing = not before.strip() and text[:m.start()].rstrip().endswith("。") \
-            and (len(text) - m.end() < _CLOSING_CHARS or _FORWARDS.search(text[:m.start()]))
+            and (len(text) - m.end() < _CLOSING_CHARS or forwards is not None and forwards.end() <= m.start())
         if organs or m.start() in alone or closing:
             found.append(Signature(organs, m))
     return found
