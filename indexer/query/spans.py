@@ -60,7 +60,7 @@ _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
                           "辆", "只", "批次"})
 _ASKED_UNITS = (
-    (re.compile(r"(?:多少|(?<![近这前头])几)个?(?:月|天|年|周|工作日)|\bhow many (?:months|days|years|weeks)\b",
+    (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日)|\bhow many (?:months|days|years|weeks)\b",
                 re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),

@@ -235,6 +235,7 @@ def test_a_title_gives_a_year_only_for_a_single_year_plan():
     ("今年小微企业信贷增长多少", 20, "%", 2020),                    # the year its sentence names
     ("创业担保贷款额度提高到多少", 300000, "元", None),              # 提高 asks no percent: 贷 asks money
     ("近几年人才补贴累计发放多少", 30000, "元", None),              # 近几年 asks no duration
+    ("房租最多可以免几个月", 2, "个月", None),                      # 免几个月 does
 ])
 def test_a_value_question_about_a_measure_gets_the_measure_s_number(question, value, unit, year):
     from indexer.query.spans import value_answer
