@@ -333,7 +333,7 @@ def extract_targets(text: str) -> list[Target]:
 # a date ('2020年', '2月15日'): at most three digits, and no word after it that makes it a time
 # of year (年底, 年度, 月份).
 # A period, not a name or an age: never '建党100周年', '2周岁', '上半年' or '一二三年'.
-_DURATION_RE = re.compile(r"(?<![\d.上下前后一二两三四五六七八九十])(?P<num>\d{1,3}(?:\.\d+)?|[二三四五六七八九]?十?[一二两三四五六七八九十]|半)\s{0,2}"
+_DURATION_RE = re.compile(r"(?<![\d.上下一二两三四五六七八九十])(?P<num>\d{1,3}(?:\.\d+)?|[二三四五六七八九]?十?[一二两三四五六七八九十]|半)\s{0,2}"
                           r"(?P<unit>个月|个工作日|个自然日|天|周(?![年岁])|年)(?![级度底初末份])")
 
 

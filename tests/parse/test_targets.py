@@ -216,5 +216,5 @@ def test_a_metric_never_comes_from_the_sentence_before():
 def test_quantities_are_periods_not_names_or_ages():
     from indexer.parse.targets import quantities
 
-    text = "庆祝建党100周年，2周岁以下儿童，上半年，给予一次性补贴，免收2个月房租，缓缴半年，二十五天内办结。"
-    assert [(q.value, q.unit) for q in quantities(text)] == [(2, "个月"), (0.5, "年"), (25, "天")]
+    text = "庆祝建党100周年，2周岁以下儿童，上半年，给予一次性补贴，免收2个月房租，缓缴半年，二十五天内办结，可提前一年申报。"
+    assert [(q.value, q.unit) for q in quantities(text)] == [(2, "个月"), (0.5, "年"), (25, "天"), (1, "年")]
