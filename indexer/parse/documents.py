@@ -69,7 +69,7 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
         region = parse_region(overrides["region"])
     else:
         region = resolve_region(issuer, title, doc_number, hints.get("site", ""))
-        if not region and meta.kind == "news":
+        if not region and not issuers:
             region = body_region(text)
     lines = text.split("\n")
     # A title line is not body text — unless the line goes on past the title: a page saved as one

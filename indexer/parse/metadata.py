@@ -280,6 +280,8 @@ def leading_title(line: str) -> str:
     if not pieces:
         return ""
     core = next((i for i, p in enumerate(pieces) if "关于" in p or _NAMES_DOC.search(p)), None)
+    if core and "关于" not in pieces[core] and re.search(r"[，,：:]", pieces[0]):
+        core = None  # a headline with its punctuation comes first: '市场监管总局：…复产 采取多项应急措施'
     if core is None:
         title = headline(pieces)
     else:

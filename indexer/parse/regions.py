@@ -243,6 +243,12 @@ _BEIJING_WIRE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视�
 # A national organ as the subject of a report's lead: '2月11日，国务院联防联控机制召开新闻发布会'.
 _CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})[\d月日上下午晚间]{{0,8}}"
                            r"(?:召开|举行|发布|印发|下发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报)")
+# A national organ as the author of what a report is about, a clause later: '国家卫生健康委组织相关
+# 专家，研究起草了《…》', '国务院联防联控机制就春运返程…举行新闻发布会', '国家税务总局按照…的原则，
+# …编制了《…》'. The words between name no province (checked by the caller).
+_CENTRAL_AUTHORS = re.compile(
+    rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[^。；《]{{0,50}}?(?:印发|出台|制定|起草|发布|编制|制作)了?[《“]"
+    r"|就[^。；，《]{1,30}?(?:召开|举行)|(?:制作|编制)了)")
 _LEAD_CHARS = 200
 
 
@@ -275,9 +281,11 @@ def central_subject(title: str) -> bool:
 
 def _national_lead(text: str) -> bool:
     """Whether a report opens on a national organ's act before it names any province."""
-    m = _CENTRAL_ACTS.search(text[:_LEAD_CHARS])
-    return bool(m) and not _PROVINCE_MENTION.search(text[:m.start()]) \
-        and not _LOCAL_UNIT.match(text[m.end(1):])
+    for pattern in (_CENTRAL_ACTS, _CENTRAL_AUTHORS):
+        m = pattern.search(text[:_LEAD_CHARS])
+        if m and not _PROVINCE_MENTION.search(text[:m.start()] + text[m.end(1):m.end()]) and not _LOCAL_UNIT.match(text[m.end(1):]):
+            return True
+    return False
 
 
 def _specificity(region: Region) -> int:

@@ -282,3 +282,33 @@ def test_a_document_without_a_title_is_called_by_its_opening_words_not_its_file_
     doc = parse_source(SourceText(text), "0123abcd", "0123abcdef0123456789abcdef012345.txt")
     assert doc.title != "0123abcdef0123456789abcdef012345"
     assert opening_words("") == "" and opening_words("通知") == ""
+
+
+def test_a_national_organ_that_wrote_what_a_report_is_about_makes_it_national():
+    drafted = ("解读《关于做好出院患者跟踪随访工作的通知》 为指导各地做好随访工作，国家卫生健康委组织相关专家，"
+               "研究起草了《关于做好出院患者跟踪随访工作的通知》。")
+    assert body_region(drafted).label == "全国"
+    briefing = "继续深化细化防控措施 2月15日，国务院联防联控机制就春运返程疫情防控工作情况举行新闻发布会。"
+    assert body_region(briefing).label == "全国"
+    # a province between the organ and what is issued: the province acted, not the organ
+    local = "解读 按照国家卫生健康委要求，湖北省卫生健康委研究起草了《关于做好随访工作的通知》。"
+    assert body_region(local).label != "全国"
+
+
+def test_a_notice_that_names_no_issuer_takes_its_region_from_its_text(tmp_path):
+    from indexer.parse.documents import load_document
+    path = tmp_path / "qa.txt"
+    path.write_text("“非接触式”网上办税清单及问题解答 为降低疫情传播风险，国家税务总局按照“尽可能网上办”的原则，"
+                    "针对纳税人关注的问题，编制了《电子税务局非接触式办税相关问题解答》。 一、如何进入电子税务局？ "
+                    "答：访问税务总局官网。", encoding="utf-8")
+    document = load_document(path, tmp_path)
+    assert document.issuer == ""  # inferred from the body, it is not printed as the issuer
+    assert document.region.label == "全国"
+
+
+def test_a_punctuated_headline_first_is_the_title_not_a_later_line_naming_a_document_type():
+    m = meta("市场监管总局：全国检验检测机构积极发挥技术支撑作用，助力复工复产 采取多项应急措施 "
+             "新冠肺炎疫情发生后，口罩需求急剧增加。市场监管总局第一时间出台多项应急措施。")
+    assert m.title.startswith("市场监管总局：全国检验检测机构")
+    # a document's own '关于…' title after a headline-like line is still the title
+    assert meta("吉林：支持企业复工复产 关于做好复工的通知 为支持复工，现通知如下。").title == "关于做好复工的通知"
