@@ -391,8 +391,28 @@ def _whole_names(organs: tuple[str, ...], names: list[str]) -> tuple[str, ...]:
     """The organs a title names, each completed from the letterhead or the signature where the
     title printed only the end of its name ('疫情应急指挥部' signed '四川省应对新型冠状病毒肺炎疫情
     应急指挥部', '市人民政府办公厅' under '贵阳市人民政府办公厅文件'): an issuer never starts inside a word."""
-    return tuple(next((n for n in names if n.endswith(o) and len(n) > len(o) and _PLACE_START.match(n)), o)
-                 for o in organs)
+    return tuple(next((n for n in names if (n.endswith(o) and len(n) > len(o) or _abbreviates(o, n))
+                       and _PLACE_START.match(n)), o) for o in organs)
+
+
+# An organ named by its level alone: '省发展改革委', '市市场监管委', '市政府' (not 市场监督管理局, 市民…).
+_LEVEL_ONLY = re.compile(r"^[省市区县](?![辖直属场域民])")
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Whether a level-only name is the short form of a signature's name at its place: '省发展改革委'
+    of '贵州省发展和改革委员会', '市政府' of '贵阳市人民政府' — past the place, the full name starts at
+    the same level, holds the short one's characters in order and ends as it does (委 for 委员会)."""
+    if not _LEVEL_ONLY.match(short):
+        return False
+    for start in range(2, min(len(full) - 1, 8)):
+        rest = full[start:]
+        if rest[0] != short[0] or not (rest.endswith(short[-1]) or short.endswith("委") and rest.endswith("委员会")):
+            continue
+        chars = iter(rest)
+        if all(c in chars for c in short):
+            return True
+    return False
 
 
 _ISSUED_QUOTE = re.compile(r"(?<=印发|发布|出台|公布|下发|推出|解读)《[^《》]*》|《[^《》]*》(?=\s*(?:的)?解读)")

@@ -312,3 +312,12 @@ def test_a_punctuated_headline_first_is_the_title_not_a_later_line_naming_a_docu
     assert m.title.startswith("市场监管总局：全国检验检测机构")
     # a document's own '关于…' title after a headline-like line is still the title
     assert meta("吉林：支持企业复工复产 关于做好复工的通知 为支持复工，现通知如下。").title == "关于做好复工的通知"
+
+
+def test_an_issuer_named_by_its_level_takes_the_full_name_it_signs_with():
+    text = ("省发展改革委印发《关于支持服务业市场主体的若干措施》的通知 各市州发展改革委： 现将《若干措施》印发给你们，"
+            "请认真贯彻执行。 贵州省发展和改革委员会 2020年2月9日 一、减免租金。")
+    assert meta(text).issuer == "贵州省发展和改革委员会"
+    # another organ's signature is no long form of it
+    other = text.replace("贵州省发展和改革委员会", "贵州省财政厅")
+    assert meta(other).issuer == "省发展改革委"
