@@ -384,6 +384,36 @@ def find_issuers(raw_text: str, title: str, signed: list | None = None) -> tuple
     if m:
         name = re.sub(r"[（(](?:加?挂)[^）)]*[）)]$", "", m.group(1).rstrip("。"))
         return split_organs(name)
+    return compiler(raw_text, title)
+
+
+# An unsigned guide or Q&A says in its lead who compiled it: '国家税务总局按照…的原则，…编制了
+# 《电子税务局非接触式办税相关问题解答》' heads the 问题解答 it is.
+_GUIDE = re.compile(r"(?:问答|解答|指南|指引|清单|须知|手册)$")
+_COMPILED = re.compile(r"(?:编制|制作|整理|汇编|编写)了《([^《》]{2,60})》")
+_COMPILED_CHARS = 800
+
+
+def compiler(raw_text: str, title: str) -> tuple[str, ...]:
+    """The organ an unsigned guide's lead names as compiling it, when what it compiled is a guide
+    of the same kind as the title ('…问题解答' under the title '…清单及问题解答'). Returns: () if none."""
+    own = _GUIDE.search(title.strip())
+    if not own:
+        return ()
+    for m in _COMPILED.finditer(raw_text[:_COMPILED_CHARS]):
+        if not m.group(1).endswith(own.group(0)):
+            continue
+        # the subject opens the clause before the verb: '国家税务总局按照…的原则，针对…，编制了《…》'
+        sentence = re.split(r"[。；！？\s]", raw_text[:m.start()])[-1]
+        for part in re.split(r"[，：]", sentence):
+            organ = next((part[:end] for end in range(min(len(part), 30), 1, -1) if is_organ(part[:end])), "")
+            if organ:
+                return (organ,)
+    return ()
+    for m in _COMPILED.finditer(raw_text[:_COMPILED_CHARS]):
+        organ = next((m.group(1)[:end] for end in range(len(m.group(1)), 1, -1) if is_organ(m.group(1)[:end])), "")
+        if organ and m.group(2).endswith(own.group(0)):
+            return (organ,)
     return ()
 
 

@@ -298,11 +298,10 @@ def test_a_national_organ_that_wrote_what_a_report_is_about_makes_it_national():
 def test_a_notice_that_names_no_issuer_takes_its_region_from_its_text(tmp_path):
     from indexer.parse.documents import load_document
     path = tmp_path / "qa.txt"
-    path.write_text("“非接触式”网上办税清单及问题解答 为降低疫情传播风险，国家税务总局按照“尽可能网上办”的原则，"
-                    "针对纳税人关注的问题，编制了《电子税务局非接触式办税相关问题解答》。 一、如何进入电子税务局？ "
-                    "答：访问税务总局官网。", encoding="utf-8")
+    path.write_text("出院患者跟踪随访工作问答 为指导各地做好随访工作，国家卫生健康委组织相关专家，研究起草了"
+                    "《关于做好出院患者跟踪随访工作的通知》。 一、谁负责随访？ 答：定点医院。", encoding="utf-8")
     document = load_document(path, tmp_path)
-    assert document.issuer == ""  # inferred from the body, it is not printed as the issuer
+    assert document.kind == "notice" and document.issuer == ""  # no organ signs it or heads its title
     assert document.region.label == "全国"
 
 
@@ -321,3 +320,14 @@ def test_an_issuer_named_by_its_level_takes_the_full_name_it_signs_with():
     # another organ's signature is no long form of it
     other = text.replace("贵州省发展和改革委员会", "贵州省财政厅")
     assert meta(other).issuer == "省发展改革委"
+
+
+def test_an_unsigned_guide_is_issued_by_the_organ_its_lead_says_compiled_it():
+    text = ("“非接触式”网上办税清单及问题解答 为降低疫情传播风险，国家税务总局按照“尽可能网上办”的原则，针对纳税人"
+            "关注的问题，编制了《电子税务局非接触式办税相关问题解答》。 一、如何进入电子税务局？ 答：访问官网。")
+    assert meta(text).issuer == "国家税务总局"
+    # what it compiled is another kind of document than the title: no author of this one
+    assert meta(text.replace("相关问题解答》", "相关工作方案》")).issuer == ""
+    # a report on a guide names its compilers without a quoted title: no issuer
+    report = "湖北省为企业防疫提供法律服务指引 省工商联和省司法厅组织公益律师服务团编制了该服务指引，供企业参考。"
+    assert meta(report).issuer == ""
