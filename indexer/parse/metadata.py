@@ -260,6 +260,23 @@ def find_title(lines: list[str]) -> tuple[str, tuple[int, ...]]:
     return "", ()
 
 
+# A site's channel in the page's breadcrumb ('国家税务总局山东省税务局 通知公告 …指引'): navigation, no title.
+_CHANNEL = re.compile(r"(?:通知公告|通知通告|公示公告|政策解读|政策文件|新闻动态|工作动态|部门动态|政务公开|信息公开)")
+_NOTICE_CHANNEL = re.compile(r"通知公告|通知通告|公示公告|政策文件")  # not 政策解读, 新闻动态: others write those
+_CRUMBS = 3
+
+
+def posting_organ(lines: list[str]) -> tuple[str, ...]:
+    """The organ whose site's channel a page was saved from, when the page opens on that
+    breadcrumb ('国家税务总局山东省税务局 通知公告 …'). Returns: (organ,) or ()."""
+    first = next((line for line in lines if line.strip()), "")
+    pieces = _GAP.split(first.strip(), maxsplit=_CRUMBS)
+    if len(pieces) > 2 and _NOTICE_CHANNEL.fullmatch(pieces[1]) and is_organ(pieces[0]) and not is_media(pieces[0]):
+        return (pieces[0],)
+    return ()
+_EXCLAIMED = 10  # an exclaimed headline, not a tag ('速查看！' before '我区…服务指南')
+
+
 def leading_title(line: str) -> str:
     """Title at the head of a line whose line breaks were lost ('TITLE 文号 各…： body…').
 
@@ -273,6 +290,9 @@ def leading_title(line: str) -> str:
     split = _GAP.split(line.strip(), maxsplit=16)
     if len(split) > 1 and _DOC_NUMBER_RE.fullmatch(split[0]):
         split = split[1:]  # the page opens on the 文号: '成银发〔2020〕15号 关于…的通知'
+    crumbs = [i for i, piece in enumerate(split[:_CRUMBS]) if _CHANNEL.fullmatch(piece)]
+    if crumbs and len(split) > crumbs[-1] + 1:
+        split = split[crumbs[-1] + 1:]  # the site and its channel ('山东省人民政府 政策解读') precede the title
     for i, piece in enumerate(split):
         if not _title_piece(piece, first=i == 0):
             break
@@ -280,8 +300,10 @@ def leading_title(line: str) -> str:
     if not pieces:
         return ""
     core = next((i for i, p in enumerate(pieces) if "关于" in p or _NAMES_DOC.search(p)), None)
-    if core and "关于" not in pieces[core] and re.search(r"[，,：:]", pieces[0]):
-        core = None  # a headline with its punctuation comes first: '市场监管总局：…复产 采取多项应急措施'
+    if core and (len(pieces[0]) >= _EXCLAIMED and re.search(r"[！!？?]", pieces[0]) or "关于" not in pieces[core] and re.search(r"[，,：:]", pieces[0])):
+        # a headline with its punctuation comes first: '市场监管总局：…复产 采取多项应急措施', '…请注意！
+        # “国家保障”来了！ … 国务院办公厅转发…的通知' (a page promoting the notice it links)
+        core = None
     if core is None:
         title = headline(pieces)
     else:
@@ -503,7 +525,10 @@ def read_text_meta(raw_text: str, clean_text: str, known_title: str = "",
     if not issuers and known_title and title_lines:  # a title line, not a title cited in a sentence
         issuers = find_issuers(raw_text, title, signed)
     doc_number = find_doc_number(raw_text, header, known_title or title)
-    kind = document_kind(known_title or title, raw_text, issuers, doc_number, source_issuer)
+    posted = () if issuers or known_title else posting_organ(lines)
+    kind = document_kind(known_title or title, raw_text, issuers, doc_number, source_issuer or " ".join(posted))
+    if kind == "notice" and not issuers:
+        issuers = posted  # the site whose channel holds it posted it, as a page's meta tag says
     date = find_date(raw_text, signed)
     if kind == "news":  # its dates are events it reports, but for a dateline or a 时间 field
         issuers, date = (), news_date(raw_text)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import codecs
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -169,6 +170,11 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile("\r\n|[\r\f\v\u2028\u2029\x0b\x0c\x1c-\x1e\x85]")
 
 
+# Typographic entities a scraper left undecoded in plain text ('财政部&ensp;税务总局', '&ldquo;六稳&rdquo;').
+_ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|ldquo|rdquo|lsquo|rsquo|mdash|ndash|hellip|middot|amp|lt|gt|quot"
+                     r"|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+
+
 def normalize_text(text: str) -> str:
     """Give text the one shape the parser expects, keeping full-width punctuation and line breaks.
 
@@ -178,6 +184,7 @@ def normalize_text(text: str) -> str:
         '\\n' line ends, no zero-width characters, tabs and NBSPs as spaces, trailing spaces
         and whitespace-only lines (NBSP, U+3000) emptied, runs of blank lines cut to one.
     """
+    text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     text = _LINE_BREAKS.sub("\n", text).translate(_ZERO_WIDTH)
     text = _CONTROLS.sub("", _ODD_SPACES.sub(" ", text))
     lines = [line.rstrip() for line in text.split("\n")]

@@ -242,7 +242,7 @@ _CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True)) + "|" + _NATI
 _BEIJING_WIRE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视网?|光明网)北京\s*\d{1,2}月\d{1,2}日(?:电|讯)")
 # A national organ as the subject of a report's lead: '2月11日，国务院联防联控机制召开新闻发布会'.
 _CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})[\d月日上下午晚间]{{0,8}}"
-                           r"(?:召开|举行|发布|印发|下发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报)")
+                           r"(?:召开|举行|发布|印发|下发|转发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报)")
 # A national organ as the author of what a report is about, a clause later: '国家卫生健康委组织相关
 # 专家，研究起草了《…》', '国务院联防联控机制就春运返程…举行新闻发布会', '国家税务总局按照…的原则，
 # …编制了《…》'. The words between name no province (checked by the caller).

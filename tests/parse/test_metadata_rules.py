@@ -331,3 +331,34 @@ def test_an_unsigned_guide_is_issued_by_the_organ_its_lead_says_compiled_it():
     # a report on a guide names its compilers without a quoted title: no issuer
     report = "湖北省为企业防疫提供法律服务指引 省工商联和省司法厅组织公益律师服务团编制了该服务指引，供企业参考。"
     assert meta(report).issuer == ""
+
+
+def test_co_issuers_spaced_by_an_undecoded_entity_are_two_organs():
+    from indexer.parse.readers import normalize_text
+    text = normalize_text("关于支持疫情防控有关个人所得税政策的公告 现就有关政策公告如下： 一、免征个人所得税。 "
+                          "二、本公告自2020年1月1日起施行。 财政部&ensp;税务总局 2020年2月6日 链接：")
+    assert meta(text).issuer == "财政部 税务总局"
+    assert normalize_text("&ldquo;六稳&rdquo; A&amp;B") == "“六稳” A&B"
+
+
+def test_an_exclaimed_headline_is_a_report_not_the_notice_it_links():
+    text = ("全体一线医务人员请注意！“国家保障”来了！ 确保基层医务人员防护……权威发布！ "
+            "国务院办公厅转发国家卫生健康委《关于改善一线医务人员工作条件若干措施》的通知 国务院办公厅转发…的通知 "
+            "在重大考验中考察识别干部")
+    m = meta(text)
+    assert m.title.startswith("全体一线医务人员请注意！") and m.kind == "news" and m.issuer == ""
+    assert body_region(text).label == "全国"  # 国务院办公厅转发…: a national organ's act
+    # a short tag before the title is no headline
+    assert meta("速查看！ 我区“预约办税”和“错峰办税”服务指南 为了您的健康，我们倡议线上办理。").title \
+        == "我区“预约办税”和“错峰办税”服务指南"
+
+
+def test_a_page_opening_on_its_sites_channel_is_posted_by_that_organ():
+    text = ("国家税务总局山东省税务局 通知公告 新冠肺炎疫情防控税收优惠政策指引 面对疫情防控的严峻形势，税务部门"
+            "全力参与疫情防控工作。 一、支持防护救治。")
+    m = meta(text)
+    assert m.title == "新冠肺炎疫情防控税收优惠政策指引"
+    assert m.issuer == "国家税务总局山东省税务局"
+    # a reading channel holds others' texts: its site is no issuer
+    reading = text.replace("通知公告", "政策解读")
+    assert meta(reading).title == "新冠肺炎疫情防控税收优惠政策指引" and meta(reading).issuer == ""
