@@ -184,17 +184,21 @@ def _other_number(head: str, title: str) -> str:
     return ""
 
 
-def find_date(raw_text: str, signed: list | None = None) -> str:
+def find_date(raw_text: str, signed: list | None = None, issuers: tuple[str, ...] = ()) -> str:
     """The document's own date, ISO formatted: 成文日期 (labelled, else the date its organs sign
     with, else a date standing alone after the body), else the publication date.
 
-    Args: the raw text; its signatures when already found. Returns: the date or ''. A date
-    inside a sentence is an event the text reports, never the document's.
+    Args: the raw text; its signatures when already found; its issuers when known (a date they
+    sign with wins: a forwarding notice signs above the notices it forwards). Returns: the date
+    or ''. A date inside a sentence is an event the text reports, never the document's.
     """
     m = _LABELLED_DATE["成文日期"].search(raw_text)
     if iso_date(m):
         return iso_date(m)
     signed = signatures(raw_text) if signed is None else signed
+    own = [iso_date(s.date_match) for s in signed if set(s.organs) & set(issuers)]
+    if any(own):
+        return next(d for d in reversed(own) if d)
     by_organs = [iso_date(s.date_match) for s in signed if s.organs]
     if any(by_organs):  # of two dates at the end, the one under the organs' names
         return next(d for d in reversed(by_organs) if d)
@@ -529,7 +533,7 @@ def read_text_meta(raw_text: str, clean_text: str, known_title: str = "",
     kind = document_kind(known_title or title, raw_text, issuers, doc_number, source_issuer or " ".join(posted))
     if kind == "notice" and not issuers:
         issuers = posted  # the site whose channel holds it posted it, as a page's meta tag says
-    date = find_date(raw_text, signed)
+    date = find_date(raw_text, signed, issuers)
     if kind == "news":  # its dates are events it reports, but for a dateline or a 时间 field
         issuers, date = (), news_date(raw_text)
     if doc_number and title.endswith(doc_number):

@@ -362,3 +362,11 @@ def test_a_page_opening_on_its_sites_channel_is_posted_by_that_organ():
     # a reading channel holds others' texts: its site is no issuer
     reading = text.replace("通知公告", "政策解读")
     assert meta(reading).title == "新冠肺炎疫情防控税收优惠政策指引" and meta(reading).issuer == ""
+
+
+def test_a_forwarding_notice_is_dated_by_its_own_signature_not_the_forwarded_ones():
+    text = ("龙岩市人力资源和社会保障局转发人力资源和社会保障部办公厅关于做好事业单位人事管理工作的通知 各县（市、区）人社局： "
+            "现将有关文件转发给你们，请认真贯彻执行。 龙岩市人力资源和社会保障局 2020年2月7日 "
+            "人力资源社会保障部办公厅关于做好事业单位人事管理工作的通知 各省人社厅： 一、做好招聘。 "
+            "人力资源社会保障部办公厅 2020年1月30日")
+    assert meta(text).date == "2020-02-07"
