@@ -235,20 +235,24 @@ _LOCAL_UNIT = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|市|自治区)[\u4e00-\u9
 _TAG = re.compile(r"^[【\[][^】\]]{1,12}[】\]]")  # '【新华网】'
 # A national body not in CENTRAL_ORGANS is still named as one: 国家/中国/中央/全国 and an organ's
 # ending ('国家气象信息中心', '中国银监会', '中央应对新冠肺炎疫情工作领导小组', '全国人大常委会法工委').
-_NATIONAL_NAME = (r"(?:国家|中国|中央|全国)[\u4e00-\u9fff]{0,14}?"
-                  r"(?:委员会|总局|局|委|会|中心|部|办公室|办|署|机制|领导小组|小组|法工委)")
+_NATIONAL_NAME = (r"(?:(?:国家|中国|中央|全国)[\u4e00-\u9fff]{0,14}?"
+                  r"(?:委员会|总局|局|委|会|中心|部|办公室|办|署|机制|领导小组|小组|法工委)"
+                  r"|国务院[\u4e00-\u9fff]{2,24}?(?:机制|领导小组|小组))")  # '国务院应对…疫情联防联控机制'
+
 _CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True)) + "|" + _NATIONAL_NAME
 # A report from a national wire's Beijing desk: '新华社北京2月18日电'.
 _BEIJING_WIRE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视网?|光明网)北京\s*\d{1,2}月\d{1,2}日(?:电|讯)")
 # A national organ as the subject of a report's lead: '2月11日，国务院联防联控机制召开新闻发布会'.
-_CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})[\d月日上下午晚间]{{0,8}}"
-                           r"(?:召开|举行|发布|印发|下发|转发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报)")
+# Co-organs and adverbs may stand between: '财政部、税务总局等部门密集发布', '国务院国资委专门成立'.
+_CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[、和与及](?:{_CENTRAL}))*(?:等\d*个?部门)?"
+                           r"[\d月日上下午晚间]{0,8}(?:近日|日前|专门|密集|再次|首次|正式|紧急)?"
+                           r"(?:召开|举行|发布|印发|下发|转发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报|成立)")
 # A national organ as the author of what a report is about, a clause later: '国家卫生健康委组织相关
 # 专家，研究起草了《…》', '国务院联防联控机制就春运返程…举行新闻发布会', '国家税务总局按照…的原则，
 # …编制了《…》'. The words between name no province (checked by the caller).
 _CENTRAL_AUTHORS = re.compile(
     rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[^。；《]{{0,50}}?(?:印发|出台|制定|起草|发布|编制|制作)了?[《“]"
-    r"|就[^。；，《]{1,30}?(?:召开|举行)|(?:制作|编制)了)")
+    r"|(?:就|以)[^。；，《]{1,30}?(?:召开|举行)|(?:制作|编制)了)")
 _LEAD_CHARS = 200
 
 

@@ -370,3 +370,13 @@ def test_a_forwarding_notice_is_dated_by_its_own_signature_not_the_forwarded_one
             "人力资源社会保障部办公厅关于做好事业单位人事管理工作的通知 各省人社厅： 一、做好招聘。 "
             "人力资源社会保障部办公厅 2020年1月30日")
     assert meta(text).date == "2020-02-07"
+
+
+def test_national_acts_with_co_organs_adverbs_and_the_state_councils_mechanisms():
+    assert body_region("抗疫情减免税政策密集打包落地 日前，财政部、税务总局等部门密集发布文件，一系列政策落地。").label == "全国"
+    assert body_region("让新鲜蔬菜卖得出 国务院应对新型冠状病毒感染肺炎疫情联防联控机制2月12日发布通知，要求压实责任。"
+                       ).label == "全国"
+    assert body_region("抗击疫情同聚力 2月18日，国家税务总局以“抗击疫情同聚力”为主题举行在线访谈活动。").label == "全国"
+    assert body_region("国资委推动央企转产 2月5日，国务院国资委专门成立医疗物资专项工作组。").label == "全国"
+    # a province's organ acting after the ministry is named: not national
+    assert body_region("复工 湖北省、人力资源社会保障部印发通知，湖北省湖北省湖北省").label != "全国"
