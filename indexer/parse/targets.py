@@ -41,7 +41,8 @@ MAX_CLAUSE_CHARS = 400  # characters of one comma-clause read (real ones are far
 _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
 _MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
-          "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩")
+          "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
+          "款", "间", "张", "床", "摄氏度", "℃")
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]{0,6})"
@@ -334,7 +335,7 @@ def extract_targets(text: str) -> list[Target]:
 # of year (年底, 年度, 月份).
 # A period, not a name or an age: never '建党100周年', '2周岁', '上半年' or '一二三年'.
 _DURATION_RE = re.compile(r"(?<![\d.上下一二两三四五六七八九十])(?P<num>\d{1,3}(?:\.\d+)?|[二三四五六七八九]?十?[一二两三四五六七八九十]|半)\s{0,2}"
-                          r"(?P<unit>个月|个工作日|个自然日|天|周(?![年岁])|年)(?![级度底初末份])")
+                          r"(?P<unit>个月|个工作日|个自然日|个?小时|分钟|天|周(?![年岁])|年)(?![级度底初末份])")
 
 
 def quantities(text: str) -> list[Target]:
@@ -356,5 +357,6 @@ def quantities(text: str) -> list[Target]:
             value = 0.5 if num == "半" else float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
         except ValueError:
             continue
-        found.append(Target("", value, m["unit"], "", None, m.start(), m.end(), text[m.start():m.end()]))
+        unit = m["unit"].removeprefix("个") if m["unit"].endswith("小时") else m["unit"]
+        found.append(Target("", value, unit, "", None, m.start(), m.end(), text[m.start():m.end()]))
     return sorted(found, key=lambda t: t.start)

@@ -54,18 +54,20 @@ _EVERY_YEAR = re.compile(r"每年|年均|逐年")
 # The kind of number a question asks for and the units that answer it: first the measure word
 # it asks with ('多少家', '几个月', '多少钱'), else the words of its subject (比例, 资金, 期限); a
 # question of none of them takes any unit.
-_DURATION_UNITS = frozenset({"个月", "个工作日", "个自然日", "天", "周", "年"})
+_DURATION_UNITS = frozenset({"个月", "个工作日", "个自然日", "天", "周", "年", "小时", "分钟"})
+_TEMPERATURE_UNITS = frozenset({"℃", "摄氏度"})
 _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
-                          "辆", "只", "批次"})
+                          "辆", "只", "批次", "款", "间", "张", "床"})
 _ASKED_UNITS = (
-    (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日)|\bhow many (?:months|days|years|weeks)\b",
-                re.IGNORECASE), _DURATION_UNITS),
+    (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日|小时|分钟)"
+                r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
+    (re.compile(r"多少度|几度|体温|温度|\btemperature\b|\bdegrees\b", re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)[家个户人项名所件次台]"), _COUNT_UNITS),
-    (re.compile(r"多久|多长时间|多长|期限|\bhow long\b", re.IGNORECASE), _DURATION_UNITS),
+    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床]"), _COUNT_UNITS),
+    (re.compile(r"多久|多长时间|多长|期限|\bhow long\b|\bhow often\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b",
                 re.IGNORECASE), _PERCENT_UNITS),
     (re.compile(r"金额|资金|补贴|补助|奖励|贷|费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b", re.IGNORECASE),
@@ -223,9 +225,30 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     document title) of the relevant hits best first. Returns: a ValueAnswer, or None when
     none of the first VALUE_DEPTH clauses states a target about the question's words.
     """
+    units = next((u for asked, u in _ASKED_UNITS if asked.search(question)), None)
+    # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
+    excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
+    # The measure word asked is the one answered first: '多少个发热门诊' by '200个', not by '五项措施'.
+    asked = _ASKED_CLASSIFIER.search(question)
+    if asked and units is not None and asked.group(1) in units:
+        exact = _best_value(question, tokens, idf, clauses, frozenset({asked.group(1)}), excluded)
+        if exact is not None:
+            return exact
+    return _best_value(question, tokens, idf, clauses, units, excluded)
+
+
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床)")
+_ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
+_DELTA_UNITS = frozenset({"个百分点", "个基点"})
+
+
+def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
+                clauses: Sequence[tuple[str, str, str]], units: frozenset[str] | None,
+                excluded: frozenset[str] = frozenset()) -> ValueAnswer | None:
+    """The best-scoring number of one of `units` (any unit when None), none of `excluded`, in
+    the first clauses."""
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
-    units = next((u for asked, u in _ASKED_UNITS if asked.search(question)), None)
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         targets = extract_targets(text)
@@ -235,7 +258,7 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
         others = [q for q in quantities(text) if not any(s < q.end and q.start < e for s, e in taken)
                   and not _superseded(text, q)]
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
-            if units is not None and target.unit not in units:
+            if units is not None and target.unit not in units or target.unit in excluded:
                 continue  # '免几个月房租' is not answered by '9万元'
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
@@ -258,7 +281,8 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     return best[1] if best else None
 
 
-_CHANGED_TO = re.compile(r"[^，,。；;]{0,8}?(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)")
+_CHANGED_TO = re.compile(r"[^，,。；;]{0,8}?(?:(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)"
+                         r"|[降升增减]至|[降升]为)")
 
 
 def _superseded(text: str, number: Target) -> bool:
@@ -269,12 +293,26 @@ def _superseded(text: str, number: Target) -> bool:
 
 def _segment(text: str, target: Target) -> str:
     """The comma-segment of `text` a number stands in, on both sides of it."""
-    start, end = target.start, target.end
-    while start > 0 and text[start - 1] not in "，,。；;\n":
-        start -= 1
+    end = target.end
     while end < len(text) and text[end] not in "，,。；;\n":
         end += 1
-    return text[start:end]
+    return text[_segment_start(text, target.start, "，,。；;\n"):end]
+
+
+_RESTATES = ("即", "也就是", "亦即")
+
+
+def _segment_start(text: str, at: int, stops: str) -> int:
+    """Where the segment holding offset `at` starts (after one of `stops`), taking in the segment
+    before it when it restates that one ('单位缴费比例降低0.5个百分点，即由10.5%降至10%')."""
+    start = at
+    while start > 0 and text[start - 1] not in stops:
+        start -= 1
+    if start > 0 and text[start - 1] in "，," and text.startswith(_RESTATES, start):
+        start -= 1
+        while start > 0 and text[start - 1] not in stops:
+            start -= 1
+    return start
 
 
 def _sentence_of(text: str, at: int) -> str:
@@ -293,10 +331,7 @@ def title_year(title: str) -> int | None:
 def _target_context(text: str, target: Target) -> str:
     """The words a target stands among: from the start of its comma-segment to its end (the
     metric may be named before the number, '技术市场交易额达150亿元')."""
-    start = target.start
-    while start > 0 and text[start - 1] not in "，,。；;、\n":
-        start -= 1
-    return text[start:target.end] + target.metric
+    return text[_segment_start(text, target.start, "，,。；;、\n"):target.end] + target.metric
 
 
 def _sentence_score(sentence: str, plain_q: str, tokens: Sequence[str], idf: np.ndarray, total: float) -> float:

@@ -308,3 +308,26 @@ def test_no_second_search_when_it_would_repeat_the_first(engine, monkeypatch):
     runs.clear()
     engine.search("郴州孵化器建设由谁负责", 10)  # 郴州's documents alone are searched once more
     assert runs == [True, False]
+
+
+@pytest.mark.parametrize("question, value, unit", [
+    ("每次通风换气至少持续多久", 30, "分钟"),              # minutes are a duration
+    ("医用防护口罩多长时间更换一次", 4, "小时"),            # and hours ('一般4小时更换')
+    ("乘客体温超过多少度要移交", 37.3, "℃"),               # a temperature asks for degrees
+    ("开放短期免费权限的云服务有多少款", 152, "款"),         # products counted by 款
+    ("新增多少间负压隔离病房", 48, "间"),                   # rooms by 间
+    ("全省一共设了多少个发热门诊", 200, "个"),              # the classifier asked, not 五项措施
+    ("单位缴费比例降到了多少", 10, "%"),                    # the level reached, not the 0.5-point cut
+])
+def test_value_questions_in_the_units_real_notices_use(question, value, unit):
+    from indexer.query.spans import value_answer
+
+    text = ("餐饮单位每日通风2次，每次通风换气持续30分钟以上。医用防护口罩一般4小时更换。"
+            "乘客体温超过37.3℃的，移交卫生健康部门。推荐197款云服务产品，其中开放短期免费权限152款。"
+            "建成后增加负压隔离病房48间。设立三道防线新增五项措施，全省共设立200个发热门诊。"
+            "单位缴费比例降低0.5个百分点，即由10.5%降至10%；灵活就业人员缴纳比例由11.5%降至11%。")
+    tokens = tuple(t for t in re.findall(r"通风换气|口罩|更换|体温|移交|云服务|免费权限|负压隔离病房|发热门诊|"
+                                         r"三道防线|单位缴费比例|降", question))
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "关于疫情防控的通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+    assert answer.text in text
