@@ -25,6 +25,15 @@ DOMAIN_TERMS = (
     "复工复产", "疫情防控", "留抵退税", "社保费", "减免", "稳岗", "返还", "延期缴纳", "阶段性",
 )
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
+# Variant characters scraped pages print for the simplified ones ('以後', '馀额' in 151 and 35 of
+# the 599 NCP notices): folded when words are matched, never in the text shown.
+_VARIANTS = str.maketrans("後馀", "后余")
+
+
+def fold(text: str) -> str:
+    """Text as words are matched: lower-cased, variant characters folded (one for one, so
+    offsets hold)."""
+    return text.lower().translate(_VARIANTS)
 _LOCK = threading.Lock()
 _BASE: tuple[dict[str, int], int] | None = None  # jieba's own dictionary: word frequencies, total
 
@@ -60,7 +69,7 @@ class Tokenizer:
 
         Args: any text. Returns: tokens, duplicates kept (BM25 counts them).
         """
-        words = self._jieba.cut_for_search(text.lower())
+        words = self._jieba.cut_for_search(fold(text))
         return [w for w in (w.strip() for w in words)
                 if w and w not in self.stopwords and _WORD.search(w)]
 

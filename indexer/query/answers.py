@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from indexer.index.tokens import fold
 from indexer.parse.prose_roles import normalise_unit
 from indexer.query.filters import day_or_today, validity
 from indexer.query.relevance import idf_coverage
@@ -145,7 +146,7 @@ def heading_coverage(text: str, tokens: Sequence[str], idf: Sequence[float]) -> 
     Args: the clause text, the question's tokens and their IDF (relevance.QueryTerms).
     Returns: a share in [0, 1] (0 for a question without tokens)."""
     end = _HEADING_END.search(text, 0, HEADING_CHARS)
-    return idf_coverage(text[:end.start() if end else HEADING_CHARS].lower(), tokens, idf)
+    return idf_coverage(fold(text[:end.start() if end else HEADING_CHARS]), tokens, idf)
 
 
 def build_answer(hits: Sequence, documents: Callable[[int], DocumentInfo],

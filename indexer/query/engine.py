@@ -22,7 +22,7 @@ from indexer.errors import NotFoundError
 from indexer.index import store, vectors
 from indexer.index.lexical import LexicalIndex
 from indexer.index.table import LAZY_ROWS, Candidate, ClauseTable
-from indexer.index.tokens import ENGLISH_STOPWORDS
+from indexer.index.tokens import ENGLISH_STOPWORDS, fold
 from indexer.index.vectors import VectorStore
 from indexer.query.answers import (
     ANSWER_DEPTH,
@@ -283,7 +283,7 @@ class SearchEngine:
         for members, score, duplicates in results:
             members = sorted(members)  # rows are in document order
             first: Candidate = read[members[0]]
-            shown = "".join(read[r].text for r in members).lower()
+            shown = fold("".join(read[r].text for r in members))
             hits.append(Hit(first.clause_id, round(score, 4), members[0], first.units,
                             tuple(t for t in token_set if t in shown),
                             tuple(members) if len(members) > 1 else (), tuple(duplicates)))

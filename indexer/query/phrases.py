@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from indexer.index.tokens import fold
+
 MAX_PHRASE_CHARS = 5000  # characters of each text compared; the rest is shown as not shared
 MAX_PHRASES = 60
 _TEXT_CHAR = re.compile(r"[\w\u4e00-\u9fff]")
@@ -74,4 +76,4 @@ def _segments(text: str, spans: list[tuple[int, int]]) -> list[dict]:
 def _plain(text: str) -> tuple[str, list[int]]:
     """The text's letters, digits and Chinese characters, lower-cased, and where each one sits."""
     at = [i for i, ch in enumerate(text) if _TEXT_CHAR.match(ch)]
-    return "".join(text[i] for i in at).lower(), at
+    return fold("".join(text[i] for i in at)), at

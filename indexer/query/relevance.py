@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.index.tokens import fold
+
 CALIBRATION = Path(__file__).with_name("calibration.json")
 FEATURES = ("cosine", "cosine_gap", "cosine_lead", "bm25_share", "term_coverage", "phrase", "coverage",
             "log_rank", "gap_next", "ask_met", "best_coverage", "best_phrase", "best_gap", "best_ask_met",
@@ -123,7 +125,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
         found = [at[r] for r in hit.members if r in at]
         cos = float(evidence.cosine[found].max()) if found else mean_cos
         bm25 = float(evidence.bm25[found].max()) if found else 0.0
-        lowered = text.lower()
+        lowered = fold(text)
         out[i] = (
             cos,
             cos - mean_cos,
@@ -193,7 +195,7 @@ def longest_common_substring(a: str, b: str) -> int:
 
 def plain_text(text: str) -> str:
     """Text compared without case, punctuation or spaces (letters, digits, CJK only)."""
-    return _NOT_TEXT.sub("", text.lower())
+    return _NOT_TEXT.sub("", fold(text))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from indexer.index.tokens import fold
 from indexer.parse.targets import Target, extract_targets, quantities
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
@@ -122,7 +123,7 @@ def subject_terms(terms: QueryTerms, places: Sequence[str] = ()) -> tuple[tuple[
 def subject_coverage(table: ClauseTable, terms: QueryTerms, places: Sequence[str], hits: Sequence) -> list[float]:
     """Each hit's IDF-weighted coverage of the question's subject words (subject_terms)."""
     tokens, idf = subject_terms(terms, places)
-    return [idf_coverage("".join(table.texts.take(list(h.members))).lower(), tokens, idf) for h in hits]
+    return [idf_coverage(fold("".join(table.texts.take(list(h.members)))), tokens, idf) for h in hits]
 
 
 def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
@@ -147,7 +148,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if who:
         tokens, idf = subject_terms(terms, places)
         texts = ["".join(table.texts.take(list(h.members))) for h in hits]
-        coverage = [idf_coverage(t.lower(), tokens, idf) for t in texts]
+        coverage = [idf_coverage(fold(t), tokens, idf) for t in texts]
         topical = on_topic(hits, coverage, [heading_coverage(t, tokens, idf) for t in texts])
         answer = build_answer(hits, table.document_of, topical, as_of)
         if answer is None:
@@ -335,7 +336,7 @@ def _target_context(text: str, target: Target) -> str:
 
 
 def _sentence_score(sentence: str, plain_q: str, tokens: Sequence[str], idf: np.ndarray, total: float) -> float:
-    lowered = sentence.lower()
+    lowered = fold(sentence)
     present = np.fromiter((t in lowered for t in tokens), dtype=bool, count=len(tokens))
     coverage = float(np.sum(idf[present])) / total if len(tokens) else 0.0
     phrase = longest_common_substring(plain_q, plain_text(lowered)) / len(plain_q) if plain_q else 0.0

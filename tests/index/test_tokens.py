@@ -41,3 +41,11 @@ def test_words_added_for_one_index_do_not_leak_into_another():
     assert "浙江省科学技术厅高新技术处" in with_units.tokens(text)
     assert "浙江省科学技术厅高新技术处" not in plain.tokens(text)
     assert "浙江省科学技术厅高新技术处" not in Tokenizer().tokens(text)
+
+
+def test_variant_characters_of_scraped_pages_match_the_simplified_ones():
+    from indexer.index.tokens import Tokenizer, fold
+    tokenizer = Tokenizer()
+    assert "余额" in tokenizer.tokens("上半年普惠贷款馀额同比增速不低于30%")
+    assert tokenizer.tokens("登录以後选择缴款信息查询") == tokenizer.tokens("登录以后选择缴款信息查询")
+    assert fold("以後馀额ABC") == "以后余额abc" and len(fold("以後")) == len("以後")  # offsets hold
