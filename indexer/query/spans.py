@@ -250,6 +250,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     the first clauses."""
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
+    # a number the question states is what it knows, not what it asks ('197款…, how many of them…')
+    given = {float(n) for n in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", question)}
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         targets = extract_targets(text)
@@ -259,7 +261,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
         others = [q for q in quantities(text) if not any(s < q.end and q.start < e for s, e in taken)
                   and not _superseded(text, q)]
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
-            if units is not None and target.unit not in units or target.unit in excluded:
+            if units is not None and target.unit not in units or target.unit in excluded \
+                    or target.value in given:
                 continue  # '免几个月房租' is not answered by '9万元'
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')

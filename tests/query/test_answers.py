@@ -331,3 +331,13 @@ def test_value_questions_in_the_units_real_notices_use(question, value, unit):
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "关于疫情防控的通知")])
     assert answer is not None and (answer.value, answer.unit) == (value, unit)
     assert answer.text in text
+
+
+def test_a_number_the_question_states_is_not_its_answer():
+    from indexer.query.spans import value_answer
+
+    text = "贵州推出首批197款云服务项目助力复工复产，其中开放短期免费权限152款。"
+    question = "贵州推出的197款云服务项目中，开放短期免费权限的有多少款"
+    tokens = ("贵州", "云服务", "197", "免费权限")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and answer.value == 152
