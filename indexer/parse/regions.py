@@ -214,6 +214,22 @@ def body_region(text: str) -> Region:
     return Region()
 
 
+# A notice's addressees: '各县区人民政府，海东工业园区管委会，市政府各部门：'.
+_ADDRESSEES = re.compile(r"(?:^|\s)(各[^。：:]{2,160})[：:]")
+_ADDRESSEE_CHARS = 600
+
+
+def addressee_region(text: str) -> Region:
+    """The city a notice that names no issuer is sent within, when its addressees name its
+    places ('各县市区，阜阳经开区、…管委会' -> 安徽省·阜阳市); Region() when they name none
+    or no city ('各省、自治区、直辖市' is the whole country's list, not a place)."""
+    m = _ADDRESSEES.search(text[:_ADDRESSEE_CHARS])
+    if not m:
+        return Region()
+    found = _plausible(_lookup(m.group(1))[0], m.group(1))
+    return found if found.city else Region()
+
+
 def _within(province: str, headline: str, text: str) -> Region:
     """The province, or the city or district in it that the headline names and the report names
     in full somewhere ('奉贤发布全行业…' and '奉贤区日前…' in a Shanghai report -> 上海市·奉贤区).

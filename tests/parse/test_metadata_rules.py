@@ -380,3 +380,14 @@ def test_national_acts_with_co_organs_adverbs_and_the_state_councils_mechanisms(
     assert body_region("国资委推动央企转产 2月5日，国务院国资委专门成立医疗物资专项工作组。").label == "全国"
     # a province's organ acting after the ministry is named: not national
     assert body_region("复工 湖北省、人力资源社会保障部印发通知，湖北省湖北省湖北省").label != "全国"
+
+
+def test_an_unsigned_notice_is_placed_by_the_places_its_addressees_name(tmp_path):
+    from indexer.parse.documents import load_document
+    path = tmp_path / "n.txt"
+    path.write_text("关于金融支持服务企业复工复产的实施意见 各县市区，阜阳经开区、阜合现代产业园区管委会疫情防控指挥部，"
+                    "市疫情防控指挥部各成员单位： 为支持企业复工复产，提出如下意见。 一、加大信贷投放。", encoding="utf-8")
+    assert load_document(path, tmp_path).region.label == "安徽省·阜阳市"
+    path.write_text("关于做好复工复产的通知 各省、自治区、直辖市卫生健康委： 为做好复工，现通知如下。 一、做好防护。",
+                    encoding="utf-8")
+    assert load_document(path, tmp_path).region.label == ""  # the country's list of provinces is no place
