@@ -21,7 +21,7 @@ from indexer.parse.metadata import (
     read_text_meta,
     source_issuers,
 )
-from indexer.parse.regions import addressee_region, body_region, parse_region, resolve_region
+from indexer.parse.regions import addressee_region, body_region, parse_region, resolve_region, site_region
 from indexer.parse.validity import validity_of
 from indexer.types import Document, SourceText
 
@@ -73,6 +73,10 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
             region = body_region(text)
         if not region and not issuers and meta.kind == "notice":
             region = addressee_region(text)
+        if not region and hints.get("site"):
+            # the site a page was saved from, down to its city only: a district's portal reposts
+            # the city's policies ('广州市天河区人民政府门户网站' holds a Guangzhou-wide guide)
+            region = site_region(hints["site"])
     lines = text.split("\n")
     # A title line is not body text — unless the line goes on past the title: a page saved as one
     # line ('…的通知 铁岭市人民政府关于印发 　　…（一）全力支持企业复工。…') holds the whole document.

@@ -230,6 +230,14 @@ def addressee_region(text: str) -> Region:
     return found if found.city else Region()
 
 
+def site_region(site: str) -> Region:
+    """The province and city of the government site a page was saved from ('广州市人力资源和社会
+    保障局网站' -> 广东省·广州市); a district's portal gives its city only, as it reposts the
+    city's policies too. Region() for a site naming no place."""
+    found = _plausible(_lookup(site)[0], site)
+    return Region(found.province, found.city) if found.province else Region()
+
+
 def _within(province: str, headline: str, text: str) -> Region:
     """The province, or the city or district in it that the headline names and the report names
     in full somewhere ('奉贤发布全行业…' and '奉贤区日前…' in a Shanghai report -> 上海市·奉贤区).

@@ -391,3 +391,14 @@ def test_an_unsigned_notice_is_placed_by_the_places_its_addressees_name(tmp_path
     path.write_text("关于做好复工复产的通知 各省、自治区、直辖市卫生健康委： 为做好复工，现通知如下。 一、做好防护。",
                     encoding="utf-8")
     assert load_document(path, tmp_path).region.label == ""  # the country's list of provinces is no place
+
+
+def test_a_page_naming_no_place_takes_its_sites_city(tmp_path):
+    from indexer.parse.documents import load_document
+    page = ('<html><head><meta charset="utf-8"><meta name="SiteName" content="广州市天河区人民政府门户网站">'
+            '<meta name="ArticleTitle" content="电子居住证如何申领？一文说清"></head><body>'
+            '<h1>电子居住证如何申领？一文说清</h1><p>一、申领条件。持有有效居住证的人员可以申领电子居住证。</p>'
+            '<p>二、申领流程。通过微信小程序提交申请。</p></body></html>')
+    path = tmp_path / "p.html"
+    path.write_text(page, encoding="utf-8")
+    assert load_document(path, tmp_path).region.label == "广东省·广州市"  # the district portal's city
