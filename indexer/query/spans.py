@@ -267,7 +267,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
             context = _segment(text, target) if measure else _target_context(text, target)
-            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank - 0.02 * measure
+            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank - 0.02 * measure \
+                + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end + 4])
             if score <= 0.1 or (best and score <= best[0]):
                 continue
             # The year of a yearly amount is none; a target's, its own or its single-year plan's
@@ -303,7 +304,34 @@ def _segment(text: str, target: Target) -> str:
     return text[_segment_start(text, target.start, "，,。；;\n"):end]
 
 
-_RESTATES = ("即", "也就是", "亦即")
+_RESTATES = ("即", "也就是", "亦即", "其中")  # '…补助资金80亿元，其中对湖北省预拨35亿元'
+
+# A question asking for a bound ('最多能贷多少', 'at most') is answered by a number stated as that
+# bound ('单户最高可贷500万元'), and one asking for a rise not by a fall ('贷款至少增长多少' is not
+# answered by '融资成本至少降低0.5个百分点').
+_BOUNDS = (
+    (re.compile(r"最多|最高|上限|不超过|至多|封顶|\bmaximum\b|\bat most\b|\bup to\b|\bcap\b", re.IGNORECASE),
+     re.compile(r"最高|最多|不超过|不高于|上限|以内|封顶|至多")),
+    (re.compile(r"最少|至少|最低|下限|不低于|\bminimum\b|\bat least\b", re.IGNORECASE),
+     re.compile(r"至少|不低于|不少于|最低|以上")),
+)
+_UP = re.compile(r"增长|提高|增加|上升|提升|上调|扩大|\bincrease|\brise\b|\bgrow", re.IGNORECASE)
+_DOWN = re.compile(r"降低|下降|减少|下调|压降|缩减|降至|\breduc|\bcut\b|\blower", re.IGNORECASE)
+_BOUND_BONUS, _DIRECTION_PENALTY = 0.15, 0.15
+
+
+def _agreement(question: str, around: str) -> float:
+    """A bonus when a number is stated as the bound the question asks for, a penalty when it
+    moves the other way than the question asks. Args: the question; the number's segment up
+    to just past it. Returns: a score adjustment."""
+    score = 0.0
+    for asked, stated in _BOUNDS:
+        if asked.search(question) and stated.search(around):
+            score += _BOUND_BONUS
+    up, down = bool(_UP.search(question)), bool(_DOWN.search(question))
+    if up != down and (_DOWN if up else _UP).search(around) and not (_UP if up else _DOWN).search(around):
+        score -= _DIRECTION_PENALTY
+    return score
 
 
 def _segment_start(text: str, at: int, stops: str) -> int:

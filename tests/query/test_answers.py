@@ -341,3 +341,19 @@ def test_a_number_the_question_states_is_not_its_answer():
     tokens = ("贵州", "云服务", "197", "免费权限")
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and answer.value == 152
+
+
+@pytest.mark.parametrize("question, value, unit", [
+    ("一家小微企业最多能贷多少", 5000000, "元"),     # the bound asked for, not the running total
+    ("小微企业信贷至少增长多少", 20, "%"),            # a rise asked: not the cut in financing cost
+    ("给湖北预拨了多少补助资金", 3500000000, "元"),   # '其中…' is read with the whole it is part of
+])
+def test_a_value_agrees_with_the_bound_and_the_direction_asked(question, value, unit):
+    from indexer.query.spans import value_answer
+
+    text = ("该产品已在成都地区累计投放贷款16.2亿元，惠及小微企业2476户。单户最高可贷500万元。"
+            "至2020年末小微企业综合融资成本至少降低0.5个百分点。确保2020年小微企业信贷增长20%以上。"
+            "财政部预拨第二批疫情防控补助资金80亿元，其中对湖北省预拨35亿元。")
+    tokens = tuple(t for t in re.findall(r"小微企业|贷|最多|信贷|至少|增长|湖北|预拨|补助资金", question))
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
