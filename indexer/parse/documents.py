@@ -21,7 +21,13 @@ from indexer.parse.metadata import (
     read_text_meta,
     source_issuers,
 )
-from indexer.parse.regions import addressee_region, body_region, parse_region, resolve_region, site_region
+from indexer.parse.regions import (
+    addressee_region,
+    body_region,
+    parse_region,
+    resolve_region,
+    site_region,
+)
 from indexer.parse.validity import validity_of
 from indexer.types import Document, SourceText
 
