@@ -357,3 +357,14 @@ def test_a_value_agrees_with_the_bound_and_the_direction_asked(question, value, 
     tokens = tuple(t for t in re.findall(r"小微企业|贷|最多|信贷|至少|增长|湖北|预拨|补助资金", question))
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (value, unit)
+
+
+def test_the_words_beside_the_question_word_choose_the_answering_sentence():
+    from indexer.query.spans import answer_span
+
+    text = ("市商务局联合中国银行天津市分行面向疫情防控重点企业推出专属金融服务。"
+            "对受疫情影响较大的小微企业，承诺新发放贷款利率均不高于去年水平。")
+    question = "天津市商务局和中国银行天津市分行的专属金融服务，对小微企业新贷款利率作了什么承诺"
+    tokens = ("天津市", "商务局", "中国银行", "分行", "专属", "金融服务", "小微企业", "贷款", "利率", "承诺")
+    span = answer_span(text, question, tokens, np.ones(len(tokens)))
+    assert span is not None and "承诺新发放贷款利率" in text[span[0]:span[1]]
