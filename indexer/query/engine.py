@@ -161,8 +161,11 @@ class SearchEngine:
         hits, answer = self.answer(parsed, terms, hits, preference)
         if parsed.who and preference is not None and named and (answer is None or hasattr(answer, "groups")):
             named_ms = time.perf_counter()
-            answer = self.named_answer(parsed, preference, answer, terms, hits, qvec, collapse)
-            if answer is None or not set(answer.clauses) >= {h.clause_id for h in hits if h.answer_span}:
+            first, answer = answer, self.named_answer(parsed, preference, answer, terms, hits, qvec, collapse)
+            # a sentence marked for a unit of a group now gone is unmarked; one marked because no
+            # unit answered (the question asks a place or a fact) stays
+            if first is not None and (answer is None
+                                      or not set(answer.clauses) >= {h.clause_id for h in hits if h.answer_span}):
                 kept = set(answer.clauses) if answer else set()  # the marked sentence's group may be gone
                 hits = [replace(h, answer_span=None) if h.answer_span and h.clause_id not in kept else h
                         for h in hits]

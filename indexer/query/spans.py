@@ -151,13 +151,9 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
         coverage = [idf_coverage(fold(t), tokens, idf) for t in texts]
         topical = on_topic(hits, coverage, [heading_coverage(t, tokens, idf) for t in texts])
         answer = build_answer(hits, table.document_of, topical, as_of)
-        if answer is None:
-            return hits, None
-        target = next(h for h, ok in zip(hits, topical) if ok and h.clause_id in answer.clauses)
-        text = "".join(table.texts.take(list(target.members)))
-        named = [n for n in target.responsibility.from_text if n in text]
-        span = next(((s, e) for s, e in sentences(text) if named and named[0] in text[s:e]), None)
-        return [replace(h, answer_span=span) if h is target else h for h in hits], answer
+        if answer is not None:
+            return _mark_who(table, hits, topical, answer)
+        # no unit answers it ('留观区应设在哪里' asks for a place, not an office): its sentence is marked
     relevant = [h for h in hits if h.relevant]
     if not relevant:
         return hits, None
@@ -176,6 +172,16 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     else:
         span = answer_span(text, terms.text, terms.tokens, terms.idf)
     return [replace(h, answer_span=span) if h is target else h for h in hits], value
+
+
+def _mark_who(table: ClauseTable, hits: list, topical: list[bool], answer: Answer) -> tuple[list, Answer]:
+    """The hits with the sentence marked that makes the answer's first unit responsible in
+    prose (none for a note), and the answer."""
+    target = next(h for h, ok in zip(hits, topical) if ok and h.clause_id in answer.clauses)
+    text = "".join(table.texts.take(list(target.members)))
+    named = [n for n in target.responsibility.from_text if n in text]
+    span = next(((s, e) for s, e in sentences(text) if named and named[0] in text[s:e]), None)
+    return [replace(h, answer_span=span) if h is target else h for h in hits], answer
 
 
 def is_value_question(query: str) -> bool:

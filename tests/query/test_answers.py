@@ -368,3 +368,11 @@ def test_the_words_beside_the_question_word_choose_the_answering_sentence():
     tokens = ("天津市", "商务局", "中国银行", "分行", "专属", "金融服务", "小微企业", "贷款", "利率", "承诺")
     span = answer_span(text, question, tokens, np.ones(len(tokens)))
     assert span is not None and "承诺新发放贷款利率" in text[span[0]:span[1]]
+
+
+def test_a_where_question_no_unit_answers_still_gets_its_sentence_marked(engine):
+    # '设在哪里' reads as a who-question; when no unit answers it, it is a question of fact
+    result = engine.search("郴州的科技成果转化中心设在哪里", 10)
+    assert result.answer is None
+    marked = [h for h in result.hits if h.answer_span]
+    assert marked and marked[0].relevant
