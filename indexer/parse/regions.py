@@ -257,6 +257,7 @@ _BRANCH = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:分行|支行|分局|分公司|�
 # A national organ's own unit at a place ('国家税务总局深圳市税务局') is that place's organ.
 _LOCAL_UNIT = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|市|自治区)[\u4e00-\u9fff]{0,6}?(?:局|分行|支行|队|处|管理部)")
 _TAG = re.compile(r"^[【\[][^】\]]{1,12}[】\]]")  # '【新华网】'
+_EXCLAIMED_TAG = re.compile(r"^[^\s！!]{1,9}[！!]\s+")  # '集结湖北！ 国家卫生健康委建立…': a cry before the headline
 # A national body not in CENTRAL_ORGANS is still named as one: 国家/中国/中央/全国 and an organ's
 # ending ('国家气象信息中心', '中国银监会', '中央应对新冠肺炎疫情工作领导小组', '全国人大常委会法工委').
 _NATIONAL_NAME = (r"(?:(?:国家|中国|中央|全国)[\u4e00-\u9fff]{0,14}?"
@@ -297,7 +298,7 @@ def central_subject(title: str) -> bool:
     """Whether a headline is about a national organ: it opens with one ('应急管理部调拨…支持湖北',
     '税务总局：…') or interviews one ('——访交通运输部有关负责人'). A national organ's unit at a
     place ('国家税务总局深圳市税务局…') is no national organ. Args: the title. Returns: bool."""
-    title = _TAG.sub("", title.strip())
+    title = _EXCLAIMED_TAG.sub("", _TAG.sub("", title.strip()))
     lead = next((c for c in CENTRAL_ORGANS if title.startswith(c)), "")
     if not lead and (m := re.match(_NATIONAL_NAME, title)) and not _PROVINCE_MENTION.search(m.group(0)):
         lead = m.group(0)

@@ -402,3 +402,9 @@ def test_a_page_naming_no_place_takes_its_sites_city(tmp_path):
     path = tmp_path / "p.html"
     path.write_text(page, encoding="utf-8")
     assert load_document(path, tmp_path).region.label == "广东省·广州市"  # the district portal's city
+
+
+def test_a_cry_before_a_headline_about_a_national_organ_leaves_it_national():
+    title = "集结湖北！ 国家卫生健康委建立省际对口支援湖北省除武汉以外地市防治工作机制"
+    assert resolve_region("", title).label == "全国"
+    assert resolve_region("", "集结湖北！ 湖北省卫生健康委建立对口支援机制").label != "全国"
