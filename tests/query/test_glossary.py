@@ -99,3 +99,10 @@ def test_a_chinese_short_form_the_corpus_uses_itself_is_not_expanded(server_engi
     assert not [x for x in parsed.expansions if x.text == "双创"]
     english = server_engine.parse_query("technology commissioners", 5, Filters())
     assert [x.term for x in english.expansions] == ["科技特派员"]
+
+
+def test_everyday_words_of_value_questions_are_in_the_glossary():
+    found = dict(pairs("how much was the pharmacy fined for raising mask prices, and what interest rate applies"))
+    assert found.get("fined") == "罚款" and found.get("interest rate") == "利率"
+    assert dict(pairs("how often should a medical protective mask be replaced")).get("medical protective mask") \
+        == "医用防护口罩"
