@@ -77,6 +77,8 @@ def split_organs(text: str) -> tuple[str, ...]:
     organs: list[str] = []
     pending = ""
     for piece in re.split(r"[\s、，,]+", text.strip()):
+        if pending and _PLACED.match(piece) and is_organ(piece):
+            return ()  # a whole organ after a piece that is none: '…准入标准' + '广州市医疗保障局' is no wrap
         pending += piece
         if not piece or not is_organ(pending):
             continue  # a name wrapped over two lines: '浙江省…的肺炎' + '疫情防控工作领导小组办公室'
@@ -86,6 +88,10 @@ def split_organs(text: str) -> tuple[str, ...]:
         if organs[i - 1] == "国家税务总局" and organs[i].endswith("税务局"):
             organs[i - 1:i + 1] = [organs[i - 1] + organs[i]]
     return tuple(organs) if organs and not pending else ()
+
+
+# A name opening on its place ('广州市医疗保障局'): the start of a name, never the rest of a wrapped one.
+_PLACED = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|区|县)")
 
 
 # The joint body of a party committee and a government is one organ: '中共大理州委大理州人民政府

@@ -408,3 +408,13 @@ def test_a_cry_before_a_headline_about_a_national_organ_leaves_it_national():
     title = "集结湖北！ 国家卫生健康委建立省际对口支援湖北省除武汉以外地市防治工作机制"
     assert resolve_region("", title).label == "全国"
     assert resolve_region("", "集结湖北！ 湖北省卫生健康委建立对口支援机制").label != "全国"
+
+
+def test_an_attachment_name_before_the_signature_is_not_joined_to_the_first_organ():
+    text = ("广州市医疗保障局 广州市财政局 广州市卫生健康委员会关于印发门诊特定病种费用范围及标准的通知 各有关单位： "
+            "现将有关标准印发给你们，请遵照执行。 附件：1. 门诊特定病种范围 2. 广州市社会医疗保险门诊特定病种准入标准 "
+            "广州市医疗保障局 广州市财政局 广州市卫生健康委员会 2019年6月14日")
+    assert meta(text).issuer == "广州市医疗保障局 广州市财政局 广州市卫生健康委员会"
+    from indexer.parse.organs import split_organs
+    assert split_organs("浙江省应对新型冠状病毒感染的肺炎 疫情防控工作领导小组办公室") == (
+        "浙江省应对新型冠状病毒感染的肺炎疫情防控工作领导小组办公室",)  # a wrapped name still joins
