@@ -144,7 +144,7 @@ _CLOSING_CHARS = 300  # a date alone after the last sentence, with page chrome a
 # A notice that forwards or issues a document ('现将《…》转发给你们，请…执行。 2020年2月22日 企事业单位
 # 复工复产疫情防控措施指南 …'): the date alone after its last sentence signs it, and the document
 # it carries follows.
-_FORWARDS = re.compile(r"现将.{2,300}?(?:转发|印发|下发)给你们")
+_FORWARDS = re.compile(r"现将.{2,300}?(?:转发|印发|下发)给你们|现予以?(?:印发|转发)")
 _NAME_PIECE = re.compile(r"^[\u4e00-\u9fff（）()、]{1,45}$")
 
 

@@ -418,3 +418,10 @@ def test_an_attachment_name_before_the_signature_is_not_joined_to_the_first_orga
     from indexer.parse.organs import split_organs
     assert split_organs("浙江省应对新型冠状病毒感染的肺炎 疫情防控工作领导小组办公室") == (
         "浙江省应对新型冠状病毒感染的肺炎疫情防控工作领导小组办公室",)  # a wrapped name still joins
+
+
+def test_a_notice_that_issues_a_document_with_现予以印发_is_dated_above_it():
+    text = ("市市场监管委印发关于服务企业第二批措施的通知 各区局： 市市场监管委研究制定了《第二批措施》。现予以印发，"
+            "请遵照执行。 2020年2月19日 关于服务企业的第二批措施 一、优化审批服务。企业可以网上办理。"
+            + "二、减免相关费用。" * 40)
+    assert meta(text).date == "2020-02-19"
