@@ -82,7 +82,7 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
         if not region and hints.get("site"):
             # the site a page was saved from, down to its city only: a district's portal reposts
             # the city's policies ('广州市天河区人民政府门户网站' holds a Guangzhou-wide guide)
-            region = site_region(hints["site"])
+            region = site_region(hints["site"], text)
     lines = text.split("\n")
     # A title line is not body text — unless the line goes on past the title: a page saved as one
     # line ('…的通知 铁岭市人民政府关于印发 　　…（一）全力支持企业复工。…') holds the whole document.

@@ -268,6 +268,7 @@ def find_title(lines: list[str]) -> tuple[str, tuple[int, ...]]:
 _CHANNEL = re.compile(r"(?:通知公告|通知通告|公示公告|政策解读|政策文件|新闻动态|工作动态|部门动态|政务公开|信息公开)")
 _NOTICE_CHANNEL = re.compile(r"通知公告|通知通告|公示公告|政策文件")  # not 政策解读, 新闻动态: others write those
 _CRUMBS = 3
+_BREADCRUMB = re.compile(r"当前位置|您的位置|您现在的位置|首页")
 
 
 def posting_organ(lines: list[str]) -> tuple[str, ...]:
@@ -304,7 +305,11 @@ def leading_title(line: str) -> str:
     if not pieces:
         return ""
     core = next((i for i, p in enumerate(pieces) if "关于" in p or _NAMES_DOC.search(p)), None)
-    if core and (len(pieces[0]) >= _EXCLAIMED and re.search(r"[！!？?]", pieces[0]) or "关于" not in pieces[core] and re.search(r"[，,：:]", pieces[0])):
+    # (never over a notice's own title: one addressed to its readers, or after a breadcrumb)
+    addressed = re.search(r"(?:^|\s)各[^。\s]{1,60}[：:]", line[:_HEAD_CHARS])
+    if core and not addressed and not _BREADCRUMB.match(pieces[0]) and (
+            len(pieces[0]) >= _EXCLAIMED and re.search(r"[！!？?]", pieces[0])
+            or "关于" not in pieces[core] and re.search(r"[，,：:]", pieces[0])):
         # a headline with its punctuation comes first: '市场监管总局：…复产 采取多项应急措施', '…请注意！
         # “国家保障”来了！ … 国务院办公厅转发…的通知' (a page promoting the notice it links)
         core = None
@@ -435,11 +440,6 @@ def compiler(raw_text: str, title: str) -> tuple[str, ...]:
             organ = next((part[:end] for end in range(min(len(part), 30), 1, -1) if is_organ(part[:end])), "")
             if organ:
                 return (organ,)
-    return ()
-    for m in _COMPILED.finditer(raw_text[:_COMPILED_CHARS]):
-        organ = next((m.group(1)[:end] for end in range(len(m.group(1)), 1, -1) if is_organ(m.group(1)[:end])), "")
-        if organ and m.group(2).endswith(own.group(0)):
-            return (organ,)
     return ()
 
 

@@ -224,18 +224,28 @@ def addressee_region(text: str) -> Region:
     places ('各县市区，阜阳经开区、…管委会' -> 安徽省·阜阳市); Region() when they name none
     or no city ('各省、自治区、直辖市' is the whole country's list, not a place)."""
     m = _ADDRESSEES.search(text[:_ADDRESSEE_CHARS])
-    if not m:
+    if not m or _PROVINCIAL_ADDRESSEES.search(m.group(1)):
         return Region()
     found = _plausible(_lookup(m.group(1))[0], m.group(1))
-    return found if found.city else Region()
+    return Region(found.province, found.city) if found.city else Region()
 
 
-def site_region(site: str) -> Region:
+# A province's own list of addressees names its cities and a directly governed county or two
+# ('各省辖市人民政府、济源示范区管委会…，省人民政府各部门'): no city of its own.
+_PROVINCIAL_ADDRESSEES = re.compile(r"省辖市|省直|省政府|省人民政府|各市|各地市|自治区|直属机构")
+
+
+def site_region(site: str, text: str = "") -> Region:
     """The province and city of the government site a page was saved from ('广州市人力资源和社会
     保障局网站' -> 广东省·广州市); a district's portal gives its city only, as it reposts the
-    city's policies too. Region() for a site naming no place."""
+    city's policies too. Region() for a site naming no place, or when the page's head names
+    another province (a Guangzhou page on '…近日，湖北省出台十条措施' is about Hubei; a company
+    '（北京）有限公司' in a list further down is not what the page is about)."""
     found = _plausible(_lookup(site)[0], site)
-    return Region(found.province, found.city) if found.province else Region()
+    if not found.province:
+        return Region()
+    named = {_PROVINCE_NAMES[m] for m in _PROVINCE_MENTION.findall(text[:_LEAD_CHARS])}
+    return Region(found.province, found.city) if named <= {found.province} else Region()
 
 
 def _within(province: str, headline: str, text: str) -> Region:
@@ -269,7 +279,7 @@ _CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True)) + "|" + _NATI
 _BEIJING_WIRE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视网?|光明网)北京\s*\d{1,2}月\d{1,2}日(?:电|讯)")
 # A national organ as the subject of a report's lead: '2月11日，国务院联防联控机制召开新闻发布会'.
 # Co-organs and adverbs may stand between: '财政部、税务总局等部门密集发布', '国务院国资委专门成立'.
-_CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[、和与及](?:{_CENTRAL}))*(?:等\d*个?部门)?"
+_CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[、和与及](?:{_CENTRAL}))*+(?:等\d*个?部门)?"
                            r"[\d月日上下午晚间]{0,8}(?:近日|日前|专门|密集|再次|首次|正式|紧急)?"
                            r"(?:召开|举行|发布|印发|下发|转发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报|成立)")
 # A national organ as the author of what a report is about, a clause later: '国家卫生健康委组织相关

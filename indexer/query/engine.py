@@ -162,10 +162,11 @@ class SearchEngine:
         if parsed.who and preference is not None and named and (answer is None or hasattr(answer, "groups")):
             named_ms = time.perf_counter()
             first, answer = answer, self.named_answer(parsed, preference, answer, terms, hits, qvec, collapse)
-            # a sentence marked for a unit of a group now gone is unmarked; one marked because no
-            # unit answered (the question asks a place or a fact) stays
-            if first is not None and (answer is None
-                                      or not set(answer.clauses) >= {h.clause_id for h in hits if h.answer_span}):
+            # a sentence marked outside the final answer's clauses is unmarked (marked for a unit of
+            # a group now gone, or as a fact's answer where units answer after all); one marked
+            # because no unit answered either search (the question asks a place or a fact) stays
+            marked = {h.clause_id for h in hits if h.answer_span}
+            if (answer is not None and not set(answer.clauses) >= marked) or (answer is None and first is not None):
                 kept = set(answer.clauses) if answer else set()  # the marked sentence's group may be gone
                 hits = [replace(h, answer_span=None) if h.answer_span and h.clause_id not in kept else h
                         for h in hits]

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import QueryError
+from indexer.index.tokens import fold
 from indexer.query.filters import Filters, document_mask
 from indexer.query.relevance import Calibration, plain_text
 from indexer.query.request import SCOPES, validate_k
@@ -260,7 +261,7 @@ def search_probe(engine, probe: Probe, mask: np.ndarray, row: int | None, judge:
     cosine = np.asarray([known[r] for r in rows], dtype=np.float32)
     raw = bm25[rows]
     fused = engine.fusion.combine(cosine, raw, 1.0 if probe.terms else 0.0)
-    texts = [t.lower() for t in table.texts.take(rows)]
+    texts = [fold(t) for t in table.texts.take(rows)]
     present = np.array([[term in t for term in probe.terms] for t in texts], dtype=bool).reshape(len(rows), -1)
     ceiling = float(probe.idf.sum() * (lexical.k1 + 1)) or 1.0
     idf_total = float(probe.idf.sum()) or 1.0

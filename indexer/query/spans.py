@@ -64,10 +64,12 @@ _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "�
 _ASKED_UNITS = (
     (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日|小时|分钟)"
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
-    (re.compile(r"多少度|几度|体温|温度|\btemperature\b|\bdegrees\b", re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
     (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床]"), _COUNT_UNITS),
+    # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
+    (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
+                re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow long\b|\bhow often\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b",
                 re.IGNORECASE), _PERCENT_UNITS),
@@ -243,7 +245,7 @@ def focus_weights(question: str, tokens: Sequence[str], idf: np.ndarray) -> np.n
     end = min((i for i in (question.find(c, m.end()) for c in "，,；;？?。") if i >= 0), default=len(question))
     if start == 0 and end == len(question):
         return idf
-    focus = question[start:end].lower()
+    focus = fold(question[start:end])
     return np.asarray([w * (_FOCUS if t in focus else 1.0) for t, w in zip(tokens, idf)], dtype=float)
 
 
@@ -267,6 +269,8 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     return _best_value(question, tokens, idf, clauses, units, excluded)
 
 
+_GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
+_MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床)")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
@@ -280,7 +284,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
     # a number the question states is what it knows, not what it asks ('197款…, how many of them…')
-    given = {float(n) for n in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", question)}
+    given = {float(n) * _MULTIPLIERS.get(mult, 1) for n, mult in _GIVEN.findall(question)}
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         targets = extract_targets(text)
@@ -297,7 +301,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
             context = _segment(text, target) if measure else _target_context(text, target)
             score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank - 0.02 * measure \
-                + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end + 4])
+                + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
+                             re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0])
             if score <= 0.1 or (best and score <= best[0]):
                 continue
             # The year of a yearly amount is none; a target's, its own or its single-year plan's
@@ -342,20 +347,22 @@ _BOUNDS = (
     (re.compile(r"最多|最高|上限|不超过|至多|封顶|\bmaximum\b|\bat most\b|\bup to\b|\bcap\b", re.IGNORECASE),
      re.compile(r"最高|最多|不超过|不高于|上限|以内|封顶|至多")),
     (re.compile(r"最少|至少|最低|下限|不低于|\bminimum\b|\bat least\b", re.IGNORECASE),
-     re.compile(r"至少|不低于|不少于|最低|以上")),
+     re.compile(r"至少|不低于|不少于|最低")),
 )
+# what follows a number may state its bound too: '500万元以内', '20%以上' (not '…。以上政策')
+_AFTER_BOUNDS = ("以内", "以上")
 _UP = re.compile(r"增长|提高|增加|上升|提升|上调|扩大|\bincrease|\brise\b|\bgrow", re.IGNORECASE)
 _DOWN = re.compile(r"降低|下降|减少|下调|压降|缩减|降至|\breduc|\bcut\b|\blower", re.IGNORECASE)
 _BOUND_BONUS, _DIRECTION_PENALTY = 0.15, 0.15
 
 
-def _agreement(question: str, around: str) -> float:
+def _agreement(question: str, around: str, after: str = "") -> float:
     """A bonus when a number is stated as the bound the question asks for, a penalty when it
-    moves the other way than the question asks. Args: the question; the number's segment up
-    to just past it. Returns: a score adjustment."""
+    moves the other way than the question asks. Args: the question; the number's segment up to
+    its end; the characters right after it, up to the segment's end. Returns: a score adjustment."""
     score = 0.0
-    for asked, stated in _BOUNDS:
-        if asked.search(question) and stated.search(around):
+    for (asked, stated), word in zip(_BOUNDS, _AFTER_BOUNDS):
+        if asked.search(question) and (stated.search(around) or around.endswith(word) or after.startswith(word)):
             score += _BOUND_BONUS
     up, down = bool(_UP.search(question)), bool(_DOWN.search(question))
     if up != down and (_DOWN if up else _UP).search(around) and not (_UP if up else _DOWN).search(around):

@@ -425,3 +425,23 @@ def test_a_notice_that_issues_a_document_with_现予以印发_is_dated_above_it(
             "请遵照执行。 2020年2月19日 关于服务企业的第二批措施 一、优化审批服务。企业可以网上办理。"
             + "二、减免相关费用。" * 40)
     assert meta(text).date == "2020-02-19"
+
+
+def test_review_cases_of_the_title_and_region_rules(tmp_path):
+    from indexer.parse.documents import load_document
+    from indexer.parse.regions import addressee_region
+    # a breadcrumb or a headline above an addressed notice: the notice's own title wins
+    for text in ("当前位置：首页 郴州市人民政府办公室印发《若干措施》的通知 各县市区人民政府，市直各单位： 现将《若干措施》印发给你们。",
+                 "郴州：多措并举支持企业复工复产 郴州市人民政府办公室印发《若干措施》的通知 各县市区人民政府： 现将《若干措施》印发给你们。"):
+        m = meta(text)
+        assert m.title == "郴州市人民政府办公室印发《若干措施》的通知" and m.issuer == "郴州市人民政府办公室"
+    # a province's own addressees name no city of its own
+    assert addressee_region("通知 各省辖市人民政府、济源示范区管委会、各省直管县（市）人民政府，省人民政府各部门： 一、").label == ""
+    assert addressee_region("通知 各市人民政府，广德市、宿松县人民政府，省政府各部门、各直属机构： 一、").label == ""
+    # a page on a city's site about another province takes no region from the site
+    page = ('<html><head><meta charset="utf-8"><meta name="SiteName" content="广州市人民政府门户网站"></head><body>'
+            '<h1>十条措施支持中小企业渡过难关</h1><p>近日，湖北省出台十条措施支持中小企业。一、减免房租。</p>'
+            '<p>二、延期缴纳社保费。</p></body></html>')
+    path = tmp_path / "p.html"
+    path.write_text(page, encoding="utf-8")
+    assert load_document(path, tmp_path).region.label != "广东省·广州市"

@@ -376,3 +376,47 @@ def test_a_where_question_no_unit_answers_still_gets_its_sentence_marked(engine)
     assert result.answer is None
     marked = [h for h in result.hits if h.answer_span]
     assert marked and marked[0].relevant
+
+
+def test_review_cases_of_the_value_rules():
+    from indexer.query.spans import value_answer
+
+    def ask(question, text, tokens):
+        return value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+
+    # a count asked beside the word 体温 is still a count
+    got = ask("全省设立了多少个体温检测点", "全省共设立体温检测点1200个，对体温超过37.3℃的人员进行登记。",
+              ("全省", "体温", "检测点"))
+    assert got is not None and (got.value, got.unit) == (1200, "个")
+    # '以上政策' after a sentence end states no bound of the number before it
+    got = ask("吸纳就业补贴至少多少", "重点企业吸纳就业补贴每人2000元。以上政策执行至6月底。一般企业吸纳就业补贴不低于1000元。",
+              ("吸纳就业", "补贴", "至少"))
+    assert got is not None and got.value == 1000
+    # a number the question states with its multiplier is not its answer either
+    got = ask("中央财政下达的80亿元补助资金中，湖北省获得多少", "中央财政下达疫情防控补助资金80亿元，其中湖北省35亿元。",
+              ("中央财政", "补助资金", "湖北省"))
+    assert got is not None and got.value == 3.5e9
+
+
+@pytest.mark.parametrize("question, value, unit", [
+    ("全省一共设了多少个发热门诊", 200, "个"),     # the classifier asked: 个, not the 项 of equal words
+    ("小微企业贷款至少增长多少", 20, "%"),          # a rise asked: not the fall beside it
+])
+def test_the_classifier_and_the_direction_asked_decide_between_equal_sentences(question, value, unit):
+    from indexer.query.spans import value_answer
+
+    text = ("全省发热门诊新增五项措施。全省发热门诊共设立200个。"
+            "小微企业贷款至少降低0.5%。小微企业贷款增长20%以上。")
+    tokens = tuple(t for t in ("全省", "发热门诊", "小微企业", "贷款", "至少", "增长") if t in question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+
+
+def test_a_mark_outside_the_final_answer_is_removed(engine, monkeypatch):
+    # the named second search answers with units after all: the fact's mark is not in its clauses
+    other = engine.search("who leads incubator construction", 10).answer
+    assert other is not None
+    monkeypatch.setattr(type(engine), "named_answer", lambda self, *a, **k: other)
+    result = engine.search("郴州的科技成果转化中心设在哪里", 10)
+    assert result.answer is other
+    assert {h.clause_id for h in result.hits if h.answer_span} <= set(other.clauses)
