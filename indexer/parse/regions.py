@@ -172,7 +172,7 @@ _MIN_MENTIONS = 3
 _SHORT_NAMES = {"沪": "上海", "申城": "上海", "津": "天津", "渝": "重庆", "京": "北京"}
 # (京 not after 在: '在京召开' is where a national meeting sits, not what a report is about)
 # (沪 not before 深 or 港: '在沪深交易所上市', '沪港通' are markets)
-_SHORT_MENTION = re.compile(r"(?<=[来返离在赴抵进回])(?:沪(?![深港])|[津渝])|(?<=[来返离赴抵进])京|申城")
+_SHORT_MENTION = re.compile(r"(?<=[来返离在赴抵进回出到])(?:沪(?![深港])|[津渝])|(?<=[来返离赴抵进出到])京|申城")
 # Provinces listed together ('福建、江苏、山东积极…', '京津冀'): a report across them, not a destination
 # named after a verb ('重庆急调…支援湖北').
 _PROVINCE_LIST = re.compile(rf"(?:{_PROVINCE_MENTION.pattern})[、和与及]\s*(?:{_PROVINCE_MENTION.pattern})")

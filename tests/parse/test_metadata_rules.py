@@ -445,3 +445,9 @@ def test_review_cases_of_the_title_and_region_rules(tmp_path):
     path = tmp_path / "p.html"
     path.write_text(page, encoding="utf-8")
     assert load_document(path, tmp_path).region.label != "广东省·广州市"
+
+
+def test_leaving_and_arriving_at_a_municipality_by_its_short_name_count_as_naming_it():
+    guide = ("中小学校防控指引 一、开学前的准备。对到京人员进行登记，出京返京人员需居家观察。"
+             "二、到京学生和出京教职工每日报告健康状况。")
+    assert body_region(guide).label == "北京市"
