@@ -17,6 +17,7 @@ from indexer.parse.citations import extract_citations
 from indexer.parse.clauses import segment
 from indexer.parse.metadata import (
     TITLE_LINE,
+    breadcrumb_site,
     header_zone,
     read_text_meta,
     source_issuers,
@@ -79,10 +80,11 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
             region = body_region(text)
         if not region and not issuers and meta.kind == "notice":
             region = addressee_region(text)
-        if not region and hints.get("site"):
+        site = hints.get("site") or breadcrumb_site(text)
+        if not region and site:
             # the site a page was saved from, down to its city only: a district's portal reposts
             # the city's policies ('广州市天河区人民政府门户网站' holds a Guangzhou-wide guide)
-            region = site_region(hints["site"], text)
+            region = site_region(site, text)
     lines = text.split("\n")
     # A title line is not body text — unless the line goes on past the title: a page saved as one
     # line ('…的通知 铁岭市人民政府关于印发 　　…（一）全力支持企业复工。…') holds the whole document.

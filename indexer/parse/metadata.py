@@ -279,6 +279,15 @@ def posting_organ(lines: list[str]) -> tuple[str, ...]:
     if len(pieces) > 2 and _NOTICE_CHANNEL.fullmatch(pieces[1]) and is_organ(pieces[0]) and not is_media(pieces[0]):
         return (pieces[0],)
     return ()
+
+
+def breadcrumb_site(text: str) -> str:
+    """The organ whose site a page opens on, any channel ('山东省人民政府 政策解读 …'), as a page's
+    SiteName would name it; '' when the page opens on no such breadcrumb."""
+    pieces = _GAP.split(text.lstrip()[:200], maxsplit=_CRUMBS)
+    if len(pieces) > 2 and _CHANNEL.fullmatch(pieces[1]) and is_organ(pieces[0]) and not is_media(pieces[0]):
+        return pieces[0]
+    return ""
 _EXCLAIMED = 10  # an exclaimed headline, not a tag ('速查看！' before '我区…服务指南')
 
 

@@ -241,7 +241,7 @@ def site_region(site: str, text: str = "") -> Region:
     city's policies too. Region() for a site naming no place, or when the page's head names
     another province (a Guangzhou page on '…近日，湖北省出台十条措施' is about Hubei; a company
     '（北京）有限公司' in a list further down is not what the page is about)."""
-    found = _plausible(_lookup(site)[0], site)
+    found = _plausible(_lookup(site)[0], site) or resolve_region(site)  # cpca reads no '山东省人民政府'
     if not found.province:
         return Region()
     named = {_PROVINCE_NAMES[m] for m in _PROVINCE_MENTION.findall(text[:_LEAD_CHARS])}

@@ -451,3 +451,12 @@ def test_leaving_and_arriving_at_a_municipality_by_its_short_name_count_as_namin
     guide = ("中小学校防控指引 一、开学前的准备。对到京人员进行登记，出京返京人员需居家观察。"
              "二、到京学生和出京教职工每日报告健康状况。")
     assert body_region(guide).label == "北京市"
+
+
+def test_a_page_opening_on_its_sites_breadcrumb_takes_the_sites_region(tmp_path):
+    from indexer.parse.documents import load_document
+    path = tmp_path / "r.txt"
+    path.write_text("山东省人民政府 政策解读 部门解读｜《关于加快恢复农业生产的若干措施》 为有效应对疫情影响，"
+                    "省政府办公厅印发了《若干措施》。 一、稳定生猪生产。", encoding="utf-8")
+    document = load_document(path, tmp_path)
+    assert document.region.label == "山东省" and document.issuer == ""  # a reading channel: no issuer
