@@ -272,7 +272,8 @@ _EXCLAIMED_TAG = re.compile(r"^[^\s！!]{1,9}[！!]\s+")  # '集结湖北！ 国
 # ending ('国家气象信息中心', '中国银监会', '中央应对新冠肺炎疫情工作领导小组', '全国人大常委会法工委').
 _NATIONAL_NAME = (r"(?:(?:国家|中国|中央|全国)[\u4e00-\u9fff]{0,14}?"
                   r"(?:委员会|总局|局|委|会|中心|部|办公室|办|署|机制|领导小组|小组|法工委)"
-                  r"|国务院[\u4e00-\u9fff]{2,24}?(?:机制|领导小组|小组))")  # '国务院应对…疫情联防联控机制'
+                  r"|国务院[\u4e00-\u9fff]{2,24}?(?:机制|领导小组|小组)"  # '国务院应对…疫情联防联控机制'
+                  r"|中共中央[\u4e00-\u9fff]{1,8}?(?:会|局|小组))")  # '中共中央政治局常委会'
 
 _CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True)) + "|" + _NATIONAL_NAME
 # A report from a national wire's Beijing desk: '新华社北京2月18日电'.
@@ -289,6 +290,8 @@ _CENTRAL_AUTHORS = re.compile(
     rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[^。；《]{{0,50}}?(?:印发|出台|制定|起草|发布|编制|制作)了?[《“]"
     r"|(?:就|以)[^。；，《]{1,30}?(?:召开|举行)|(?:制作|编制)了)")
 _LEAD_CHARS = 200
+# The national count's formula: '31个省区市和新疆生产建设兵团报告新增确诊病例…' names every province.
+_ALL_PROVINCES = re.compile(r"31个省(?:区市|（区、市）|\(区、市\)|份)?和新疆生产建设兵团")
 
 
 # The central bank's 中心支行 in a provincial capital serves the whole province: '人民银行杭州
@@ -322,7 +325,7 @@ def _national_lead(text: str) -> bool:
     """Whether a report opens on a national organ's act before it names any province."""
     for pattern in (_CENTRAL_ACTS, _CENTRAL_AUTHORS):
         m = pattern.search(text[:_LEAD_CHARS])
-        if m and not _PROVINCE_MENTION.search(text[:m.start()] + text[m.end(1):m.end()]) and not _LOCAL_UNIT.match(text[m.end(1):]):
+        if m and not _PROVINCE_MENTION.search(_ALL_PROVINCES.sub("", text[:m.start()] + text[m.end(1):m.end()])) and not _LOCAL_UNIT.match(text[m.end(1):]):
             return True
     return False
 

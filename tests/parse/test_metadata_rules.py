@@ -460,3 +460,10 @@ def test_a_page_opening_on_its_sites_breadcrumb_takes_the_sites_region(tmp_path)
                     "省政府办公厅印发了《若干措施》。 一、稳定生猪生产。", encoding="utf-8")
     document = load_document(path, tmp_path)
     assert document.region.label == "山东省" and document.issuer == ""  # a reading channel: no issuer
+
+
+def test_the_party_centres_bodies_and_the_national_count_leave_a_report_national():
+    assert body_region("人民日报：毫不放松做好疫情防控工作 中共中央政治局常委会2月12日召开会议，分析疫情形势。").label == "全国"
+    lead = ("发挥乡村医生作用 截至2月10日24时，31个省区市和新疆生产建设兵团现有确诊病例37626例。"
+            "2月11日，国务院联防联控机制召开新闻发布会，介绍农村疫情防控情况。")
+    assert body_region(lead).label == "全国"
