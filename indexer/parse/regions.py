@@ -197,8 +197,12 @@ def body_region(text: str) -> Region:
     if paper and not (headline - {paper.group(1)}):
         return _within(_PROVINCE_NAMES[paper.group(1)], first, text)  # '重庆日报讯（记者…）全市…': the paper's own place
     wire = _BEIJING_WIRE.search(text[:_LEAD_CHARS])
-    if wire and _PROVINCE_LIST.search(first):
-        return NATIONAL  # a national wire's report across provinces ('福建、江苏、山东积极…')
+    if wire and (_PROVINCE_LIST.search(first) or not headline and not _PROVINCE_MENTION.search(
+            _ALL_PROVINCES.sub("", text[wire.end():wire.end() + _LEAD_CHARS]))):
+        # a national wire's Beijing desk reports across provinces ('福建、江苏、山东积极…') or on the
+        # country, whatever places its examples name further down, unless its headline or lead
+        # names one ('北京：…', '…通过北京市人力资源和社会保障局官网申请')
+        return NATIONAL
     counts: dict[str, int] = {}
     for m in _PROVINCE_MENTION.finditer(text):
         counts[m.group(0)] = counts.get(m.group(0), 0) + 1
