@@ -471,7 +471,8 @@ def test_the_party_centres_bodies_and_the_national_count_leave_a_report_national
 
 def test_the_beijing_desk_reports_on_the_country_unless_its_headline_or_lead_names_a_place():
     national = ("互联网+，如何为宅家生活助力？ 新华社北京2月7日电 题：互联网+，如何为宅家生活助力？ 工信部近日提出，"
-                "要发挥互联网作用。" + "北京一家企业推出服务，北京市民可在线下单，北京的快递小哥说。" * 2)
+                "要发挥互联网作用。" + "各地电商平台加大保供力度，线上订单快速增长。" * 12
+                + "北京一家企业推出服务，北京市民可在线下单，北京的快递小哥说。" * 2)
     assert body_region(national).label == "全国"
     local = ("中小微企业可享受一次性社会保险补贴 新华社北京2月13日电 企业可通过北京市人力资源和社会保障局官网申请。"
              "这是记者在北京市新闻发布会上获悉的。北京市将加大支持。")
