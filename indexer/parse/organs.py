@@ -33,7 +33,7 @@ CENTRAL_ORGANS = (
 )
 # A name ends in one of these: the unit an organ is (局, 委员会, 中心…).
 _SUFFIX = (r"(?:厅|局|委|委员会|办公室|办公厅|政府|中心|管委会|党委|工委|科协|部|办|总署|署|司|法院|检察院|"
-           r"指挥部|联防联控机制|领导小组|组|红十字会|联合会|总工会|妇联|残联|科|处|所|站|队|院|"
+           r"指挥部|联防联控(?:工作)?机制|领导小组|组|红十字会|联合会|总工会|妇联|残联|科|处|所|站|队|院|"
            r"分行|支行|银行|集团|公司)")
 _ENDS_ORGAN = re.compile(rf"{_SUFFIX}$")
 # An organ may carry its other name in brackets: '泰安市疫情处置工作领导小组（指挥部）'.

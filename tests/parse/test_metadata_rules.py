@@ -477,3 +477,11 @@ def test_the_beijing_desk_reports_on_the_country_unless_its_headline_or_lead_nam
     local = ("中小微企业可享受一次性社会保险补贴 新华社北京2月13日电 企业可通过北京市人力资源和社会保障局官网申请。"
              "这是记者在北京市新闻发布会上获悉的。北京市将加大支持。")
     assert body_region(local).label == "北京市"
+
+
+def test_a_joint_prevention_working_mechanism_signs_as_an_organ():
+    text = ("关于加强新型冠状病毒感染的肺炎疫情社区防控工作的通知 各省、自治区、直辖市卫生健康委： 现就社区防控工作通知如下。"
+            "一、加强组织领导。 附件：社区防控工作方案（试行） 应对新型冠状病毒感染的肺炎 疫情联防联控工作机制 2020年1月24日 "
+            "（信息公开形式：主动公开） 社区防控工作方案（试行） 一、适用范围。")
+    m = meta(text)
+    assert m.issuer == "应对新型冠状病毒感染的肺炎疫情联防联控工作机制" and m.date == "2020-01-24"
