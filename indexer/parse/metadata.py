@@ -268,6 +268,8 @@ def find_title(lines: list[str]) -> tuple[str, tuple[int, ...]]:
 _CHANNEL = re.compile(r"(?:通知公告|通知通告|公示公告|政策解读|政策文件|新闻动态|工作动态|部门动态|政务公开|信息公开)")
 _NOTICE_CHANNEL = re.compile(r"通知公告|通知通告|公示公告|政策文件")  # not 政策解读, 新闻动态: others write those
 _CRUMBS = 3
+# (not '紧急通知：…', '温馨提示：…': a document naming its own type before the colon)
+_COLON_HEADLINE = re.compile(r"^(?![^：:]*(?:通知|公告|通告|提示|提醒|须知|指南)[：:])[\u4e00-\u9fff]{2,12}[：:]\s*\S")
 _BREADCRUMB = re.compile(r"当前位置|您的位置|您现在的位置|首页")
 
 
@@ -506,6 +508,8 @@ def document_kind(title: str, raw_text: str, issuers: tuple[str, ...], doc_numbe
     signed = bool(issuers) and not _ISSUER_FROM_TITLE.match(title) or bool(doc_number)
     if _VISIT.search(title) and not signed and "关于" not in title:
         return "news"  # a leader's visit is reported, whatever organs the report names
+    if _COLON_HEADLINE.match(title) and not signed and "关于" not in title:
+        return "news"  # '市场监管总局：全国检验检测机构…', '黑龙江：…': a report's headline form
     source_issuer = _SOURCE_SUFFIX.sub("", source_issuer.strip())
     if source_issuer and is_media(source_issuer) and not signed:
         return "news"

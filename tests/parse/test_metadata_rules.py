@@ -485,3 +485,10 @@ def test_a_joint_prevention_working_mechanism_signs_as_an_organ():
             "（信息公开形式：主动公开） 社区防控工作方案（试行） 一、适用范围。")
     m = meta(text)
     assert m.issuer == "应对新型冠状病毒感染的肺炎疫情联防联控工作机制" and m.date == "2020-01-24"
+
+
+def test_a_colon_headline_is_a_report_unless_it_names_its_own_type():
+    m = meta("市场监管总局：全国检验检测机构积极发挥技术支撑作用，助力复工复产 采取多项应急措施 "
+             "新冠肺炎疫情发生后，口罩需求急剧增加。市场监管总局第一时间出台多项应急措施。")
+    assert m.kind == "news" and m.issuer == ""
+    assert meta("温馨提示：疫情期间办税指南 各纳税人： 请通过电子税务局办理。 特此通知。").kind == "notice"
