@@ -146,10 +146,10 @@ def main() -> int:
     engines = {name: open_engine(Config(index_dir=args.work / index, runtime=args.runtime), workers=1)
                for name, _, index, _ in SETS}
     pairs = {name: [json.loads(line) for line in (PAIRS / file).open(encoding="utf-8")] for name, file, _, _ in SETS}
-    judged = PAIRS / "ncp_judged.jsonl"
-    if args.pooled and judged.exists():  # the labels plus what a blind judge found the same
+    judged_path = PAIRS / "ncp_judged.jsonl"
+    if args.pooled and judged_path.exists():  # the labels plus what a blind judge found the same
         same: dict[str, set[str]] = {}
-        for line in judged.open(encoding="utf-8"):
+        for line in judged_path.open(encoding="utf-8"):
             row = json.loads(line)
             if row["same"]:
                 same.setdefault(row["source"], set()).add(row["candidate"])
