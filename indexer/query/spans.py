@@ -220,12 +220,25 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     idf = focus_weights(question, tokens, idf)
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
+    forms = [form for asked, form in _SPAN_ASKS if asked.search(question)]
     for start, end in sentences(text):
         score = _sentence_score(text[start:end], plain_q, tokens, idf, total)
+        if score > 0 and any(form.search(text[start:end]) for form in forms):
+            score += _FORM_BONUS  # a time asked is answered by a sentence stating one
         if score > best_score:
             best, best_score = (start, end), score
     return best
 
+
+# What a question of fact asks for, and the form of a sentence that answers it: a time
+# ('最晚可以拖到什么时候' — '可延长到12月31日前申请'), a place ('留观区应设在哪里' — '後两排设置“留观区”').
+_SPAN_ASKS = (
+    (re.compile(r"什么时候|何时|哪天|哪一天|截止|最晚|最迟|\bwhen\b|\bdeadline\b", re.IGNORECASE),
+     re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日")),
+    (re.compile(r"哪里|在哪|何处|什么地方|\bwhere\b", re.IGNORECASE),
+     re.compile(r"设在|设置|设立|位于|地点|地址")),
+)
+_FORM_BONUS = 0.15
 
 # The words a question asks with stand in the clause of its question word: in '天津市商务局和中国银行
 # 天津市分行的专属金融服务，对小微企业新贷款利率作了什么承诺' the subject is named first and the ask

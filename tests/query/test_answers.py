@@ -420,3 +420,14 @@ def test_a_mark_outside_the_final_answer_is_removed(engine, monkeypatch):
     result = engine.search("郴州的科技成果转化中心设在哪里", 10)
     assert result.answer is other
     assert {h.clause_id for h in result.hits if h.answer_span} <= set(other.clauses)
+
+
+def test_a_question_asking_when_marks_the_sentence_stating_a_time():
+    from indexer.query.spans import answer_span
+
+    text = ("将延长大病登记和医保零星报销票据受理有效期半年。"
+            "在6月30日前超过零星报销规定时效的，可延长到12月31日前申请。")
+    question = "上海超过医保零星报销时限的票据，最晚可以拖到什么时候申请报销"
+    tokens = ("上海", "医保", "零星", "报销", "票据", "时限", "申请")
+    span = answer_span(text, question, tokens, np.ones(len(tokens)))
+    assert span is not None and "12月31日前申请" in text[span[0]:span[1]]
