@@ -34,6 +34,8 @@ def fold(text: str) -> str:
     """Text as words are matched: lower-cased, variant characters folded (one for one, so
     offsets hold)."""
     return text.lower().translate(_VARIANTS)
+
+
 _LOCK = threading.Lock()
 _BASE: tuple[dict[str, int], int] | None = None  # jieba's own dictionary: word frequencies, total
 

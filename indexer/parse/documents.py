@@ -77,11 +77,8 @@ def parse_source(source: SourceText, doc_id: str, source_path: str,
     else:
         region = resolve_region(issuer, title, doc_number, hints.get("site", ""))
         if not region and not issuers:
-            region = body_region(text)
-        if not region and not issuers and meta.kind == "notice":
-            region = addressee_region(text)
-        site = hints.get("site") or breadcrumb_site(text)
-        if not region and site:
+            region = body_region(text) or (addressee_region(text) if meta.kind == "notice" else region)
+        if not region and (site := hints.get("site") or breadcrumb_site(text)):
             # the site a page was saved from, down to its city only: a district's portal reposts
             # the city's policies ('广州市天河区人民政府门户网站' holds a Guangzhou-wide guide)
             region = site_region(site, text)

@@ -274,22 +274,26 @@ _BREADCRUMB = re.compile(r"当前位置|您的位置|您现在的位置|首页")
 
 
 def posting_organ(lines: list[str]) -> tuple[str, ...]:
-    """The organ whose site's channel a page was saved from, when the page opens on that
+    """The organ whose site's notice channel a page was saved from, when the page opens on that
     breadcrumb ('国家税务总局山东省税务局 通知公告 …'). Returns: (organ,) or ()."""
-    first = next((line for line in lines if line.strip()), "")
-    pieces = _GAP.split(first.strip(), maxsplit=_CRUMBS)
-    if len(pieces) > 2 and _NOTICE_CHANNEL.fullmatch(pieces[1]) and is_organ(pieces[0]) and not is_media(pieces[0]):
-        return (pieces[0],)
-    return ()
+    organ = _crumb_organ(next((line for line in lines if line.strip()), ""), _NOTICE_CHANNEL)
+    return (organ,) if organ else ()
 
 
 def breadcrumb_site(text: str) -> str:
     """The organ whose site a page opens on, any channel ('山东省人民政府 政策解读 …'), as a page's
     SiteName would name it; '' when the page opens on no such breadcrumb."""
-    pieces = _GAP.split(text.lstrip()[:200], maxsplit=_CRUMBS)
-    if len(pieces) > 2 and _CHANNEL.fullmatch(pieces[1]) and is_organ(pieces[0]) and not is_media(pieces[0]):
+    return _crumb_organ(text.lstrip()[:200], _CHANNEL)
+
+
+def _crumb_organ(head: str, channels: re.Pattern[str]) -> str:
+    """The organ that opens `head` when one of `channels` follows it as a breadcrumb; ''."""
+    pieces = _GAP.split(head.strip(), maxsplit=_CRUMBS)
+    if len(pieces) > 2 and channels.fullmatch(pieces[1]) and is_organ(pieces[0]) and not is_media(pieces[0]):
         return pieces[0]
     return ""
+
+
 _EXCLAIMED = 10  # an exclaimed headline, not a tag ('速查看！' before '我区…服务指南')
 
 

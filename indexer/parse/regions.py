@@ -278,7 +278,6 @@ _NATIONAL_NAME = (r"(?:(?:国家|中国|中央|全国)[\u4e00-\u9fff]{0,14}?"
                   r"(?:委员会|总局|局|委|会|中心|部|办公室|办|署|机制|领导小组|小组|法工委)"
                   r"|国务院[\u4e00-\u9fff]{2,24}?(?:机制|领导小组|小组)"  # '国务院应对…疫情联防联控机制'
                   r"|中共中央[\u4e00-\u9fff]{1,8}?(?:会|局|小组))")  # '中共中央政治局常委会'
-
 _CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True)) + "|" + _NATIONAL_NAME
 # A report from a national wire's Beijing desk: '新华社北京2月18日电'.
 _BEIJING_WIRE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视网?|光明网)北京\s*\d{1,2}月\d{1,2}日(?:电|讯)")
@@ -329,7 +328,8 @@ def _national_lead(text: str) -> bool:
     """Whether a report opens on a national organ's act before it names any province."""
     for pattern in (_CENTRAL_ACTS, _CENTRAL_AUTHORS):
         m = pattern.search(text[:_LEAD_CHARS])
-        if m and not _PROVINCE_MENTION.search(_ALL_PROVINCES.sub("", text[:m.start()] + text[m.end(1):m.end()])) and not _LOCAL_UNIT.match(text[m.end(1):]):
+        before = _ALL_PROVINCES.sub("", text[:m.start()] + text[m.end(1):m.end()]) if m else ""
+        if m and not _PROVINCE_MENTION.search(before) and not _LOCAL_UNIT.match(text[m.end(1):]):
             return True
     return False
 

@@ -39,7 +39,7 @@ import cn2an
 # one-to-one so offsets survive: full-width digits, percent and point
 MAX_CLAUSE_CHARS = 400  # characters of one comma-clause read (real ones are far shorter)
 _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
-_MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
+MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
           "款", "间", "张", "床", "摄氏度", "℃")
@@ -125,7 +125,7 @@ def _number(match: re.Match[str]) -> float | None:
         value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
     except ValueError:
         return None
-    return value * _MULTIPLIERS.get(match["mult"] or "", 1.0)
+    return value * MULTIPLIERS.get(match["mult"] or "", 1.0)
 
 
 def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:

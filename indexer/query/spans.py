@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer.index.tokens import fold
-from indexer.parse.targets import Target, extract_targets, quantities
+from indexer.parse.targets import MULTIPLIERS, Target, extract_targets, quantities
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
     QueryTerms,
@@ -283,7 +283,6 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床)")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
@@ -297,7 +296,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
     # a number the question states is what it knows, not what it asks ('197款…, how many of them…')
-    given = {float(n) * _MULTIPLIERS.get(mult, 1) for n, mult in _GIVEN.findall(question)}
+    given = {float(n) * MULTIPLIERS.get(mult, 1) for n, mult in _GIVEN.findall(question)}
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         targets = extract_targets(text)
@@ -356,14 +355,14 @@ _RESTATES = ("即", "也就是", "亦即", "其中")  # '…补助资金80亿元
 # A question asking for a bound ('最多能贷多少', 'at most') is answered by a number stated as that
 # bound ('单户最高可贷500万元'), and one asking for a rise not by a fall ('贷款至少增长多少' is not
 # answered by '融资成本至少降低0.5个百分点').
+# Each bound: what asks for it, what states it before the number, and the word that states it
+# right after the number ('500万元以内', '20%以上'; not '…。以上政策').
 _BOUNDS = (
     (re.compile(r"最多|最高|上限|不超过|至多|封顶|\bmaximum\b|\bat most\b|\bup to\b|\bcap\b", re.IGNORECASE),
-     re.compile(r"最高|最多|不超过|不高于|上限|以内|封顶|至多")),
+     re.compile(r"最高|最多|不超过|不高于|上限|以内|封顶|至多"), "以内"),
     (re.compile(r"最少|至少|最低|下限|不低于|\bminimum\b|\bat least\b", re.IGNORECASE),
-     re.compile(r"至少|不低于|不少于|最低")),
+     re.compile(r"至少|不低于|不少于|最低"), "以上"),
 )
-# what follows a number may state its bound too: '500万元以内', '20%以上' (not '…。以上政策')
-_AFTER_BOUNDS = ("以内", "以上")
 _UP = re.compile(r"增长|提高|增加|上升|提升|上调|扩大|\bincrease|\brise\b|\bgrow", re.IGNORECASE)
 _DOWN = re.compile(r"降低|下降|减少|下调|压降|缩减|降至|\breduc|\bcut\b|\blower", re.IGNORECASE)
 _BOUND_BONUS, _DIRECTION_PENALTY = 0.15, 0.15
@@ -374,7 +373,7 @@ def _agreement(question: str, around: str, after: str = "") -> float:
     moves the other way than the question asks. Args: the question; the number's segment up to
     its end; the characters right after it, up to the segment's end. Returns: a score adjustment."""
     score = 0.0
-    for (asked, stated), word in zip(_BOUNDS, _AFTER_BOUNDS):
+    for asked, stated, word in _BOUNDS:
         if asked.search(question) and (stated.search(around) or around.endswith(word) or after.startswith(word)):
             score += _BOUND_BONUS
     up, down = bool(_UP.search(question)), bool(_DOWN.search(question))
