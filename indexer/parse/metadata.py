@@ -32,9 +32,10 @@ _HEAD_CHARS = 400
 _OPENING_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})(?=\s*[-—－_]|[\u4e00-\u9fff])")
 _BARE_NUMBER = re.compile(rf"^\s*({DOC_NUMBER})\s*(?:\.(?:pdf|docx?|wps|ofd))?\s*$", re.MULTILINE | re.IGNORECASE)
 # A date in free text ('2024-7-6 10:00', '2024年7月6日', '2019/6/17'); groups: year, month, day.
+# A label may stand in brackets: '【发文日期】 2020-01-30' (a legal database's page).
 _LABELLED_DATE = {
-    label: re.compile(rf"{label}\s*[:：]?\s*\n*\s*{_DATE}")
-    for label in ("成文日期", "发布日期", "发布时间", "生成日期", "日期")
+    label: re.compile(rf"{label}\s*[】\]]?\s*[:：]?\s*\n*\s*{_DATE}")
+    for label in ("成文日期", "发文日期", "发布日期", "发布时间", "生成日期", "日期")
 }
 _SIGNATURE_DATE = re.compile(rf"^\s*{_DATE}\s*$", re.MULTILINE)
 _PRINT_DATE = re.compile(rf"{_DATE}\s*(?:印发|发布)", re.MULTILINE)
@@ -205,7 +206,8 @@ def find_date(raw_text: str, signed: list | None = None, issuers: tuple[str, ...
     alone = [iso_date(s.date_match) for s in signed]
     if any(alone):
         return next(d for d in alone if d)
-    for label in ("发布日期", "发布时间", "生成日期"):
+    # '发文日期' on a portal is the day it was posted (a day after the signature, at times)
+    for label in ("发文日期", "发布日期", "发布时间", "生成日期"):
         m = _LABELLED_DATE[label].search(raw_text)
         if iso_date(m):
             return iso_date(m)
@@ -426,11 +428,27 @@ def find_issuers(raw_text: str, title: str, signed: list | None = None) -> tuple
     for organs in (headed, *(s.organs for s in reversed(signed)), closing_organs(raw_text)):
         if organs:  # the letterhead, the last organs signing with a date, those signing without
             return organs
+    if organ := byline_organ(raw_text, title):
+        return (organ,)
     m = _ISSUER_LABEL.search(raw_text[:_HEAD_CHARS]) or _ISSUER_LABEL.search(raw_text[-_HEAD_CHARS:])
     if m:
         name = re.sub(r"[（(](?:加?挂)[^）)]*[）)]$", "", m.group(1).rstrip("。"))
         return split_organs(name)
     return compiler(raw_text, title)
+
+
+def byline_organ(raw_text: str, title: str) -> str:
+    """The organ a page prints alone between its title and the title restated, as a byline
+    ('关于《…若干措施》有关事项办理流程 北京市地方金融监督管理局 关于《…若干措施》有关事项办理流程 为…');
+    '' when the page has no such line."""
+    head = raw_text.lstrip()
+    if len(title) < 8 or not head.startswith(title):
+        return ""
+    m = _ORGAN_LINE.match(head[len(title):])
+    return m.group(1) if m and is_organ(m.group(1)) and m.group(2).startswith(title[:8]) else ""
+
+
+_ORGAN_LINE = re.compile(r"\s+(\S{2,30})\s+(\S.*)", re.DOTALL)
 
 
 # An unsigned guide or Q&A says in its lead who compiled it: '国家税务总局按照…的原则，…编制了

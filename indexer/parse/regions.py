@@ -189,9 +189,12 @@ def body_region(text: str) -> Region:
     organ's act before naming a province is national, and so is a report of a national wire's
     Beijing desk ('新华社北京2月18日电') whose headline names several provinces or, where no
     province dominates its text, none. Returns: the Region or Region()."""
-    if _national_lead(text):
-        return NATIONAL  # a report on a press conference of 国务院联防联控机制 or a ministry's act
     first = text.split(maxsplit=1)[0] if text.strip() else ""  # the headline (split once, not the whole text)
+    # a notice forwarding a ministry's ('转发国家卫生健康委办公厅关于…的通知') is a local organ's
+    if _national_lead(text) and not _FORWARDING.match(first):
+        return NATIONAL  # a report on a press conference of 国务院联防联控机制 or a ministry's act
+    if _COUNTRY_HEADLINE.match(_TAG.sub("", first)):
+        return NATIONAL  # '全国道路客运及城市公交有序恢复运营'
     headline = set(_PROVINCE_MENTION.findall(first))
     paper = _LOCAL_PAPER.search(text[:_LEAD_CHARS]) or _LOCAL_PAPER.search(text[-_LEAD_CHARS:])
     if paper and not (headline - {paper.group(1)}):
@@ -283,9 +286,12 @@ _CENTRAL = "|".join(sorted(CENTRAL_ORGANS, key=len, reverse=True)) + "|" + _NATI
 _BEIJING_WIRE = re.compile(r"(?:新华社|中新社|中新网|人民网|央视网?|光明网)北京\s*\d{1,2}月\d{1,2}日(?:电|讯)")
 # A national organ as the subject of a report's lead: '2月11日，国务院联防联控机制召开新闻发布会'.
 # Co-organs and adverbs may stand between: '财政部、税务总局等部门密集发布', '国务院国资委专门成立'.
-_CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[、和与及](?:{_CENTRAL}))*+(?:等\d*个?部门)?"
-                           r"[\d月日上下午晚间]{0,8}(?:近日|日前|专门|密集|再次|首次|正式|紧急)?"
-                           r"(?:召开|举行|发布|印发|下发|转发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报|成立)")
+# A ministry's own bureau may act for it: '公安部交管局指导各地公安交管部门…', '交通运输部积极协调各地…'.
+_CENTRAL_ACTS = re.compile(rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[\u4e00-\u9fff]{{1,4}}?[局司厅](?=[\u4e00-\u9fff]))?"
+                           rf"(?:[、和与及](?:{_CENTRAL}))*+(?:等\d*个?部门)?"
+                           r"[\d月日上下午晚间]{0,8}(?:近日|日前|专门|密集|再次|首次|正式|紧急|积极)?"
+                           r"(?:召开|举行|发布|印发|下发|转发|出台|启动|部署|介绍|联合|发出|公布|要求|决定|通报|成立"
+                           r"|指导各地|协调各地)")
 # A national organ as the author of what a report is about, a clause later: '国家卫生健康委组织相关
 # 专家，研究起草了《…》', '国务院联防联控机制就春运返程…举行新闻发布会', '国家税务总局按照…的原则，
 # …编制了《…》'. The words between name no province (checked by the caller).
@@ -293,6 +299,10 @@ _CENTRAL_AUTHORS = re.compile(
     rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[^。；《]{{0,50}}?(?:印发|出台|制定|起草|发布|编制|制作)了?[《“]"
     r"|(?:就|以)[^。；，《]{1,30}?(?:召开|举行)|(?:制作|编制)了)")
 _LEAD_CHARS = 200
+# A headline about the whole country: '全国道路客运…恢复运营' (not a place's claim to be the
+# country's first: '全国首个…', '全国率先…').
+_FORWARDING = re.compile(r"(?:[^\s]{0,30}?关于)?转发[^\s]{0,40}?(?:关于|的通知)")
+_COUNTRY_HEADLINE = re.compile(r"全国(?!首|第一|率先|唯一|最)")
 # The national count's formula: '31个省区市和新疆生产建设兵团报告新增确诊病例…' names every province.
 _ALL_PROVINCES = re.compile(r"31个省(?:区市|（区、市）|\(区、市\)|份)?和新疆生产建设兵团")
 

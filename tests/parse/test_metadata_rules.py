@@ -244,7 +244,7 @@ def test_a_municipality_by_its_short_name_and_the_district_its_headline_names():
     assert body_region("杭州企业来沪对接 在沪企业员工返沪后须登记，离沪人员须报备。").label == "上海市"
     assert body_region("来京人员信息采集平台上线 来京人员扫码录入，返京人员打卡，抵京后报备。").label == "北京市"
     # where a national meeting sits is no subject: '在京召开' does not count
-    assert body_region("全国会议在京召开 会议在京召开，在京举行，在京部署各地工作。").label == ""
+    assert body_region("工作会议在京召开 会议在京召开，在京举行，在京部署各地工作。").label == ""
     # a headline that puts the province's short name before the city ('吉林长春：…')
     changchun = "吉林长春：公交实名制让疫情防控可追溯 当日，吉林省长春市公共交通启用实名登记。吉林省…吉林省…"
     assert body_region(changchun).label == "吉林省·长春市"
@@ -492,3 +492,30 @@ def test_a_colon_headline_is_a_report_unless_it_names_its_own_type():
              "新冠肺炎疫情发生后，口罩需求急剧增加。市场监管总局第一时间出台多项应急措施。")
     assert m.kind == "news" and m.issuer == ""
     assert meta("温馨提示：疫情期间办税指南 各纳税人： 请通过电子税务局办理。 特此通知。").kind == "notice"
+
+
+def test_a_ministrys_bureau_acting_or_a_headline_on_the_whole_country_makes_a_report_national():
+    assert body_region("交管业务网上办 对不能按期办理的业务可延期。 据了解，公安部交管局指导各地公安交管部门推行网上办理。"
+                       ).label == "全国"
+    assert body_region("道路客运恢复 连日来，交通运输部积极协调各地交通运输部门做好客流研判。").label == "全国"
+    assert body_region("全国道路客运及城市公交有序恢复运营 九省份恢复省际道路客运 截至2月12日，江苏、浙江等9个省份已恢复。"
+                       ).label == "全国"
+    # a place's claim to be the country's first is the place's; a notice forwarding a ministry's is local
+    assert body_region("全国首个无接触服务站在杭州启用 杭州市杭州市杭州市昨天启用服务站。").label != "全国"
+    assert body_region("转发国家卫生健康委办公厅关于消毒剂上市的通知 各县（区）卫生健康委： 为保障供应，"
+                       "国家卫生健康委办公厅下发了《通知》，现将文件转发给你们。").label == ""
+
+
+def test_a_bracketed_issue_date_dates_an_unsigned_notice_and_a_signature_outranks_a_posting_date():
+    head = "国家税务总局关于优化纳税缴费服务的通知 【发文单位】 国家税务总局 【发文日期】 2020-01-30 【是否有效】 全文有效 "
+    assert find_date(head + BODY + " 国家税务总局") == "2020-01-30"
+    assert find_date("发布机构：开发区 发文日期：2020-01-29 名称：关于做好防控的通知 " + BODY
+                     + " 开发区党建工作部 2020年1月28日") == "2020-01-28"
+
+
+def test_an_organ_printed_alone_between_a_title_and_its_restatement_is_the_issuer():
+    title = "关于《若干措施》有关事项办理流程"
+    assert meta(f"{title} 北京市地方金融监督管理局 {title} 为落实若干措施，现将办理流程公布如下。 一、申请。").issuers == \
+        ("北京市地方金融监督管理局",)
+    # a sentence between them is no byline
+    assert meta(f"{title} 为落实若干措施现公布流程 {title} 一、申请。").issuers == ()
