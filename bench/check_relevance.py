@@ -7,7 +7,7 @@ Sets written after the calibration, by people who saw neither code nor output:
 bench/questions_fresh.jsonl (25 questions the seed documents answer, each with a verbatim quote
 of its answering passage) and bench/negatives_fresh.jsonl (40 the seed documents cannot answer:
 other policy areas, daily life, English, near misses sharing a word with the corpus, odd
-input); a second pair by another writer, questions_fresh2.jsonl and negatives_fresh2.jsonl; a third (fresh3, session 4). Prints, with the shipped threshold: the share of answerable questions whose first
+input); a second pair by another writer, questions_fresh2.jsonl and negatives_fresh2.jsonl; a third (fresh3, session 4); a fourth (fresh4, session 7). Prints, with the shipped threshold: the share of answerable questions whose first
 hit containing the quote is in the top 10 and `relevant`, R@5 of that hit, and the share of
 negatives with `relevant_count` 0 — the figures issue 13 asks for, held out.
 """
@@ -34,7 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every question's outcome")
-    parser.add_argument("--set", default="fresh", choices=("fresh", "fresh2", "fresh3"), help="which pair of sets")
+    parser.add_argument("--set", default="fresh", choices=("fresh", "fresh2", "fresh3", "fresh4"), help="which pair of sets")
     args = parser.parse_args()
     embedder = load_embedder("multilingual-e5-small", threads=1)
     index = args.work / "seed-index"
@@ -57,14 +57,19 @@ def main() -> int:
             print(f"  {q['id']} {q['question']}: {state}")
     negatives = read_jsonl(REPO / "bench" / f"negatives_{args.set}.jsonl")
     empty = 0
+    kinds: dict[str, list[int]] = {}  # kind -> [with 0 relevant, all]
     for q in negatives:
+        tally = kinds.setdefault(q.get("kind", "?"), [0, 0])
+        tally[1] += 1
         try:
             result = engine.search(q["question"], k=10)
         except QueryError:  # punctuation or emoji alone: refused with a message, nothing found
             empty += 1
+            tally[0] += 1
             negative_best.append(0.0)
             continue
         empty += result.relevant_count == 0
+        tally[0] += result.relevant_count == 0
         negative_best.append(max(h.relevance for h in result.hits))
         if args.verbose and result.relevant_count:
             print(f"  {q['id']} {q['question']}: {result.relevant_count} relevant, best "
@@ -75,7 +80,8 @@ def main() -> int:
                       "answer_hit_relevant": f"{relevant}/{n} ({relevant / n:.3f})",
                       "answer_hit_relevant_of_found": f"{relevant}/{found}",
                       "negatives": len(negatives),
-                      "negatives_with_0_relevant": f"{empty}/{len(negatives)} ({empty / len(negatives):.3f})"},
+                      "negatives_with_0_relevant": f"{empty}/{len(negatives)} ({empty / len(negatives):.3f})",
+                      "by_kind": {kind: f"{clear}/{all_}" for kind, (clear, all_) in sorted(kinds.items())}},
                      ensure_ascii=False))
     print("\n| threshold | answer hit relevant | negatives with 0 relevant |\n|---|---|---|")
     for t in (0.02, 0.04, 0.06, 0.1, 0.2, 0.3, 0.5):
