@@ -6,8 +6,13 @@ Nothing is generated: a span is offsets into the clause's own text, and a value 
 that parse/targets.py read from that text (its number, unit, year and the phrase that states
 it). A clause that states no matching number gives no value answer.
 
-- A sentence ends at 。；;！？!? or a line break; one longer than LONG_SENTENCE characters is
-  cut further at its commas (the goals of a work plan are one sentence of ten targets).
+- A sentence ends at 。；;！？!? or a line break, or at a gap between Chinese characters (a
+  scraped page's flattened line break: a headline's, a subtitle's, a heading's line); one longer
+  than LONG_SENTENCE characters is cut further at its commas (the goals of a work plan are one
+  sentence of ten targets).
+- The lines a gap ends before a clause's first full stop (headline, subtitle, byline) restate
+  what the body says: a body sentence answering as well is marked instead, and a value a
+  headline states is cited from the body sentence that states it.
 - A sentence scores by the IDF-weighted share of the question's tokens it contains, plus the
   longest run of the question's characters it shares (over the question's length).
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
@@ -44,7 +49,9 @@ VALUE_QUESTION = re.compile(
     r"\bhow\s+(?:many|much|large|big|high|long)\b|"
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate)\b",
     re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]+")
+# A gap between Chinese characters is a line break the scrape flattened ('…返还政策 原标题： …'):
+# a headline, a subtitle or a list line ends there.
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]+|(?<=[\u4e00-\u9fff）)》”：:])[ \u3000\t]+(?=[\u4e00-\u9fff（(《“])")
 _COMMA = re.compile(r"[，,]")
 LONG_SENTENCE = 80
 VALUE_DEPTH = 3  # relevant clauses searched for a value
@@ -169,6 +176,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     text = texts[target.clause_id]
     if value:
         span = next(((s, e) for s, e in sentences(text) if s <= value.span[0] < e), value.span)
+        span = _body_statement(text, value, span)
         # Quoted whole: the target's own phrase can mislead ("甲和乙分别达到2万家" without "和6万家").
         value = replace(value, text=text[span[0]:span[1]], span=span)
     else:
@@ -221,10 +229,13 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
     forms = [form for asked, form in _SPAN_ASKS if asked.search(question)]
+    lead = _first_stop(text)
     for start, end in sentences(text):
         score = _sentence_score(text[start:end], plain_q, tokens, idf, total)
         if score > 0 and any(form.search(text[start:end]) for form in forms):
             score += _FORM_BONUS  # a time asked is answered by a sentence stating one
+        if _headline(text, end, lead):
+            score -= _HEADLINE_PENALTY  # a headline or heading restates; the body states
         if score > best_score:
             best, best_score = (start, end), score
     return best
@@ -239,6 +250,35 @@ _SPAN_ASKS = (
      re.compile(r"设在|设置|设立|位于|地点|地址")),
 )
 _FORM_BONUS = 0.15
+# The lines before a clause's first full stop that a gap ends are its headline, subtitle, byline
+# or heading ('重庆出台援企稳岗返还政策 原标题：… 预计返还资金十六亿元 …'): what they say, the
+# body says in a sentence, and that sentence is marked when it answers as well.
+_HEADLINE_PENALTY = 0.1
+_FULL_STOP = re.compile(r"[。！？!?]")
+
+
+def _body_statement(text: str, value: ValueAnswer, span: tuple[int, int]) -> tuple[int, int]:
+    """The sentence of the body that states a value a headline line states ('…预计返还资金十六亿元 …
+    预计返还资金16亿元，稳定就业岗位70多万个。'): that sentence, else `span`."""
+    lead = _first_stop(text)
+    if not _headline(text, span[1], lead):
+        return span
+    for q in quantities(text):
+        stated = next(((s, e) for s, e in sentences(text) if s <= q.start < e), span)
+        if q.unit == value.unit and abs(q.value - value.value) < 1e-9 and not _headline(text, stated[1], lead):
+            return stated
+    return span
+
+
+def _headline(text: str, end: int, lead: int) -> bool:
+    """Whether the line ending at `end` is a headline's: a gap ends it before the first full stop."""
+    return end < lead and text[end:end + 1] in (" ", "\u3000", "\t")
+
+
+def _first_stop(text: str) -> int:
+    """The offset of a text's first full stop (its length when it has none)."""
+    m = _FULL_STOP.search(text)
+    return m.start() if m else len(text)
 
 # The words a question asks with stand in the clause of its question word: in '天津市商务局和中国银行
 # 天津市分行的专属金融服务，对小微企业新贷款利率作了什么承诺' the subject is named first and the ask
@@ -393,6 +433,12 @@ def _segment_start(text: str, at: int, stops: str) -> int:
         while start > 0 and text[start - 1] not in stops:
             start -= 1
     return start
+
+
+def _sentence_end(text: str, at: int) -> int:
+    """Where the sentence of `text` that holds offset `at` ends."""
+    return next((e for s, e in sentences(text) if s <= at < e), len(text))
+
 
 
 def _sentence_of(text: str, at: int) -> str:

@@ -431,3 +431,32 @@ def test_a_question_asking_when_marks_the_sentence_stating_a_time():
     tokens = ("上海", "医保", "零星", "报销", "票据", "时限", "申请")
     span = answer_span(text, question, tokens, np.ones(len(tokens)))
     assert span is not None and "12月31日前申请" in text[span[0]:span[1]]
+
+
+NEWS = ("重庆出台援企稳岗返还政策 原标题： 重庆出台援企稳岗返还政策 预计返还资金十六亿元 稳定就业岗位七十多万个 "
+        "重庆日报讯 (记者 黄乔)2月16日，重庆日报记者从市人力社保局获悉，我市发布通知，实施援企稳岗返还政策，"
+        "预计返还资金16亿元，稳定就业岗位70多万个。")
+
+
+def test_a_headline_s_lines_are_sentences_and_the_body_s_statement_is_marked():
+    from indexer.query.spans import answer_span, sentences
+
+    lines = [NEWS[s:e] for s, e in sentences(NEWS)]
+    assert "预计返还资金十六亿元" in lines and "重庆出台援企稳岗返还政策" in lines  # a gap ends a headline's line
+    assert sentences("发布于2020年 2月") == [(0, 12)]  # a gap before a digit ends nothing
+    question = "重庆援企稳岗返还政策预计返还资金多少"
+    tokens = ("重庆", "援企稳岗", "返还", "政策", "预计", "资金")
+    span = answer_span(NEWS, question, tokens, np.ones(len(tokens)))
+    assert span is not None and "16亿元" in NEWS[span[0]:span[1]]  # the body's sentence, not the headline's line
+
+
+def test_a_value_a_headline_states_is_cited_from_the_body_sentence_stating_it():
+    from indexer.query.spans import ValueAnswer, _body_statement, sentences
+
+    at = NEWS.index("十六亿元")
+    line = next((s, e) for s, e in sentences(NEWS) if s <= at < e)
+    value = ValueAnswer(1.6e9, "元", None, "十六亿元", "", "", "c1", (at, at + 4))
+    start, end = _body_statement(NEWS, value, line)
+    assert "预计返还资金16亿元" in NEWS[start:end] and start > NEWS.index("重庆日报讯")
+    other = ValueAnswer(2.0e9, "元", None, "二十亿元", "", "", "c1", (at, at + 4))
+    assert _body_statement(NEWS, other, line) == line  # a value the body does not state keeps its line
