@@ -27,13 +27,17 @@ DOMAIN_TERMS = (
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 # Variant characters scraped pages print for the simplified ones ('以後', '馀额' in 151 and 35 of
 # the 599 NCP notices): folded when words are matched, never in the text shown.
-_VARIANTS = str.maketrans("後馀", "后余")
+_VARIANTS = (("後", "后"), ("馀", "余"))
 
 
 def fold(text: str) -> str:
     """Text as words are matched: lower-cased, variant characters folded (one for one, so
-    offsets hold)."""
-    return text.lower().translate(_VARIANTS)
+    offsets hold). str.replace, not str.translate: a search folds hundreds of clause texts, and
+    translate looks every character up in a dict (~3 ms a search on the NCP index)."""
+    text = text.lower()
+    for variant, simplified in _VARIANTS:
+        text = text.replace(variant, simplified)
+    return text
 
 
 _LOCK = threading.Lock()
