@@ -128,6 +128,32 @@ def test_a_question_asking_for_a_price_or_a_contact_needs_its_form(question, ans
     assert ask_met(forms, unanswered) == 0.0
 
 
+@pytest.mark.parametrize("question, answered, unanswered", [
+    ("郴州的科技特派员每个月有多少补贴?", "每人每月补贴2000元", "每年选派科技特派员100人次"),
+    ("专项每年拿出多少钱", "每年配套安排专项资金200万", "设立专项，加大支持"),  # 万 alone is a sum
+    ("马迹山港混矿项目总投资多少", "总投资12亿元", "建设混矿项目，规模1000万吨"),  # 万吨 is no sum
+    ("高新技术产业园区占地面积有多大", "规划面积12平方公里", "园区现有企业100家"),
+    ("研究院是哪一年正式挂牌成立的?", "2018年5月挂牌成立", "研究院挂牌成立"),
+    ("嵊泗县科技局局长是谁?", "局长张三，副局长李四", "县科技局负责"),
+])
+def test_a_question_asking_for_a_sum_an_area_a_year_or_a_person_needs_its_form(question, answered, unanswered):
+    forms = asks_of(question)
+    assert forms
+    assert ask_met(forms, answered) == 1.0
+    assert ask_met(forms, unanswered) == 0.0
+
+
+def test_a_hit_without_the_form_asked_for_keeps_little_of_its_relevance():
+    from indexer.query.relevance import UNMET_ASK, Calibration
+
+    calibration = Calibration.load()
+    row = np.ones((1, len(FEATURES)))
+    met = calibration.probabilities(row)[0]
+    row[0, FEATURES.index("ask_met")] = 0.0
+    unmet = calibration.probabilities(row)[0]
+    assert unmet <= UNMET_ASK * met + 1e-12 and unmet < met
+
+
 @pytest.mark.parametrize("question", ["科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
                                       "延期复工期间工资怎么发放", "复工复产要做到哪几点", "全国电视电话会议部署了什么",
                                       "口罩价格有什么规定", "What is the price policy for masks?"])
