@@ -72,7 +72,11 @@ ASKS = (
                 r"|how much\b.*\bcost|\bprices? (?:of|for)\b|\bwhat (?:is|are) the prices?\s*[?？]?\s*$"
                 r"|\bsalar(?:y|ies)\b|\bwages?\b", re.IGNORECASE),
      _SUM),
-    (re.compile(r"(?<!视)电话(?!会)|联系方式|热线|\bphone\b|\bhotline\b", re.IGNORECASE),
+    # the number itself is asked for ('咨询电话是多少', '办公地址和电话'), not a hotline's work
+    # ('开通热线后，领导小组办公室收到问题线索会怎么处理')
+    (re.compile(r"(?:(?<!视)电话(?!会)|联系方式|热线)(?:号码)?(?:是|为)?(?:多少|什么|几号)?\s*[?？]?\s*$"
+                r"|(?:(?<!视)电话(?!会)|联系方式|热线)(?:号码)?(?:是|为)?(?:多少|什么)"
+                r"|\b(?:phone|hotline)\b", re.IGNORECASE),
      re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]?)?(?!(?:19|20)\d{2}[01]\d[0-3]\d(?!\d))\d{7,8}(?!\d)"
                 r"|(?<!\d)1\d{10}(?!\d)|(?<!\d)12345(?!\d)")),
     (re.compile(r"地址|在哪儿|怎么去|怎么走|如何前往|\baddress\b|how (?:do I|to) get to", re.IGNORECASE),

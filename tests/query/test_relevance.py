@@ -154,7 +154,8 @@ def test_a_hit_without_the_form_asked_for_keeps_little_of_its_relevance():
     assert unmet <= UNMET_ASK * met + 1e-12 and unmet < met
 
 
-@pytest.mark.parametrize("question", ["科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
+@pytest.mark.parametrize("question", ["湖南省委疫情防控领导小组开通热线后，领导小组办公室收到问题线索会怎么处理？",
+                                      "电话会议部署了哪些工作", "科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
                                       "延期复工期间工资怎么发放", "复工复产要做到哪几点", "全国电视电话会议部署了什么",
                                       "口罩价格有什么规定", "What is the price policy for masks?"])
 def test_most_questions_ask_for_no_particular_form(question):
