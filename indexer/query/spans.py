@@ -157,7 +157,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if who:
         tokens, idf = subject_terms(terms, places)
         texts = ["".join(table.texts.take(list(h.members))) for h in hits]
-        coverage = [idf_coverage(fold(t), tokens, idf) for t in texts]
+        coverage = [topic_coverage(table.document_of(h.row).title or "", t, tokens, idf) for h, t in zip(hits, texts)]
         topical = on_topic(hits, coverage, [heading_coverage(t, tokens, idf) for t in texts])
         answer = build_answer(hits, table.document_of, topical, as_of)
         if answer is not None:
@@ -182,6 +182,13 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     else:
         span = answer_span(text, terms.text, terms.tokens, terms.idf)
     return [replace(h, answer_span=span) if h is target else h for h in hits], value
+
+
+def topic_coverage(title: str, text: str, tokens: Sequence[str], idf: np.ndarray) -> float:
+    """A clause's IDF-weighted coverage of a who-question's subject words, its document's title
+    included: the title states what every clause is about ('中山延期开学期间在线学习方案' over
+    '全市在线学习工作由市教育和体育局负责指导')."""
+    return idf_coverage(fold(title + " " + text), tokens, idf)
 
 
 def _mark_who(table: ClauseTable, hits: list, topical: list[bool], answer: Answer) -> tuple[list, Answer]:

@@ -460,3 +460,27 @@ def test_a_value_a_headline_states_is_cited_from_the_body_sentence_stating_it():
     assert "预计返还资金16亿元" in NEWS[start:end] and start > NEWS.index("重庆日报讯")
     other = ValueAnswer(2.0e9, "元", None, "二十亿元", "", "", "c1", (at, at + 4))
     assert _body_statement(NEWS, other, line) == line  # a value the body does not state keeps its line
+
+
+def test_a_clause_naming_no_one_does_not_set_the_bar_for_those_that_do():
+    from types import SimpleNamespace
+
+    from indexer.query.answers import on_topic
+
+    # '1、老师指导学生开展在线学习的形式有那些？' covers the question best but names no unit;
+    # '全市在线学习工作由市教育和体育局负责指导' covers less and is the answer
+    qa = SimpleNamespace(relevant=True, responsibility=Responsibility())
+    named = SimpleNamespace(relevant=True, responsibility=Responsibility(lead=("市教育和体育局",)))
+    aside = SimpleNamespace(relevant=True, responsibility=Responsibility(lead=("县科协",)))
+    assert on_topic([qa, named, aside], [1.0, 0.35, 0.1]) == [True, True, False]
+    # with no hit naming anyone, every relevant hit sets the bar as before
+    assert on_topic([qa, qa], [1.0, 0.35]) == [True, False]
+
+
+def test_a_document_s_title_states_the_subject_of_its_clauses():
+    from indexer.query.spans import topic_coverage
+
+    tokens, idf = ("延期", "开学", "在线", "学习"), np.ones(4)
+    text = "全市在线学习工作由市教育和体育局负责指导，各镇（区）和学校具体实施。"
+    assert topic_coverage("", text, tokens, idf) == pytest.approx(0.5)
+    assert topic_coverage("中山延期开学期间在线学习方案", text, tokens, idf) == pytest.approx(1.0)
