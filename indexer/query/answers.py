@@ -118,7 +118,8 @@ def topic_of(query: str) -> str:
 
 def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float] | None = None) -> list[bool]:
     """Which hits may answer: relevant ones whose IDF-weighted coverage of the question's words
-    is at least ON_TOPIC_SHARE of the best relevant hit's (a clause about 科创飞地 does not answer
+    is at least ON_TOPIC_SHARE of the best relevant hit's that names someone (of any relevant
+    hit's when none does) (a clause about 科创飞地 does not answer
     a question about 孵化器 because it shares '建设' with it), and — when the best relevant first
     sentence states the subject (HEADING_STATES) — whose own first sentence covers
     ON_TOPIC_SHARE of that one's (an item on 法规政策 that lists 孵化器 among ten policies
