@@ -42,7 +42,7 @@ from indexer.query.request import ParsedQuery, searched_text, validate_k
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
 from indexer.query.similar import SimilarResult, find_similar
 from indexer.query.spans import ValueAnswer, answer_card, subject_coverage
-from indexer.types import DocumentInfo
+from indexer.types import DocumentInfo, Responsibility
 
 log = logging.getLogger(__name__)
 # A group found by searching a named place's documents alone must cover the question's subject
@@ -64,6 +64,21 @@ class LexicalResult:
     scores: np.ndarray
     top: np.ndarray
     ms: float
+
+
+def _passage_units(read: dict[int, Candidate], members: list[int], tokens: tuple[str, ...]) -> Responsibility:
+    """Who is responsible for a hit: its clause's units, or for a passage of several pieces of
+    one long item, those of the piece that holds most of the question's words (an item printed
+    as one clause may hold several numbered measures, each with its own 责任单位 note: the
+    passage '…贷款贴息…（责任单位：区金融办、区财政局） … 8.…上岗人员岗位补贴…（责任单位：区商务局、
+    区人力资源社会保障局、区财政局）' answers a question on 岗位补贴 with the second)."""
+    if len(members) == 1:
+        return read[members[0]].units
+    named = [r for r in members if read[r].units]
+    if not named:
+        return read[members[0]].units
+    matched = {r: sum(t in fold(read[r].text) for t in tokens) for r in named}
+    return read[max(named, key=lambda r: matched[r])].units  # the first of equals, in document order
 
 
 class SearchEngine:
@@ -288,7 +303,7 @@ class SearchEngine:
             members = sorted(members)  # rows are in document order
             first: Candidate = read[members[0]]
             shown = fold("".join(read[r].text for r in members))
-            hits.append(Hit(first.clause_id, round(score, 4), members[0], first.units,
+            hits.append(Hit(first.clause_id, round(score, 4), members[0], _passage_units(read, members, token_set),
                             tuple(t for t in token_set if t in shown),
                             tuple(members) if len(members) > 1 else (), tuple(duplicates)))
         return hits

@@ -484,3 +484,17 @@ def test_a_document_s_title_states_the_subject_of_its_clauses():
     text = "全市在线学习工作由市教育和体育局负责指导，各镇（区）和学校具体实施。"
     assert topic_coverage("", text, tokens, idf) == pytest.approx(0.5)
     assert topic_coverage("中山延期开学期间在线学习方案", text, tokens, idf) == pytest.approx(1.0)
+
+
+def test_a_passage_is_answered_by_the_units_of_the_piece_the_question_is_about():
+    from indexer.index.table import Candidate
+    from indexer.query.engine import _passage_units
+
+    loans = Candidate(1, "d:n2~3", "5.按照贷款实际支付利息的100%给予企业财政贴息支持。（责任单位：区金融办、区财政局）",
+                      Responsibility(lead=("区金融办", "区财政局")))
+    posts = Candidate(2, "d:n2~4", "8.重点商超、社区菜店上岗人员岗位补贴，每人每天100元。（责任单位：区商务局、区人力资源社会保障局、区财政局）",
+                      Responsibility(lead=("区商务局", "区人力资源社会保障局", "区财政局")))
+    read = {1: loans, 2: posts}
+    assert _passage_units(read, [1, 2], ("社区菜店", "上岗", "岗位补贴", "100元")).lead[0] == "区商务局"
+    assert _passage_units(read, [1, 2], ("贷款", "贴息")).lead[0] == "区金融办"
+    assert _passage_units(read, [1], ("岗位补贴",)).lead[0] == "区金融办"  # one clause keeps its own
