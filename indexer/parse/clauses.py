@@ -43,6 +43,10 @@ _CLOSING = re.compile(r"^\s*本(?:意见|方案|办法|通知|规定|细则|计�
                       r"(?:施行|实施|执行|有效|负责解释)")
 
 
+# Item kinds whose numbering a scrape may break by one: 1. / 1、 and （1）.
+_NUMBERED_ITEMS = frozenset({"n", "q"})
+
+
 @dataclass
 class _Node:
     kind: str  # heading kind letter, '' for the preamble and for unnumbered items
@@ -117,6 +121,11 @@ class _Segmenter:
     def _continues(self, cand: Label, expected: dict[str, int], stack_kinds: dict[str, int],
                    line_label: Label | None) -> bool:
         if cand.number == expected.get(cand.kind, 0) + 1:
+            return True
+        # One number lost in scraping ('1.… 2.… 区属国有企业…（责任单位：…） 4.…'): the item after
+        # the gap still starts where the flattened line broke, after a sentence or a note.
+        if cand.kind in _NUMBERED_ITEMS and expected.get(cand.kind, 0) >= 2 \
+                and cand.number == expected[cand.kind] + 2:
             return True
         # A first child of a level not open yet: "一、… （一）…" or "一、… 1、…".
         return cand.number == 1 and cand.kind not in stack_kinds and (

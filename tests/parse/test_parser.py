@@ -732,3 +732,15 @@ def test_a_piece_is_never_cut_inside_a_note_with_two_roles_or_nested_brackets():
     first = next(c for c in clauses if note in c.text)
     assert "市发改委" in first.responsibility.lead
     assert "市财政局" in first.responsibility.cooperating
+
+
+def test_a_number_lost_in_scraping_does_not_merge_the_items_after_it():
+    doc = parse_text("关于支持企业发展的若干措施 为支持企业，制定以下措施。 1.设立疫情防控专项资金。（责任单位：区国资委） "
+                     "2.搭建物资互助平台。（责任单位：区投促中心） 区属企业减免租金，免收一个月房租。（责任单位：区国资委） "
+                     "4.鼓励业主为中小微企业减免房租。（责任单位：区财政局） 5.提供高效金融服务。（责任单位：区金融办）")
+    by_id = {c.id.split(":")[1]: c for c in doc.clauses}
+    assert {"n1", "n2", "n4", "n5"} <= set(by_id)
+    assert by_id["n4"].responsibility.lead == ("区财政局",) and by_id["n5"].responsibility.lead == ("区金融办",)
+    # two numbers lost is no longer one item's gap: '7.' after '2.' stays in the text
+    doc = parse_text("若干措施 1.甲项措施。（责任单位：甲） 2.乙项措施。（责任单位：乙） 7.丙项措施。（责任单位：丙）")
+    assert "n7" not in {c.id.split(":")[1] for c in doc.clauses}
