@@ -45,6 +45,23 @@ _CLOSING = re.compile(r"^\s*本(?:意见|方案|办法|通知|规定|细则|计�
 
 # Item kinds whose numbering a scrape may break by one: 1. / 1、 and （1）.
 _NUMBERED_ITEMS = frozenset({"n", "q"})
+# An item ends with a sentence or a note — closed, or left open where the scrape lost its bracket
+# too ('…（责任单位：区国资委、区政府集体资产监管办 4.对租用…').
+_ITEM_ENDED = re.compile(r"(?:[。；;！!？?）)]|[（(](?:责任|牵头|配合|主办|协办)[^（()）。]{0,80})\s*$")
+
+
+def _lost_number(line: str, pos: int, cand: Label, expected: dict[str, int],
+                 candidates: list[tuple[int, Label]]) -> bool:
+    """Whether `cand` continues its sequence past one number lost in scraping ('1.… 2.…
+    区属国有企业…（责任单位：…） 4.…'): an item kind of _NUMBERED_ITEMS two past the last (from 2 on),
+    starting where a sentence or a note ends, with the lost number nowhere later on the line (a
+    date '4、5月份' inside item 2 is no item 4 when '3.' follows)."""
+    last = expected.get(cand.kind, 0)
+    if cand.kind not in _NUMBERED_ITEMS or last < 2 or cand.number != last + 2:
+        return False
+    if not _ITEM_ENDED.search(line[:pos]):
+        return False
+    return not any(at > pos and c.kind == cand.kind and c.number == last + 1 for at, c in candidates)
 
 
 @dataclass
@@ -104,8 +121,9 @@ class _Segmenter:
         expected = dict(self.last_number)
         if label:
             expected[label.kind] = label.number
-        for pos, cand in inline_candidates(line, search_from):
-            if self._continues(cand, expected, stack_kinds, label):
+        candidates = list(inline_candidates(line, search_from))
+        for pos, cand in candidates:
+            if self._continues(cand, expected, stack_kinds, label) or _lost_number(line, pos, cand, expected, candidates):
                 cuts.append((pos, cand))
                 expected[cand.kind] = cand.number
         cuts += [(pos, None) for pos in note_breaks(line, search_from)]
@@ -121,11 +139,6 @@ class _Segmenter:
     def _continues(self, cand: Label, expected: dict[str, int], stack_kinds: dict[str, int],
                    line_label: Label | None) -> bool:
         if cand.number == expected.get(cand.kind, 0) + 1:
-            return True
-        # One number lost in scraping ('1.… 2.… 区属国有企业…（责任单位：…） 4.…'): the item after
-        # the gap still starts where the flattened line broke, after a sentence or a note.
-        if cand.kind in _NUMBERED_ITEMS and expected.get(cand.kind, 0) >= 2 \
-                and cand.number == expected[cand.kind] + 2:
             return True
         # A first child of a level not open yet: "一、… （一）…" or "一、… 1、…".
         return cand.number == 1 and cand.kind not in stack_kinds and (

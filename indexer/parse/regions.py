@@ -301,8 +301,9 @@ _CENTRAL_AUTHORS = re.compile(
 _LEAD_CHARS = 200
 # A headline about the whole country: '全国道路客运…恢复运营' (not a place's claim to be the
 # country's first: '全国首个…', '全国率先…').
-_FORWARDING = re.compile(r"(?:[^\s]{0,30}?关于)?转发[^\s]{0,40}?(?:关于|的通知)")
-_COUNTRY_HEADLINE = re.compile(r"全国(?!首|第一|率先|唯一|最)")
+_FORWARDING = re.compile(r"[^\s]{0,30}?转发[^\s]{0,40}?(?:关于|的通知)")
+# ('全国文明城市创建…', '全国劳模…', '全国百强县…' are a place's titles, not the country)
+_COUNTRY_HEADLINE = re.compile(r"全国(?!首|第一|率先|唯一|最|文明|两会|劳模|劳动模范|百强|先进|优秀|示范|重点|人大代表|政协委员)")
 # The national count's formula: '31个省区市和新疆生产建设兵团报告新增确诊病例…' names every province.
 _ALL_PROVINCES = re.compile(r"31个省(?:区市|（区、市）|\(区、市\)|份)?和新疆生产建设兵团")
 

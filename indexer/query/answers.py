@@ -118,8 +118,7 @@ def topic_of(query: str) -> str:
 
 def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float] | None = None) -> list[bool]:
     """Which hits may answer: relevant ones whose IDF-weighted coverage of the question's words
-    is at least ON_TOPIC_SHARE of the best relevant hit's that names someone (of any relevant
-    hit's when none does) (a clause about 科创飞地 does not answer
+    is at least ON_TOPIC_SHARE of the best relevant hit's (a clause about 科创飞地 does not answer
     a question about 孵化器 because it shares '建设' with it), and — when the best relevant first
     sentence states the subject (HEADING_STATES) — whose own first sentence covers
     ON_TOPIC_SHARE of that one's (an item on 法规政策 that lists 孵化器 among ten policies
@@ -130,10 +129,7 @@ def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float
     first ANSWER_DEPTH hits. Returns: one flag per hit.
     """
     depth = min(len(hits), ANSWER_DEPTH)  # the hits that may answer, whatever k is
-    # the bar is set by the hits that name someone: a clause on the subject that names no unit
-    # (a Q&A item on how to study online) cannot answer a who-question, nor rule out one that does
-    naming = [c for h, c in zip(hits[:depth], coverage) if h.relevant and _names_someone(h)]
-    best = max(naming or [c for h, c in zip(hits[:depth], coverage) if h.relevant], default=0.0)
+    best = max((c for h, c in zip(hits[:depth], coverage) if h.relevant), default=0.0)
     flags = [bool(h.relevant) and c >= best * ON_TOPIC_SHARE for h, c in zip(hits, coverage)]
     if headings is None:
         return flags
@@ -141,12 +137,6 @@ def on_topic(hits: Sequence, coverage: Sequence[float], headings: Sequence[float
     if stated < HEADING_STATES:
         return flags
     return [ok and c >= stated * ON_TOPIC_SHARE for ok, c in zip(flags, headings)]
-
-
-def _names_someone(hit) -> bool:
-    """Whether a hit's clause makes a unit or a person responsible (a note or its prose)."""
-    r = getattr(hit, "responsibility", None)
-    return bool(r is not None and (r.lead or r.cooperating or r.persons))
 
 
 def heading_coverage(text: str, tokens: Sequence[str], idf: Sequence[float]) -> float:

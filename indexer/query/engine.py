@@ -77,7 +77,8 @@ def _passage_units(read: dict[int, Candidate], members: list[int], tokens: tuple
     named = [r for r in members if read[r].units]
     if not named:
         return read[members[0]].units
-    matched = {r: sum(t in fold(read[r].text) for t in tokens) for r in named}
+    folded = {r: fold(read[r].text) for r in named}
+    matched = {r: sum(t in folded[r] for t in tokens) for r in named}
     return read[max(named, key=lambda r: matched[r])].units  # the first of equals, in document order
 
 

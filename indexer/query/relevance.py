@@ -65,8 +65,9 @@ _HIT_FEATURES = 10
 # on how many commissioners are sent). Each pair: the question's ask, the answer's form.
 # A sum of money as notices state it: in 元, or in 万/亿 alone ('每年配套安排专项资金200万'), or a
 # waiver ('免收', '全额').
-_SUM = re.compile(r"\d\s*(?:[万亿千百])?\s*元|\d(?:\.\d+)?\s*[万亿](?![人户家个吨亩册件台张份次])"
-                  r"|[一二三四五六七八九十百千]+[万亿]元|免费|免收|减免|全额|\d\s*(?:yuan|rmb)\b", re.IGNORECASE)
+# (a bare 万/亿 only where nothing follows it: '100万只' is a count, '10万平方米' an area).
+_SUM = re.compile(r"\d\s*(?:[万亿千百])?\s*元|\d(?:\.\d+)?\s*[万亿](?=[，,。；;、）)\s]|$)"
+                  r"|[零〇一二两三四五六七八九十百千]+[万亿]?元|免费|免收|减免|全额|\d\s*(?:yuan|rmb)\b", re.IGNORECASE)
 ASKS = (
     (re.compile(r"(?:多少|几块)钱|价格(?:是|为)?多少|价格\s*[?？]?\s*$|什么价格?|价钱|票价|(?:工资|薪酬|薪资)(?:标准)?(?:是|有|为)?多少"
                 r"|how much\b.*\bcost|\bprices? (?:of|for)\b|\bwhat (?:is|are) the prices?\s*[?？]?\s*$"
@@ -76,7 +77,7 @@ ASKS = (
     # ('开通热线后，领导小组办公室收到问题线索会怎么处理')
     (re.compile(r"(?:(?<!视)电话(?!会)|联系方式|热线)(?:号码)?(?:是|为)?(?:多少|什么|几号)?\s*[?？]?\s*$"
                 r"|(?:(?<!视)电话(?!会)|联系方式|热线)(?:号码)?(?:是|为)?(?:多少|什么)"
-                r"|\b(?:phone|hotline)\b", re.IGNORECASE),
+                r"|\b(?:tele)?phone number\b|\bhotline number\b|\b(?:phone|hotline)\s*[?？]?\s*$", re.IGNORECASE),
      re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]?)?(?!(?:19|20)\d{2}[01]\d[0-3]\d(?!\d))\d{7,8}(?!\d)"
                 r"|(?<!\d)1\d{10}(?!\d)|(?<!\d)12345(?!\d)")),
     (re.compile(r"地址|在哪儿|怎么去|怎么走|如何前往|\baddress\b|how (?:do I|to) get to", re.IGNORECASE),
@@ -84,15 +85,19 @@ ASKS = (
     (re.compile(r"营业时间|开放时间|办公时间|(?<![哪这那])几点|opening hours", re.IGNORECASE),
      re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]")),
     # an amount of money ('每个月有多少补贴', '总投资多少'): a sum, in 元 or in 万/亿 alone ('专项资金200万')
-    (re.compile(r"(?:多少|几)(?:[万亿]?元|钱)|(?:补贴|补助|资金|投资|经费|奖励|奖补|费用|金额|租金|额度)[^，。？?,]{0,6}"
-                r"(?:多少|几)|(?:多少|几)[^，。？?,]{0,4}(?:补贴|补助|资金|投资|经费|奖励)"
+    # (not a count or a duration of them: '多少企业获得补贴', '补贴能领几个月')
+    (re.compile(r"(?:多少|几)(?:[万亿]?元|钱)|(?:补贴|补助|资金|投资|经费|奖励|奖补|费用|金额|租金|额度)(?:标准)?"
+                r"(?:是|有|为|共|一共|总共|总额|总计)?(?:多少|几)(?![个家人户项名次天月年周])"
+                r"|多少(?:补贴|补助|资金|投资|经费|奖励)"
                 r"|how much (?:money|funding|subsid)", re.IGNORECASE),
      _SUM),
     # an area ('占地面积有多大'): square metres, mu, hectares
-    (re.compile(r"面积|占地|多大的?地"), re.compile(r"\d\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")),
+    (re.compile(r"(?:面积|占地)[^，。？?,]{0,6}(?:多大|多少)|多大的?地"), re.compile(r"\d\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")),
     # a year or a day ('哪一年成立', '几月份举办', 'when'): a date
-    (re.compile(r"哪一?年|何时|什么时候|哪天|几月份?|\bwhen\b|\bwhich year\b|\bwhat year\b", re.IGNORECASE),
-     re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|年底|年初|上半年|下半年|之日|[一二三四五六七八九十]+月")),
+    # (or a time or a period from now: '9:00-17:00', '即日起', '5个工作日内')
+    (re.compile(r"哪一?年|何时|什么时候|哪天|几月份?|^\s*when\b|\bwhich year\b|\bwhat year\b", re.IGNORECASE),
+     re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|年底|年初|上半年|下半年|之日|[一二三四五六七八九十]+月"
+                r"|\d{1,2}\s*[:：]\s*\d{2}|即日|工作日|\d+\s*日内|\d+\s*天内")),
     # a person in an office ('科技局局长是谁'): a name beside the office, or a contact
     (re.compile(r"(?:局长|主任|书记|负责人|厅长|县长|市长|院长)是谁|who is the (?:director|head|mayor|chief)", re.IGNORECASE),
      re.compile(r"(?:局长|主任|书记|负责人|联系人|厅长|县长|市长|院长)[：:\s]?[\u4e00-\u9fff]{2,3}(?:[，,、\s（(]|$)|联系人")),

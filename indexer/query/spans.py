@@ -51,7 +51,7 @@ VALUE_QUESTION = re.compile(
     re.IGNORECASE)
 # A gap between Chinese characters is a line break the scrape flattened ('…返还政策 原标题： …'):
 # a headline, a subtitle or a list line ends there.
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]+|(?<=[\u4e00-\u9fff）)》”：:])[ \u3000\t]+(?=[\u4e00-\u9fff（(《“])")
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]+|(?<=[\u4e00-\u9fff）)》”])[ \u3000\t]+(?=[\u4e00-\u9fff（(《“])")
 _COMMA = re.compile(r"[，,]")
 LONG_SENTENCE = 80
 VALUE_DEPTH = 3  # relevant clauses searched for a value
@@ -229,7 +229,8 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     """The sentence of `text` that best answers the question.
 
     Args: the clause text, the question as searched, its distinct tokens and their IDF.
-    Returns: (start, end) offsets into text, or None when no sentence shares a token with it.
+    Returns: (start, end) offsets into text, or None when no sentence scores above 0 (shares no
+    token with it, or only a headline line does, weakly).
     """
     best, best_score = None, 0.0
     idf = focus_weights(question, tokens, idf)
@@ -270,9 +271,12 @@ def _body_statement(text: str, value: ValueAnswer, span: tuple[int, int]) -> tup
     lead = _first_stop(text)
     if not _headline(text, span[1], lead):
         return span
+    lines = sentences(text)
     for q in quantities(text):
-        stated = next(((s, e) for s, e in sentences(text) if s <= q.start < e), span)
-        if q.unit == value.unit and abs(q.value - value.value) < 1e-9 and not _headline(text, stated[1], lead):
+        if q.unit != value.unit or abs(q.value - value.value) >= 1e-9:
+            continue
+        stated = next(((s, e) for s, e in lines if s <= q.start < e), span)
+        if not _headline(text, stated[1], lead):
             return stated
     return span
 
@@ -440,11 +444,6 @@ def _segment_start(text: str, at: int, stops: str) -> int:
         while start > 0 and text[start - 1] not in stops:
             start -= 1
     return start
-
-
-def _sentence_end(text: str, at: int) -> int:
-    """Where the sentence of `text` that holds offset `at` ends."""
-    return next((e for s, e in sentences(text) if s <= at < e), len(text))
 
 
 

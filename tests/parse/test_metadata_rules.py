@@ -245,6 +245,7 @@ def test_a_municipality_by_its_short_name_and_the_district_its_headline_names():
     assert body_region("来京人员信息采集平台上线 来京人员扫码录入，返京人员打卡，抵京后报备。").label == "北京市"
     # where a national meeting sits is no subject: '在京召开' does not count
     assert body_region("工作会议在京召开 会议在京召开，在京举行，在京部署各地工作。").label == ""
+    assert body_region("全国会议在京召开 会议在京召开，在京举行，在京部署各地工作。").label == "全国"  # the country's
     # a headline that puts the province's short name before the city ('吉林长春：…')
     changchun = "吉林长春：公交实名制让疫情防控可追溯 当日，吉林省长春市公共交通启用实名登记。吉林省…吉林省…"
     assert body_region(changchun).label == "吉林省·长春市"
@@ -502,6 +503,8 @@ def test_a_ministrys_bureau_acting_or_a_headline_on_the_whole_country_makes_a_re
                        ).label == "全国"
     # a place's claim to be the country's first is the place's; a notice forwarding a ministry's is local
     assert body_region("全国首个无接触服务站在杭州启用 杭州市杭州市杭州市昨天启用服务站。").label != "全国"
+    assert body_region("福州市卫生健康委员会转发国家卫生健康委办公厅消毒剂上市的通知 各县（区）卫生健康委： 为保障供应，"
+                       "国家卫生健康委办公厅下发了《通知》，现将文件转发给你们。").label != "全国"
     assert body_region("转发国家卫生健康委办公厅关于消毒剂上市的通知 各县（区）卫生健康委： 为保障供应，"
                        "国家卫生健康委办公厅下发了《通知》，现将文件转发给你们。").label == ""
 

@@ -741,6 +741,14 @@ def test_a_number_lost_in_scraping_does_not_merge_the_items_after_it():
     by_id = {c.id.split(":")[1]: c for c in doc.clauses}
     assert {"n1", "n2", "n4", "n5"} <= set(by_id)
     assert by_id["n4"].responsibility.lead == ("区财政局",) and by_id["n5"].responsibility.lead == ("区金融办",)
+    # the note before the gap may have lost its closing bracket as well
+    doc = parse_text("若干措施 1.甲项措施。（责任单位：甲） 2.乙项措施。（责任单位：乙） 丙项措施。（责任单位：区国资委、区集体资产监管办 "
+                     "4.丁项措施。（责任单位：丁）")
+    assert "n4" in {c.id.split(":")[1] for c in doc.clauses}
+    # a date inside an item is no item: '4、5月份' in item 2 when '3.' follows on the line
+    doc = parse_text("若干措施 1.设立专项资金。 2.减免房租，对承租国有房屋的中小企业， 4、5月份房租减半收取。 3.加大金融支持。")
+    assert {c.id.split(":")[1] for c in doc.clauses} >= {"n1", "n2", "n3"}
+    assert "n4" not in {c.id.split(":")[1] for c in doc.clauses}
     # two numbers lost is no longer one item's gap: '7.' after '2.' stays in the text
     doc = parse_text("若干措施 1.甲项措施。（责任单位：甲） 2.乙项措施。（责任单位：乙） 7.丙项措施。（责任单位：丙）")
     assert "n7" not in {c.id.split(":")[1] for c in doc.clauses}

@@ -135,6 +135,8 @@ def test_a_question_asking_for_a_price_or_a_contact_needs_its_form(question, ans
     ("高新技术产业园区占地面积有多大", "规划面积12平方公里", "园区现有企业100家"),
     ("研究院是哪一年正式挂牌成立的?", "2018年5月挂牌成立", "研究院挂牌成立"),
     ("嵊泗县科技局局长是谁?", "局长张三，副局长李四", "县科技局负责"),
+    ("每人补贴标准是多少", "每人补贴两千元", "供应口罩100万只"),  # a count in 万 is no sum
+    ("资金什么时候到账", "5个工作日内拨付到位", "资金专款专用"),
 ])
 def test_a_question_asking_for_a_sum_an_area_a_year_or_a_person_needs_its_form(question, answered, unanswered):
     forms = asks_of(question)
@@ -155,6 +157,8 @@ def test_a_hit_without_the_form_asked_for_keeps_little_of_its_relevance():
 
 
 @pytest.mark.parametrize("question", ["湖南省委疫情防控领导小组开通热线后，领导小组办公室收到问题线索会怎么处理？",
+                                      "补贴能领几个月", "多少企业获得补贴", "扩大种植面积有什么奖励",
+                                      "What services does the hotline provide?",
                                       "电话会议部署了哪些工作", "科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
                                       "延期复工期间工资怎么发放", "复工复产要做到哪几点", "全国电视电话会议部署了什么",
                                       "口罩价格有什么规定", "What is the price policy for masks?"])
