@@ -55,6 +55,10 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]+|(?<=[\u4e00-\u9fff）)》”])
 _COMMA = re.compile(r"[，,]")
 LONG_SENTENCE = 80
 VALUE_DEPTH = 3  # relevant clauses searched for a value
+# What a number loses for each rank its clause stands below the first relevant one: a lower
+# clause's number needs clearly better words to beat the top clause's (0.05 before session 7;
+# 0.1 to 0.25 measured alike on the NCP factual development sets, docs/BENCHMARKS.md).
+VALUE_RANK_PENALTY = 0.1
 _SINGLE_YEAR_TITLE = re.compile(r"(?<![\d—\-－～~至到])((?:19|20)\d{2})年(?:度)?[^—\-－～~至到\d]{0,12}"
                                 r"(?:工作要点|工作计划|计划|要点|任务)")
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
@@ -363,7 +367,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
             context = _segment(text, target) if measure else _target_context(text, target)
-            score = _sentence_score(context, plain_q, tokens, idf, total) - 0.05 * rank - 0.02 * measure \
+            score = _sentence_score(context, plain_q, tokens, idf, total) - VALUE_RANK_PENALTY * rank - 0.02 * measure \
                 + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
                              re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0])
             if score <= 0.1 or (best and score <= best[0]):

@@ -484,3 +484,16 @@ def test_a_passage_is_answered_by_the_units_of_the_piece_the_question_is_about()
     assert _passage_units(read, [1, 2], ("社区菜店", "上岗", "岗位补贴", "100元")).lead[0] == "区商务局"
     assert _passage_units(read, [1, 2], ("贷款", "贴息")).lead[0] == "区金融办"
     assert _passage_units(read, [1], ("岗位补贴",)).lead[0] == "区金融办"  # one clause keeps its own
+
+
+def test_a_lower_clause_s_number_needs_clearly_better_words_to_beat_the_first_clause_s():
+    from indexer.query.spans import value_answer
+
+    question = "贫困户的贷款给予多长时间的延期"
+    tokens = ("贫困户", "贷款", "给予", "延期", "时间")
+    idf = np.array([4.0, 3.0, 1.0, 4.0, 1.0])
+    first = ("c1", "对受疫情影响的贫困户贷款可延期6个月。", "通知")
+    second = ("c2", "贫困户贷款可给予延期3个月。", "通知")  # one word more, of little weight
+    answer = value_answer(question, tokens, idf, [first, second])
+    assert (answer.value, answer.clause) == (6.0, "c1")
+    assert value_answer(question, tokens, idf, [second, first]).clause == "c2"
