@@ -31,7 +31,7 @@ from indexer.embed.runtimes import load_embedder, runtime_of
 from indexer.index.build import build_index
 from indexer.query.engine import SearchEngine, open_engine
 from indexer.query.fusion import LEXICAL_WEIGHT, Fusion
-from indexer.query.places import PREFERENCE
+from indexer.query.places import CONFLICT, PREFERENCE
 from indexer.query.shapes import Hit
 
 SHARED = Path(os.environ.get("POLICY_SHARED_DIR", REPO.parent / "shared"))
@@ -127,6 +127,8 @@ def main() -> int:
                         help="question file of the seed set (e.g. bench/questions_seed_en.jsonl)")
     parser.add_argument("--places", default=None,
                         help="place/organ bonuses to compare, e.g. 0,0.05,0.1 (query/places.py; default: the product's)")
+    parser.add_argument("--conflicts", default=None,
+                        help="penalties for another province than the one named, e.g. 0,0.1 (query/places.py CONFLICT)")
     parser.add_argument("--half", choices=("all", "even", "odd"), default="all",
                         help="only the even- or odd-numbered questions of each set (fit on one, report on the other)")
     parser.add_argument("--glossary", choices=("on", "off", "both"), default="on",
@@ -166,8 +168,12 @@ def main() -> int:
     bonuses = [float(b) for b in args.places.split(",")] if args.places else [PREFERENCE]
     if args.places:
         configs = [c for c in configs if c[0].startswith("hybrid")]
-    configs = [(label + (f", place bonus {b}" if args.places else ""), fusion, expand, b)
-               for label, fusion, expand in configs for b in bonuses]
+    conflicts = [float(c) for c in args.conflicts.split(",")] if args.conflicts else [CONFLICT]
+    if args.conflicts:
+        configs = [c for c in configs if c[0].startswith("hybrid")]
+    configs = [(label + (f", place bonus {b}" if args.places else "") + (f", conflict {c}" if args.conflicts else ""),
+                fusion, expand, b, c)
+               for label, fusion, expand in configs for b in bonuses for c in conflicts]
 
     print("| set | pipeline | n | R@1 | R@5 | MRR@10 | who-answers | answers to non-who | p50 ms | p99 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -187,8 +193,8 @@ def main() -> int:
         elif isinstance(hit, bool):
             same_document = hit
             hit = functools.partial(lambda eng, same, h, q: ncp_hit(eng, h, q, same), engine, same_document)
-        for label, fusion, expand, bonus in configs:
-            engine.fusion, engine.expand, engine.place_bonus = fusion, expand, bonus
+        for label, fusion, expand, bonus, conflict in configs:
+            engine.fusion, engine.expand, engine.place_bonus, engine.place_conflict = fusion, expand, bonus, conflict
             m = evaluate(engine, questions, hit)
             details[(name, label)] = m["R@5_by_kind"]
             print(f"| {name} | {label} | {m['n']} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['MRR@10']:.3f} "

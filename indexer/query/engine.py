@@ -36,7 +36,7 @@ from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
 from indexer.query.glossary import Expansion, Glossary, default_glossary
-from indexer.query.places import PREFERENCE, PlaceNames, Preference
+from indexer.query.places import CONFLICT, PREFERENCE, PlaceNames, Preference
 from indexer.query.relevance import Calibration, Evidence, QueryTerms, features
 from indexer.query.request import ParsedQuery, searched_text, validate_k
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
@@ -117,6 +117,7 @@ class SearchEngine:
                         self.calibration.model, self.manifest["model"])
         self.places = PlaceNames(self.table.documents)
         self.place_bonus = PREFERENCE  # 0: rank without the question's place (the benchmarks)
+        self.place_conflict = CONFLICT  # taken from clauses of another province than the one named
 
     @property
     def documents(self) -> list[DocumentInfo]:
@@ -277,12 +278,16 @@ class SearchEngine:
              preference: Preference | None = None) -> list[tuple[int, float]]:
         """(row, fused score) of the candidates, best first (rank ties keep candidate order); the
         clauses of documents the question's place or organ names get `place_bonus` more
-        (places.PREFERENCE)."""
+        (places.PREFERENCE), those of another province than every place it names
+        `place_conflict` less (places.CONFLICT)."""
         if not len(evidence.rows):
             return []
         fused = self.fusion.combine(evidence.cosine, evidence.bm25, coverage)
         if preference is not None:
-            fused = fused + self.place_bonus * preference.documents[self.table.doc_of_row[evidence.rows]]
+            docs = self.table.doc_of_row[evidence.rows]
+            fused = fused + self.place_bonus * preference.documents[docs]
+            if preference.conflicting is not None:
+                fused = fused - self.place_conflict * preference.conflicting[docs]
         order = np.argsort(-fused, kind="stable")
         return [(int(evidence.rows[i]), float(fused[i])) for i in order]
 

@@ -32,6 +32,12 @@ import numpy as np
 from indexer.types import DocumentInfo
 
 PREFERENCE = 0.001  # a tie-breaker: see the module docstring and docs/BENCHMARKS.md
+# Taken from the fused score of clauses of a document placed in another province than every
+# place the question names: '北京市…' is not answered by 上海's notices. National documents
+# (全国) and documents with no region lose nothing, nor does any document when the question names
+# no place (an organ alone, '国家税务总局…', names none). Fitted on the even NCP dev questions,
+# reported on the odd ones (docs/BENCHMARKS.md, session 7): 0.05 to 0.2 measured alike.
+CONFLICT = 0.1
 _CONVENTIONAL = {"陕西": ("shaanxi",), "山西": ("shanxi",), "西藏": ("tibet", "xizang"),
                  "内蒙古": ("innermongolia", "neimenggu"), "香港": ("hongkong",), "澳门": ("macau", "macao")}
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
@@ -46,6 +52,7 @@ class Preference:
 
     names: tuple[str, ...]
     documents: np.ndarray
+    conflicting: np.ndarray | None = None  # documents of another province than every place named
 
 
 class PlaceNames:
@@ -56,6 +63,7 @@ class PlaceNames:
 
     def __init__(self, documents: Sequence[DocumentInfo]):
         self.count = len(documents)
+        self.provinces = [doc.province or "" for doc in documents]
         owners: dict[str, set[int]] = {}
         for i, doc in enumerate(documents):
             for part in (doc.province, doc.city, doc.county):
@@ -90,7 +98,9 @@ class PlaceNames:
         return found
 
     def preference(self, question: str) -> Preference | None:
-        """The documents a question's place and organ names prefer (None when it names none).
+        """The documents a question's place and organ names prefer (None when it names none),
+        and those of another province than every place it names (`conflicting`; None when it
+        names no place).
 
         Names are matched longest first without overlap, so "上海市人社局" names 上海市 and
         "国家邮政局" names the organ, not a place inside it. A question naming several places
@@ -104,7 +114,10 @@ class PlaceNames:
         mask = np.zeros(self.count, dtype=bool)
         for name in names:
             mask[self.owners[name]] = True
-        return Preference(names, mask)
+        named = {self.provinces[i] for name in names if _is_place_form(name) for i in self.owners[name]} - {"", "全国"}
+        conflicting = np.fromiter((bool(p) and p != "全国" and p not in named for p in self.provinces),
+                                  dtype=bool, count=self.count) if named else None
+        return Preference(names, mask, conflicting)
 
 
 def _is_place_form(name: str) -> bool:

@@ -17,6 +17,7 @@ from indexer.query.answers import (
     heading_coverage,
     prefer_named,
 )
+from indexer.query.places import CONFLICT
 from indexer.query.shapes import Hit
 from indexer.types import DocumentInfo, Responsibility
 
@@ -497,3 +498,33 @@ def test_a_lower_clause_s_number_needs_clearly_better_words_to_beat_the_first_cl
     answer = value_answer(question, tokens, idf, [first, second])
     assert (answer.value, answer.clause) == (6.0, "c1")
     assert value_answer(question, tokens, idf, [second, first]).clause == "c2"
+
+
+def test_a_question_naming_a_place_marks_another_province_s_documents_as_conflicting():
+    from indexer.query.places import PlaceNames
+
+    docs = [DocumentInfo(f"d{i}", "某方案", "", issuer, "2020-02-01", 2020, province, city, "", "", "", 2)
+            for i, (province, city, issuer) in enumerate([("北京市", "", "北京市人民政府"), ("上海市", "", "上海市人民政府"),
+                                                          ("全国", "", "国家税务总局"), ("", "", ""),
+                                                          ("浙江省", "杭州市", "杭州市人民政府")])]
+    places = PlaceNames(docs)
+    assert places.preference("北京市复工补贴怎么申请").conflicting.tolist() == [False, True, False, False, True]
+    assert places.preference("杭州复工补贴").conflicting.tolist() == [True, True, False, False, False]
+    # an organ alone names no place: nothing conflicts
+    assert places.preference("国家税务总局的优惠政策有哪些").conflicting is None
+
+
+def test_another_province_s_clauses_rank_below_the_named_place_s(engine):
+    # '郴州科技创新券': without the penalty a Zhejiang clause on 创新券 ranks first; 郴州's own come first with it
+    named = engine.search("郴州科技创新券", 10)
+    engine.place_conflict = 0.0
+    try:
+        plain = engine.search("郴州科技创新券", 10)
+    finally:
+        engine.place_conflict = CONFLICT
+    assert plain.hits[0].clause_id.startswith("zhejiang")
+    assert named.hits[0].clause_id.startswith("chenzhou")
+    ranks = {h.clause_id: i for i, h in enumerate(plain.hits)}
+    # a Zhejiang clause never rises; it only gives way to 郴州's and the country's
+    assert all(i >= ranks[h.clause_id] for i, h in enumerate(named.hits)
+               if h.clause_id.startswith("zhejiang") and h.clause_id in ranks)
