@@ -35,6 +35,14 @@ def server(start_server, server_engine):
     return start_server(app)
 
 
+@pytest.fixture
+def page(server, page):
+    """The conftest's page, set up after this file's server and so closed before it stops: a
+    request the page still makes as the test ends must not meet a closed port (it did once, on
+    a loaded machine: 'Failed to load resource: net::ERR_CONNECTION_REFUSED' at teardown)."""
+    return page
+
+
 def by_id(page, element_id: str):
     return page.locator(f'[id="{element_id}"]')
 
