@@ -59,15 +59,16 @@ FEATURES = ("cosine", "cosine_gap", "cosine_lead", "bm25_share", "term_coverage"
 QUERY_FEATURES = ("best_gap", "log_best_gap", "best_coverage", "best_phrase", "coverage", "top_cosine",
                   "top_bm25_share", "best_covered_terms", "best_ask_met")
 _HIT_FEATURES = 10
-# What a question asks for, where the answer has a form of its own: a price or a pay (an amount
-# of money), a phone number, an address or the way somewhere, opening hours. A clause that
-# names the subject without that form does not answer it ('科技特派员工资多少' against clauses
-# on how many commissioners are sent). Each pair: the question's ask, the answer's form.
 # A sum of money as notices state it: in 元, or in 万/亿 alone ('每年配套安排专项资金200万'), or a
 # waiver ('免收', '全额').
-# (a bare 万/亿 only where nothing follows it: '100万只' is a count, '10万平方米' an area).
+# A bare 万/亿 only where nothing follows it: '100万只' is a count, '10万平方米' an area.
 _SUM = re.compile(r"\d\s*(?:[万亿千百])?\s*元|\d(?:\.\d+)?\s*[万亿](?=[，,。；;、）)\s]|$)"
                   r"|[零〇一二两三四五六七八九十百千]+[万亿]?元|免费|免收|减免|全额|\d\s*(?:yuan|rmb)\b", re.IGNORECASE)
+# What a question asks for, where the answer has a form of its own: a price or a pay (an amount
+# of money), a phone number, an address or the way somewhere, opening hours, a sum asked of a
+# money word, an area, a year or a day, the holder of an office. A clause that
+# names the subject without that form does not answer it ('科技特派员工资多少' against clauses
+# on how many commissioners are sent). Each pair: the question's ask, the answer's form.
 ASKS = (
     (re.compile(r"(?:多少|几块)钱|价格(?:是|为)?多少|价格\s*[?？]?\s*$|什么价格?|价钱|票价|(?:工资|薪酬|薪资)(?:标准)?(?:是|有|为)?多少"
                 r"|how much\b.*\bcost|\bprices? (?:of|for)\b|\bwhat (?:is|are) the prices?\s*[?？]?\s*$"
