@@ -299,10 +299,10 @@ _CENTRAL_AUTHORS = re.compile(
     rf"(?:^|[\s，。：；、])({_CENTRAL})(?:[^。；《]{{0,50}}?(?:印发|出台|制定|起草|发布|编制|制作)了?[《“]"
     r"|(?:就|以)[^。；，《]{1,30}?(?:召开|举行)|(?:制作|编制)了)")
 _LEAD_CHARS = 200
-# A headline about the whole country: '全国道路客运…恢复运营' (not a place's claim to be the
-# country's first: '全国首个…', '全国率先…').
+# A headline forwarding a document: '（某局）转发国家卫生健康委办公厅关于…的通知'.
 _FORWARDING = re.compile(r"[^\s]{0,30}?转发[^\s]{0,40}?(?:关于|的通知)")
-# ('全国文明城市创建…', '全国劳模…', '全国百强县…' are a place's titles, not the country)
+# A headline about the whole country: '全国道路客运…恢复运营' (not a place's claim to be the
+# country's first, '全国首个…', '全国率先…', nor a place's title: '全国文明城市…', '全国劳模…').
 _COUNTRY_HEADLINE = re.compile(r"全国(?!首|第一|率先|唯一|最|文明|两会|劳模|劳动模范|百强|先进|优秀|示范|重点|人大代表|政协委员)")
 # The national count's formula: '31个省区市和新疆生产建设兵团报告新增确诊病例…' names every province.
 _ALL_PROVINCES = re.compile(r"31个省(?:区市|（区、市）|\(区、市\)|份)?和新疆生产建设兵团")

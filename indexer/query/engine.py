@@ -74,12 +74,15 @@ def _passage_units(read: dict[int, Candidate], members: list[int], tokens: tuple
     区人力资源社会保障局、区财政局）' answers a question on 岗位补贴 with the second)."""
     if len(members) == 1:
         return read[members[0]].units
-    named = [r for r in members if read[r].units]
+    units = {r: read[r].units for r in members}
+    named = [r for r in members if units[r]]
     if not named:
-        return read[members[0]].units
+        return units[members[0]]
+    if len(named) == 1:
+        return units[named[0]]
     folded = {r: fold(read[r].text) for r in named}
     matched = {r: sum(t in folded[r] for t in tokens) for r in named}
-    return read[max(named, key=lambda r: matched[r])].units  # the first of equals, in document order
+    return units[max(named, key=lambda r: matched[r])]  # the first of equals, in document order
 
 
 class SearchEngine:

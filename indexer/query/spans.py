@@ -179,8 +179,8 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     target = next(h for h in relevant if h.clause_id == value.clause) if value else relevant[0]
     text = texts[target.clause_id]
     if value:
-        span = next(((s, e) for s, e in sentences(text) if s <= value.span[0] < e), value.span)
-        span = _body_statement(text, value, span)
+        lines = sentences(text)
+        span = _body_statement(text, lines, value, next(((s, e) for s, e in lines if s <= value.span[0] < e), value.span))
         # Quoted whole: the target's own phrase can mislead ("甲和乙分别达到2万家" without "和6万家").
         value = replace(value, text=text[span[0]:span[1]], span=span)
     else:
@@ -269,13 +269,14 @@ _HEADLINE_PENALTY = 0.1
 _FULL_STOP = re.compile(r"[。！？!?]")
 
 
-def _body_statement(text: str, value: ValueAnswer, span: tuple[int, int]) -> tuple[int, int]:
+def _body_statement(text: str, lines: list[tuple[int, int]], value: ValueAnswer,
+                    span: tuple[int, int]) -> tuple[int, int]:
     """The sentence of the body that states a value a headline line states ('…预计返还资金十六亿元 …
-    预计返还资金16亿元，稳定就业岗位70多万个。'): that sentence, else `span`."""
+    预计返还资金16亿元，稳定就业岗位70多万个。'): that sentence, else `span`. Args: the clause
+    text, its sentences, the value and the sentence it was read from."""
     lead = _first_stop(text)
     if not _headline(text, span[1], lead):
         return span
-    lines = sentences(text)
     for q in quantities(text):
         if q.unit != value.unit or abs(q.value - value.value) >= 1e-9:
             continue
@@ -448,7 +449,6 @@ def _segment_start(text: str, at: int, stops: str) -> int:
         while start > 0 and text[start - 1] not in stops:
             start -= 1
     return start
-
 
 
 def _sentence_of(text: str, at: int) -> str:

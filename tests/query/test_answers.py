@@ -458,10 +458,10 @@ def test_a_value_a_headline_states_is_cited_from_the_body_sentence_stating_it():
     at = NEWS.index("十六亿元")
     line = next((s, e) for s, e in sentences(NEWS) if s <= at < e)
     value = ValueAnswer(1.6e9, "元", None, "十六亿元", "", "", "c1", (at, at + 4))
-    start, end = _body_statement(NEWS, value, line)
+    start, end = _body_statement(NEWS, sentences(NEWS), value, line)
     assert "预计返还资金16亿元" in NEWS[start:end] and start > NEWS.index("重庆日报讯")
     other = ValueAnswer(2.0e9, "元", None, "二十亿元", "", "", "c1", (at, at + 4))
-    assert _body_statement(NEWS, other, line) == line  # a value the body does not state keeps its line
+    assert _body_statement(NEWS, sentences(NEWS), other, line) == line  # a value the body does not state keeps its line
 
 
 def test_a_document_s_title_states_the_subject_of_its_clauses():
