@@ -7,7 +7,7 @@ Sets written after the calibration, by people who saw neither code nor output:
 bench/questions_fresh.jsonl (25 questions the seed documents answer, each with a verbatim quote
 of its answering passage) and bench/negatives_fresh.jsonl (40 the seed documents cannot answer:
 other policy areas, daily life, English, near misses sharing a word with the corpus, odd
-input); a second pair by another writer, questions_fresh2.jsonl and negatives_fresh2.jsonl; a third (fresh3, session 4); a fourth (fresh4, session 7). Prints, with the shipped threshold: the share of answerable questions whose first
+input); a second pair by another writer, questions_fresh2.jsonl and negatives_fresh2.jsonl; a third (fresh3, session 4); a fourth (fresh4, session 7); a fifth (fresh5, session 8). Prints, with the shipped threshold: the share of answerable questions whose first
 hit containing the quote is in the top 10 and `relevant`, R@5 of that hit, and the share of
 negatives with `relevant_count` 0 — the figures issue 13 asks for, held out.
 """
@@ -34,7 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every question's outcome")
-    parser.add_argument("--set", default="fresh", choices=("fresh", "fresh2", "fresh3", "fresh4"), help="which pair of sets")
+    parser.add_argument("--set", default="fresh", choices=("fresh", "fresh2", "fresh3", "fresh4", "fresh5"), help="which pair of sets")
     args = parser.parse_args()
     embedder = load_embedder("multilingual-e5-small", threads=1)
     index = args.work / "seed-index"

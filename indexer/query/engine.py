@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -177,7 +178,7 @@ class SearchEngine:
         timings["fusion_ms"] = _ms(t)
         t = time.perf_counter()
         terms = self.query_terms(parsed, lexical)
-        hits, judged_on = self.judge(terms, evidence, hits)
+        hits, judged_on = self.judge(terms, evidence, hits, preference.names if preference else ())
         hits, answer = self.answer(parsed, terms, hits, preference)
         if parsed.who and preference is not None and named and (answer is None or hasattr(answer, "groups")):
             named_ms = time.perf_counter()
@@ -317,13 +318,13 @@ class SearchEngine:
                             tuple(members) if len(members) > 1 else (), tuple(duplicates)))
         return hits
 
-    def judge(self, terms: QueryTerms, evidence: Evidence, hits: list[Hit]) -> tuple[list[Hit], np.ndarray]:
+    def judge(self, terms: QueryTerms, evidence: Evidence, hits: list[Hit],
+              places: Sequence[str] = ()) -> tuple[list[Hit], np.ndarray]:
         """Each hit with its relevance and whether it is relevant (query/relevance.py); the order
         is kept. Returns: the hits and the features they were judged on (hits x FEATURES)."""
         rows = [r for h in hits for r in h.members]
         texts = dict(zip(rows, self.table.texts.take(rows)))  # the text column only
-        judged_on = features(terms, evidence, hits,
-                             ["".join(texts[r] for r in h.members) for h in hits])
+        judged_on = features(terms, evidence, hits, ["".join(texts[r] for r in h.members) for h in hits], places)
         relevance = self.calibration.probabilities(judged_on)
         threshold = self.calibration.threshold
         return [replace(h, relevance=round(float(p), 4), relevant=bool(p >= threshold))
@@ -373,12 +374,17 @@ class SearchEngine:
     def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:
         """The question as a clause could contain it: glossary terms written in for the words
         they stand for ("technology commissioners" -> 科技特派员), its distinct tokens (one-letter
-        ASCII ones and English function words dropped) and their IDF, and the BM25 ceiling of its tokens."""
+        ones, unless a Chinese character the corpus has as a word, and English function words
+        dropped) and their IDF, and the BM25 ceiling of its tokens."""
         text = parsed.topic
         for expansion in parsed.expansions:
             text = text.replace(expansion.text, expansion.term, 1)
+        # A single character the corpus never has as a word ('明天郴州会下雨吗': 会) is a function word
+        # or a part of others' words here ('社会'): as the rarest word, found inside any clause, it
+        # would make an everyday question look answered.
         tokens = tuple(dict.fromkeys(t for t in self.lexical.query_tokens(text)
-                                     if (len(t) > 1 or not t.isascii()) and t not in ENGLISH_STOPWORDS))
+                                     if len(t) > 1 and t not in ENGLISH_STOPWORDS
+                                     or not t.isascii() and t in self.lexical.vocab))
         # Search mode also gives a word's parts (科技特派员 -> 科技, 特派, 特派员): for relevance, a part
         # of a word the corpus knows would count that word several times over the question's other
         # words ('科技特派员工资多少' covered 68% by clauses that never speak of pay).

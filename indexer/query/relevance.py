@@ -55,9 +55,9 @@ from indexer.index.tokens import fold
 CALIBRATION = Path(__file__).with_name("calibration.json")
 FEATURES = ("cosine", "cosine_gap", "cosine_lead", "bm25_share", "term_coverage", "phrase", "coverage",
             "log_rank", "gap_next", "ask_met", "best_coverage", "best_phrase", "best_gap", "best_ask_met",
-            "covered_terms", "phrase_terms")
+            "covered_terms", "phrase_terms", "subject_coverage")
 QUERY_FEATURES = ("best_gap", "log_best_gap", "best_coverage", "best_phrase", "coverage", "top_cosine",
-                  "top_bm25_share", "best_covered_terms", "best_ask_met")
+                  "top_bm25_share", "best_covered_terms", "best_ask_met", "best_subject_coverage")
 _HIT_FEATURES = 10
 # A sum of money as notices state it: in 元, or in 万/亿 alone ('每年配套安排专项资金200万'), or a
 # waiver ('免收', '全额').
@@ -137,11 +137,14 @@ class QueryTerms:
     head_idf: np.ndarray | None = None
 
 
-def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str]) -> np.ndarray:
+def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str],
+             places: Sequence[str] = ()) -> np.ndarray:
     """The FEATURES of each hit.
 
     Args: the query's terms, the candidates' evidence, the hits best first (anything with
-    `members` and `score`), and each hit's shown text. Returns: an array hits x FEATURES.
+    `members` and `score`), each hit's shown text, and the places and organs of the index the
+    question names (their words are not its subject: subject_terms). Returns: an array hits x
+    FEATURES.
     """
     out = np.zeros((len(hits), _HIT_FEATURES), dtype=np.float64)
     if not hits:
@@ -152,6 +155,8 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
     query = plain_text(terms.text)
     asks = asks_of(terms.text)
     heads, head_idf = (terms.heads, terms.head_idf) if terms.head_idf is not None else (terms.tokens, terms.idf)
+    subject, subject_idf = _without_places(terms.text, heads, head_idf, places)
+    subject_covered = np.zeros(len(hits))
     idf_total = float(terms.idf.sum())
     scores = [h.score for h in hits]
     for i, (hit, text) in enumerate(zip(hits, texts)):
@@ -159,6 +164,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
         cos = float(evidence.cosine[found].max()) if found else mean_cos
         bm25 = float(evidence.bm25[found].max()) if found else 0.0
         lowered = fold(text)
+        subject_covered[i] = idf_coverage(lowered, subject, subject_idf)
         out[i] = (
             cos,
             cos - mean_cos,
@@ -177,7 +183,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
     gap, coverage, phrase, met = out[:, 1], out[:, 4], out[:, 5], out[:, 9]
     top = slice(0, BEST_DEPTH)
     best = np.broadcast_to([coverage[top].max(), phrase[top].max(), gap[top].max(), met[top].max()], (len(hits), 4))
-    return np.column_stack([out, best, coverage * terms.coverage, phrase * coverage])
+    return np.column_stack([out, best, coverage * terms.coverage, phrase * coverage, subject_covered])
 
 
 def asks_of(question: str) -> tuple[re.Pattern[str], ...]:
@@ -200,7 +206,32 @@ def query_features(x: np.ndarray) -> np.ndarray:
     best_gap = float(top[at["best_gap"]])
     return np.array([best_gap, np.log(max(best_gap, 0.0) + 0.005), top[at["best_coverage"]], top[at["best_phrase"]],
                      top[at["coverage"]], top[at["cosine"]], top[at["bm25_share"]],
-                     top[at["best_coverage"]] * top[at["coverage"]], top[at["best_ask_met"]]])
+                     top[at["best_coverage"]] * top[at["coverage"]], top[at["best_ask_met"]],
+                     float(x[:BEST_DEPTH, at["subject_coverage"]].max())])
+
+
+def subject_terms(terms: QueryTerms, places: Sequence[str] = ()) -> tuple[tuple[str, ...], np.ndarray]:
+    """The question's tokens and IDF without those of the places and organs it names: '天津市…
+    人身意外保险由哪些部门负责' is about 人身意外保险; 天津 chooses whose documents answer
+    (answers.prefer_named), and a clause of 天津's on another measure shares it. A token goes
+    only when every occurrence of it in the question lies inside a named place or organ
+    ('交通运输部交通运输通行证…' keeps 交通运输). All the tokens when every one would go."""
+    return _without_places(terms.text, terms.tokens, terms.idf, places)
+
+
+def _without_places(question: str, tokens: Sequence[str], idf: np.ndarray,
+                    places: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
+    """subject_terms of any of the question's tokens (its tokens, or its heads)."""
+    spans = [(m.start(), m.end()) for name in places for m in re.finditer(re.escape(name), question)]
+
+    def named(token: str) -> bool:
+        found = [m.start() for m in re.finditer(re.escape(token), question)]
+        return bool(found) and all(any(a <= at and at + len(token) <= b for a, b in spans) for at in found)
+
+    keep = [i for i, t in enumerate(tokens) if not named(t)] if spans else list(range(len(tokens)))
+    if not keep or len(keep) == len(tokens):
+        return tuple(tokens), idf
+    return tuple(tokens[i] for i in keep), np.asarray(idf)[keep]
 
 
 def idf_coverage(text: str, tokens: Sequence[str], idf: np.ndarray) -> float:

@@ -39,6 +39,7 @@ from indexer.query.relevance import (
     idf_coverage,
     longest_common_substring,
     plain_text,
+    subject_terms,
 )
 
 if TYPE_CHECKING:
@@ -112,25 +113,6 @@ class ValueAnswer:
         return {"kind": self.kind, "value": value, "unit": self.unit, "year": self.year,
                 "text": self.text, "metric": self.metric, "comparator": self.comparator,
                 "clause": self.clause, "span": list(self.span)}
-
-
-def subject_terms(terms: QueryTerms, places: Sequence[str] = ()) -> tuple[tuple[str, ...], np.ndarray]:
-    """The question's tokens and IDF without those of the places and organs it names: '天津市…
-    人身意外保险由哪些部门负责' is about 人身意外保险; 天津 chooses whose documents answer
-    (answers.prefer_named), and a clause of 天津's on another measure shares it. A token goes
-    only when every occurrence of it in the question lies inside a named place or organ
-    ('交通运输部交通运输通行证…' keeps 交通运输). All the tokens when every one would go."""
-    question = terms.text
-    spans = [(m.start(), m.end()) for name in places for m in re.finditer(re.escape(name), question)]
-
-    def named(token: str) -> bool:
-        found = [m.start() for m in re.finditer(re.escape(token), question)]
-        return bool(found) and all(any(a <= at and at + len(token) <= b for a, b in spans) for at in found)
-
-    keep = [i for i, t in enumerate(terms.tokens) if not named(t)] if spans else list(range(len(terms.tokens)))
-    if not keep or len(keep) == len(terms.tokens):
-        return terms.tokens, terms.idf
-    return tuple(terms.tokens[i] for i in keep), terms.idf[keep]
 
 
 def subject_coverage(table: ClauseTable, terms: QueryTerms, places: Sequence[str], hits: Sequence) -> list[float]:

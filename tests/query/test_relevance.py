@@ -224,3 +224,17 @@ def test_a_calibration_for_another_model_is_reported_as_not_calibrated(server_in
     engine = SearchEngine(server_index, query_embedder, calibration=other)
     assert engine.health()["relevance_calibrated"] is False
     assert SearchEngine(server_index, query_embedder).health()["relevance_calibrated"] is True
+
+
+def test_a_place_the_question_names_is_not_its_subject(engine):
+    # 嵊泗县 chooses whose documents answer; '明天…会下雨吗' is about rain, which no clause covers,
+    # though clauses of Shengsi's plan name the place; and 会, never a word of the corpus, is no
+    # word of the question found inside '社会' or '会议'
+    subject, coverage = FEATURES.index("subject_coverage"), FEATURES.index("term_coverage")
+    result = engine.search("明天嵊泗县会下雨吗", k=10)
+    assert "嵊泗县" in result.preferred
+    assert result.features[:, coverage].max() > 0
+    assert result.features[:, subject].max() == 0
+    # a question naming no place of the index: its subject is all its words
+    plain = engine.search("科技特派员有哪些要求", k=5)
+    assert np.allclose(plain.features[:, subject], plain.features[:, coverage])
