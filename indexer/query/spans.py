@@ -60,6 +60,8 @@ VALUE_DEPTH = 3  # relevant clauses searched for a value
 # clause's number needs clearly better words to beat the top clause's (0.05 before session 7;
 # 0.1 to 0.25 measured alike on the NCP factual development sets, docs/BENCHMARKS.md).
 VALUE_RANK_PENALTY = 0.1
+SENTENCE_WEIGHT = 0.1  # the number's whole sentence, beside its own segment
+_FULL_STOPS = "。；;！？!?\n"
 _SINGLE_YEAR_TITLE = re.compile(r"(?<![\d—\-－～~至到])((?:19|20)\d{2})年(?:度)?[^—\-－～~至到\d]{0,12}"
                                 r"(?:工作要点|工作计划|计划|要点|任务)")
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
@@ -72,13 +74,13 @@ _TEMPERATURE_UNITS = frozenset({"℃", "摄氏度"})
 _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
-                          "辆", "只", "批次", "款", "间", "张", "床"})
+                          "辆", "只", "批次", "款", "间", "张", "床", "条", "站"})
 _ASKED_UNITS = (
     (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日|小时|分钟)"
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床]"), _COUNT_UNITS),
+    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站]"), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
@@ -166,7 +168,9 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
         # Quoted whole: the target's own phrase can mislead ("甲和乙分别达到2万家" without "和6万家").
         value = replace(value, text=text[span[0]:span[1]], span=span)
     else:
-        span = answer_span(text, terms.text, terms.tokens, terms.idf)
+        # a who-question no unit answers ('留观区应设在哪里' asks a place) is searched by its topic,
+        # without the words that ask: its sentence is chosen by the question as asked
+        span = answer_span(text, question if who else terms.text, terms.tokens, terms.idf)
     return [replace(h, answer_span=span) if h is target else h for h in hits], value
 
 
@@ -226,8 +230,13 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     lead = _first_stop(text)
     for start, end in sentences(text):
         score = _sentence_score(text[start:end], plain_q, tokens, idf, total)
-        if score > 0 and any(form.search(text[start:end]) for form in forms):
-            score += _FORM_BONUS  # a time asked is answered by a sentence stating one
+        if forms and score > 0:
+            # a time asked is answered by a sentence stating one, a place by one that sets it;
+            # the question's own words are no such form ('隔离区域设立在什么位置' — '全面设立隔离区')
+            if any(m.group(0) not in question for form in forms for m in form.finditer(text, start, end)):
+                score += _FORM_BONUS
+            else:
+                score *= _FORMLESS
         if _headline(text, end, lead):
             score -= _HEADLINE_PENALTY  # a headline or heading restates; the body states
         if score > best_score:
@@ -240,10 +249,11 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
 _SPAN_ASKS = (
     (re.compile(r"什么时候|何时|哪天|哪一天|截止|最晚|最迟|\bwhen\b|\bdeadline\b", re.IGNORECASE),
      re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日")),
-    (re.compile(r"哪里|在哪|何处|什么地方|\bwhere\b", re.IGNORECASE),
-     re.compile(r"设在|设置|设立|位于|地点|地址")),
+    (re.compile(r"哪里|在哪|何处|什么地方|什么位置|哪个位置|\bwhere\b", re.IGNORECASE),
+     re.compile(r"设在|设置|设立|位于|地点|地址|放在|安排在")),
 )
 _FORM_BONUS = 0.15
+_FORMLESS = 0.5  # what a sentence without the form asked keeps of its score
 # The lines before a clause's first full stop that a gap ends are its headline, subtitle, byline
 # or heading ('重庆出台援企稳岗返还政策 原标题：… 预计返还资金十六亿元 …'): what they say, the
 # body says in a sentence, and that sentence is marked when it answers as well.
@@ -321,7 +331,7 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床)")
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站)")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 
@@ -331,6 +341,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                 excluded: frozenset[str] = frozenset()) -> ValueAnswer | None:
     """The best-scoring number of one of `units` (any unit when None), none of `excluded`, in
     the first clauses."""
+    idf = focus_weights(question, tokens, idf)
     total = float(np.sum(idf)) or 1.0
     plain_q = plain_text(question)
     # a number the question states is what it knows, not what it asks ('197款…, how many of them…')
@@ -350,7 +361,11 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
             context = _segment(text, target) if measure else _target_context(text, target)
+            # the sentence up to the number tells apart numbers of like segments ('…1月23日乘坐26路…
+            # 上车至下车共19站' beside '…1月22日乘坐38路…共9站')
+            sentence = text[_segment_start(text, target.start, _FULL_STOPS):target.end]
             score = _sentence_score(context, plain_q, tokens, idf, total) - VALUE_RANK_PENALTY * rank - 0.02 * measure \
+                + SENTENCE_WEIGHT * _sentence_score(sentence, plain_q, tokens, idf, total) \
                 + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
                              re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0])
             if score <= 0.1 or (best and score <= best[0]):

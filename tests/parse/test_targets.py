@@ -218,3 +218,10 @@ def test_quantities_are_periods_not_names_or_ages():
 
     text = "庆祝建党100周年，2周岁以下儿童，上半年，给予一次性补贴，免收2个月房租，缓缴半年，二十五天内办结，可提前一年申报。"
     assert [(q.value, q.unit) for q in quantities(text)] == [(2, "个月"), (0.5, "年"), (25, "天"), (1, "年")]
+
+
+def test_counts_of_stops_and_articles_and_not_the_words_they_begin():
+    from indexer.parse.targets import quantities
+
+    got = [(q.value, q.unit) for q in quantities("上车至下车共19站，出台务实举措28条，提供一站式服务、一条龙服务")]
+    assert got == [(19, "站"), (28, "条")]

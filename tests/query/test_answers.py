@@ -528,3 +528,60 @@ def test_another_province_s_clauses_rank_below_the_named_place_s(engine):
     # a Zhejiang clause never rises; it only gives way to 郴州's and the country's
     assert all(i >= ranks[h.clause_id] for i, h in enumerate(named.hits)
                if h.clause_id.startswith("zhejiang") and h.clause_id in ranks)
+
+
+def test_a_question_asking_where_marks_the_sentence_that_sets_the_place_not_one_repeating_its_words():
+    from indexer.query.spans import answer_span
+
+    text = ("宁夏将在儿童福利院、养老院等民政服务机构全面设立传染病隔离区。"
+            "明确隔离服务管理区域应设在与儿童、老人生活区不同楼层的房间。")
+    question = "宁夏要求福利院、养老院设立的传染病隔离服务管理区域应该放在什么位置"
+    tokens = ("宁夏", "福利院", "养老院", "设立", "传染病", "隔离", "服务", "管理", "区域", "位置")
+    span = answer_span(text, question, tokens, np.ones(len(tokens)))
+    # 设立 is the question's own word, not the form of an answer: 应设在 is
+    assert span is not None and "不同楼层" in text[span[0]:span[1]]
+
+
+def test_a_where_question_no_unit_answers_is_marked_by_the_question_as_asked():
+    # '…设在哪里' reads as a who-question (an office's seat) and is searched by its topic, without
+    # 哪里; when no unit answers, the sentence is chosen by the question as asked
+    from indexer.query.relevance import QueryTerms
+    from indexer.query.spans import answer_card
+
+    text = "我市共发送农民工返岗省际包车3台次。包车车辆必须消毒通风，後两排设置留观区。"
+
+    class Texts:
+        def take(self, rows):
+            return [text for _ in rows]
+
+    class Table:
+        texts = Texts()
+
+        def document_of(self, row):
+            return DocumentInfo("d", "重庆省际包车恢复运转", "", "", "2020-02-16", 2020, "重庆市", "", "", "", "", 1)
+
+    tokens = ("农民工", "返岗", "省际", "包车", "车上", "留观区")
+    terms = QueryTerms("重庆恢复省际农民工返岗包车后 车上的留观区应", tokens, np.ones(6), 1.0, 1.0)
+    hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
+    hits, answer = answer_card(Table(), "重庆恢复省际农民工返岗包车后,车上的留观区应设在哪里?", True, terms, [hit])
+    span = hits[0].answer_span
+    assert answer is None and span is not None and "留观区" in text[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("question, value, unit", [
+    # the words of the question word's own clause decide: 11 measures ease pressure, 28 in all
+    ("北京出台的促进文化企业发展措施里，用来缓解企业经营压力的有多少条", 11, "条"),
+    # the sentence before a like segment tells the trips apart
+    ("1月23日坐26路公交车，从上车到下车一共经过多少站", 19, "站"),
+])
+def test_a_value_is_told_apart_by_the_question_s_ask_and_its_sentence(question, value, unit):
+    from indexer.query.spans import value_answer
+
+    text = ("北京出台28条务实举措 助推文化企业发展。共5个部分28条。其中， 缓解当前企业经营压力的措施11条；"
+            "保障精品内容创作生产的措施3条。"
+            "1月22日乘坐38路公交车在师范大学站上车，上车至下车共9站。"
+            "1月23日乘坐26路公交车在共和路南口站上车，于盐庄东站下车，上车至下车共19站。")
+    tokens = tuple(t for t in ("北京", "出台", "文化", "企业", "发展", "措施", "缓解", "经营", "压力",
+                               "1月23日", "26路", "公交车", "上车", "下车") if t in question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
