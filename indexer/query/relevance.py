@@ -135,6 +135,16 @@ class QueryTerms:
     coverage: float
     heads: tuple[str, ...] = ()  # the tokens without the parts of a longer one the corpus knows
     head_idf: np.ndarray | None = None
+    unknown: frozenset[str] = frozenset()  # the tokens the corpus never uses
+
+    def findable(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """The tokens a clause of this corpus can contain, and their IDF: all of them when the
+        corpus knows none. An English question's words left after the glossary ('how', 'access')
+        are in no Chinese sentence: they would only shrink every sentence's share of the question."""
+        keep = [i for i, t in enumerate(self.tokens) if t not in self.unknown]
+        if not keep or len(keep) == len(self.tokens):
+            return self.tokens, self.idf
+        return tuple(self.tokens[i] for i in keep), self.idf[keep]
 
 
 def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str],

@@ -80,16 +80,15 @@ _ASKED_UNITS = (
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站]"), _COUNT_UNITS),
+    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站]|\bhow many\b(?! degrees)", re.IGNORECASE), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow long\b|\bhow often\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b",
                 re.IGNORECASE), _PERCENT_UNITS),
-    (re.compile(r"金额|资金|补贴|补助|奖励|贷|费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b", re.IGNORECASE),
+    (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b", re.IGNORECASE),
      _MONEY_UNITS),
-    (re.compile(r"\bhow many\b", re.IGNORECASE), _COUNT_UNITS),
 )
 _STATED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|度|底|初|末)")
 
@@ -155,9 +154,10 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if not relevant:
         return hits, None
     texts = {h.clause_id: "".join(table.texts.take(list(h.members))) for h in relevant[:VALUE_DEPTH]}
+    tokens, idf = terms.findable()
     value = None
     if is_value_question(question):
-        value = value_answer(terms.text, terms.tokens, terms.idf,
+        value = value_answer(terms.text, tokens, idf,
                              [(h.clause_id, texts[h.clause_id], table.document_of(h.row).title)
                               for h in relevant[:VALUE_DEPTH]])
     target = next(h for h in relevant if h.clause_id == value.clause) if value else relevant[0]
@@ -170,7 +170,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     else:
         # a who-question no unit answers ('留观区应设在哪里' asks a place) is searched by its topic,
         # without the words that ask: its sentence is chosen by the question as asked
-        span = answer_span(text, question if who else terms.text, terms.tokens, terms.idf)
+        span = answer_span(text, question if who else terms.text, tokens, idf)
     return [replace(h, answer_span=span) if h is target else h for h in hits], value
 
 

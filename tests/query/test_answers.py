@@ -585,3 +585,23 @@ def test_a_value_is_told_apart_by_the_question_s_ask_and_its_sentence(question, 
                                "1月23日", "26路", "公交车", "上车", "下车") if t in question)
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (value, unit)
+
+
+def test_how_many_asks_a_count_and_free_asks_no_money():
+    from indexer.query.spans import value_answer
+
+    text = "推出了首批197款云服务项目，由20家云服务商提供，其中开放短期免费权限152款，每款补贴500元。"
+    question = "贵州 大数据 recommended 197 云计算 products; how many of them come with short-term 免费 access?"
+    tokens = ("贵州", "197", "免费")
+    answer = value_answer(question, tokens, np.ones(3), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (152, "款")
+
+
+def test_words_no_clause_of_the_corpus_has_do_not_count_against_a_sentence():
+    from indexer.query.relevance import QueryTerms
+
+    terms = QueryTerms("t", ("贵州", "access", "免费"), np.array([3.0, 9.0, 2.0]), 1.0, 0.6, unknown=frozenset({"access"}))
+    tokens, idf = terms.findable()
+    assert tokens == ("贵州", "免费") and list(idf) == [3.0, 2.0]
+    none_known = QueryTerms("t", ("how", "access"), np.array([9.0, 9.0]), 1.0, 0.0, unknown=frozenset({"how", "access"}))
+    assert none_known.findable()[0] == ("how", "access")
