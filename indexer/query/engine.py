@@ -324,7 +324,8 @@ class SearchEngine:
         is kept. Returns: the hits and the features they were judged on (hits x FEATURES)."""
         rows = [r for h in hits for r in h.members]
         texts = dict(zip(rows, self.table.texts.take(rows)))  # the text column only
-        judged_on = features(terms, evidence, hits, ["".join(texts[r] for r in h.members) for h in hits], places)
+        judged_on = features(terms, evidence, hits, ["".join(texts[r] for r in h.members) for h in hits], places,
+                             [self.table.document_of(h.row).title or "" for h in hits])
         relevance = self.calibration.probabilities(judged_on)
         threshold = self.calibration.threshold
         return [replace(h, relevance=round(float(p), 4), relevant=bool(p >= threshold))

@@ -148,13 +148,14 @@ class QueryTerms:
 
 
 def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str],
-             places: Sequence[str] = ()) -> np.ndarray:
+             places: Sequence[str] = (), titles: Sequence[str] = ()) -> np.ndarray:
     """The FEATURES of each hit.
 
     Args: the query's terms, the candidates' evidence, the hits best first (anything with
-    `members` and `score`), each hit's shown text, and the places and organs of the index the
-    question names (their words are not its subject: subject_terms). Returns: an array hits x
-    FEATURES.
+    `members` and `score`), each hit's shown text, the places and organs of the index the
+    question names (their words are not its subject: subject_terms), and each hit's document
+    title (a yearly plan of another year than the one asked does not answer: year_met).
+    Returns: an array hits x FEATURES.
     """
     out = np.zeros((len(hits), _HIT_FEATURES), dtype=np.float64)
     if not hits:
@@ -186,7 +187,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
             terms.coverage,
             np.log(i + 1),
             scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
-            ask_met(asks, text),
+            ask_met(asks, text) * year_met(terms.text, titles[i] if i < len(titles) else "", text),
         )
     # The query's best over its first BEST_DEPTH hits, as fitted: a hit's relevance does not
     # depend on how many hits were asked for.
@@ -204,6 +205,20 @@ def asks_of(question: str) -> tuple[re.Pattern[str], ...]:
 def ask_met(forms: Sequence[re.Pattern[str]], text: str) -> float:
     """1 when the text has every form the question asks for (or it asks for none), else 0."""
     return float(all(form.search(text) for form in forms))
+
+
+_ASKED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def year_met(question: str, title: str, text: str) -> float:
+    """0 when the question names one year and the hit is of a yearly plan of another year that
+    does not name it ('浙江省科技厅2016年工作要点有哪些内容' is not answered by the 2015 work
+    points), else 1."""
+    asked = set(_ASKED_YEAR.findall(question))
+    if len(asked) != 1:
+        return 1.0
+    year, planned = asked.pop(), title_year(title)
+    return 0.0 if planned is not None and str(planned) != year and year not in text else 1.0
 
 
 def query_features(x: np.ndarray) -> np.ndarray:
@@ -242,6 +257,19 @@ def _without_places(question: str, tokens: Sequence[str], idf: np.ndarray,
     if not keep or len(keep) == len(tokens):
         return tuple(tokens), idf
     return tuple(tokens[i] for i in keep), np.asarray(idf)[keep]
+
+
+_SINGLE_YEAR_TITLE = re.compile(r"(?<![\d—\-－～~至到])((?:19|20)\d{2})年(?:度)?[^—\-－～~至到\d]{0,12}"
+                                r"(?:工作要点|工作计划|计划|要点|任务)")
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
+
+
+def title_year(title: str) -> int | None:
+    """The year of a single-year plan's title ('省科技厅2015年工作要点' -> 2015); None for a
+    period ('2023—2027年', '2023年至2025年'), several years, or no year."""
+    years = _YEAR_IN_TITLE.findall(title)
+    m = _SINGLE_YEAR_TITLE.search(title)
+    return int(m.group(1)) if m and len(set(years)) == 1 else None
 
 
 def idf_coverage(text: str, tokens: Sequence[str], idf: np.ndarray) -> float:

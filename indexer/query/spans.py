@@ -40,6 +40,7 @@ from indexer.query.relevance import (
     longest_common_substring,
     plain_text,
     subject_terms,
+    title_year,
 )
 
 if TYPE_CHECKING:
@@ -62,9 +63,6 @@ VALUE_DEPTH = 3  # relevant clauses searched for a value
 VALUE_RANK_PENALTY = 0.1
 SENTENCE_WEIGHT = 0.1  # the number's whole sentence, beside its own segment
 _FULL_STOPS = "。；;！？!?\n"
-_SINGLE_YEAR_TITLE = re.compile(r"(?<![\d—\-－～~至到])((?:19|20)\d{2})年(?:度)?[^—\-－～~至到\d]{0,12}"
-                                r"(?:工作要点|工作计划|计划|要点|任务)")
-_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
 _EVERY_YEAR = re.compile(r"每年|年均|逐年")
 # The kind of number a question asks for and the units that answer it: first the measure word
 # it asks with ('多少家', '几个月', '多少钱'), else the words of its subject (比例, 资金, 期限); a
@@ -451,14 +449,6 @@ def _segment_start(text: str, at: int, stops: str) -> int:
 def _sentence_of(text: str, at: int) -> str:
     """The sentence of `text` that holds offset `at`."""
     return next((text[s:e] for s, e in sentences(text) if s <= at < e), "")
-
-
-def title_year(title: str) -> int | None:
-    """The year of a single-year plan's title ('省科技厅2015年工作要点' -> 2015); None for a
-    period ('2023—2027年', '2023年至2025年'), several years, or no year."""
-    years = _YEAR_IN_TITLE.findall(title)
-    m = _SINGLE_YEAR_TITLE.search(title)
-    return int(m.group(1)) if m and len(set(years)) == 1 else None
 
 
 def _target_context(text: str, target: Target) -> str:

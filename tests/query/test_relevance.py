@@ -238,3 +238,20 @@ def test_a_place_the_question_names_is_not_its_subject(engine):
     # a question naming no place of the index: its subject is all its words
     plain = engine.search("科技特派员有哪些要求", k=5)
     assert np.allclose(plain.features[:, subject], plain.features[:, coverage])
+
+
+def test_a_yearly_plan_of_another_year_does_not_answer_a_question_naming_one():
+    from indexer.query.relevance import year_met
+
+    title = "省科技厅2015年工作要点及责任分解"
+    assert year_met("浙江省科技厅2016年工作要点有哪些内容", title, "加快推进科技城建设") == 0
+    assert year_met("浙江省科技厅2015年工作要点有哪些内容", title, "加快推进科技城建设") == 1
+    assert year_met("2016年要建成多少科技城", title, "到2016年建成科技城3个") == 1  # the text names the year
+    assert year_met("2016年要建成多少科技城", "嵊泗县科技创新体系建设工程实施方案(2023—2027年)", "") == 1  # a period
+    assert year_met("2015年和2016年各建成多少科技城", title, "") == 1  # more than one year asked
+
+
+def test_a_hit_of_another_year_s_plan_is_not_relevant(engine):
+    other = engine.search("浙江省科技厅2016年工作要点有哪些内容", k=10)
+    asked = engine.search("浙江省科技厅2015年工作要点有哪些内容", k=10)
+    assert other.relevant_count == 0 < asked.relevant_count
