@@ -394,7 +394,7 @@ class SearchEngine:
         ceiling = float(self.lexical.idf(lexical.tokens).sum() * (self.lexical.k1 + 1)) if lexical.tokens else 0.0
         # a question of function words alone is covered by nothing, though the corpus has them
         return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage if tokens else 0.0,
-                          heads, self.lexical.idf(list(heads)), frozenset(t for t in tokens if t not in self.lexical.vocab))
+                          heads, self.lexical.idf(list(heads)), frozenset(t for t in tokens if t not in self.lexical.vocab), parsed.text)
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.table.fids[rows]]

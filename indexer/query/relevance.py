@@ -136,6 +136,7 @@ class QueryTerms:
     heads: tuple[str, ...] = ()  # the tokens without the parts of a longer one the corpus knows
     head_idf: np.ndarray | None = None
     unknown: frozenset[str] = frozenset()  # the tokens the corpus never uses
+    asked: str = ""  # the question as asked (`text` of a who-question is its topic, without '是谁')
 
     def findable(self) -> tuple[tuple[str, ...], np.ndarray]:
         """The tokens a clause of this corpus can contain, and their IDF: all of them when the
@@ -164,7 +165,8 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
     background = evidence.cosine[:evidence.dense_count] if evidence.dense_count else evidence.cosine
     mean_cos, best_cos = float(background.mean()), float(evidence.cosine.max())
     query = plain_text(terms.text)
-    asks = asks_of(terms.text)
+    question = terms.asked or terms.text
+    asks = asks_of(question)
     heads, head_idf = (terms.heads, terms.head_idf) if terms.head_idf is not None else (terms.tokens, terms.idf)
     subject, subject_idf = _without_places(terms.text, heads, head_idf, places)
     subject_covered = np.zeros(len(hits))
@@ -187,7 +189,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
             terms.coverage,
             np.log(i + 1),
             scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
-            ask_met(asks, text) * year_met(terms.text, titles[i] if i < len(titles) else "", text),
+            ask_met(asks, text) * year_met(question, titles[i] if i < len(titles) else "", text),
         )
     # The query's best over its first BEST_DEPTH hits, as fitted: a hit's relevance does not
     # depend on how many hits were asked for.

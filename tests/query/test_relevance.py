@@ -255,3 +255,10 @@ def test_a_hit_of_another_year_s_plan_is_not_relevant(engine):
     other = engine.search("浙江省科技厅2016年工作要点有哪些内容", k=10)
     asked = engine.search("浙江省科技厅2015年工作要点有哪些内容", k=10)
     assert other.relevant_count == 0 < asked.relevant_count
+
+
+def test_a_who_question_s_ask_is_read_from_the_question_as_asked(engine):
+    # '局长是谁' is searched by its topic (without 是谁) but still asks for a name beside the office
+    result = engine.search("嵊泗县科技局局长是谁?", k=10)
+    assert result.relevant_count == 0
+    assert result.features[:, FEATURES.index("ask_met")].max() == 0
