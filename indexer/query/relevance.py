@@ -24,15 +24,21 @@ The evidence (FEATURES), per hit:
 - ask_met: the hit has the form of answer the question asks for, where it asks for one (ASKS:
   a price or a pay needs an amount of money, a phone question a number, an address question
   an address, opening hours a time, a sum of money asked a sum, an area an area, a year or a
-  day a date, the holder of an office a name beside it); 1 for the many questions that ask for
-  no such form;
+  day a date, the holder of an office a name beside it), read from the question as asked (a
+  who-question's `text` is its topic); 1 for the many questions that ask for no such form;
 - best_coverage, best_phrase, best_gap, best_ask_met: the query's best term_coverage, phrase,
   cosine_gap and ask_met over its first BEST_DEPTH hits (fitted at k = 10; the same whatever k
   is asked), whether the question has an answer here at all (a linear model cannot otherwise
   say "a good hit, of a question the corpus answers");
 - covered_terms (term_coverage x coverage) and phrase_terms (phrase x term_coverage): the
   hit's words matching when the corpus knows the question's words, and a phrase that is more
-  than one common word.
+  than one common word;
+- subject_coverage: term_coverage of the question's words outside the places and organs of the
+  index it names (subject_terms: '明天郴州会下雨吗' is about rain, not 郴州), and its best over
+  the first BEST_DEPTH hits in the answerable part (best_subject_coverage).
+
+A hit of a single year's plan of another year than the one year the question names fails the
+answer form too (year_met: '科技厅2016年工作要点' is not answered by the 2015 work points).
 
 Relevance is the product of two logistic regressions: whether the question is answered in this
 index at all (the `answerable` part, over QUERY_FEATURES: the evidence of the best hits, the

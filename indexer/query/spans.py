@@ -13,12 +13,17 @@ it). A clause that states no matching number gives no value answer.
 - The lines a gap ends before a clause's first full stop (headline, subtitle, byline) restate
   what the body says: a body sentence answering as well is marked instead, and a value a
   headline states is cited from the body sentence that states it.
-- A sentence scores by the IDF-weighted share of the question's tokens it contains, plus the
-  longest run of the question's characters it shares (over the question's length).
+- A sentence scores by the IDF-weighted share of the question's tokens it contains (those of
+  the question word's own comma-clause weigh double; words no clause of the corpus has do not
+  count), plus the longest run of the question's characters it shares (over the question's
+  length). A question asking a time or a place is answered by a sentence stating one: one
+  without it keeps half its score (the question's own words are no such form).
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
   clauses whose metric and surrounding words best cover the question — or the number of a
   measure ('补助9万元', '免收2个月房租') where no target covers it as well — of the kind of unit the
-  question asks for (几个月: a duration, 比例: a percentage, 多少钱: money, 几家: a count); its year
+  question asks for (几个月: a duration, 比例: a percentage, 多少钱: money, 几家 or how many: a
+  count), scored by its segment's words and a tenth of its sentence's (like segments of two
+  trips, '共9站' and '共19站', differ in the sentence before them); its year
   is the year the text gives, else the single year a yearly plan's title gives ("2015年工作
   要点"), else none.
 """
