@@ -145,13 +145,16 @@ class QueryTerms:
     asked: str = ""  # the question as asked (`text` of a who-question is its topic, without '是谁')
 
     def findable(self) -> tuple[tuple[str, ...], np.ndarray]:
-        """The tokens a clause of this corpus can contain, and their IDF: all of them when the
-        corpus knows none. An English question's words left after the glossary ('how', 'access')
-        are in no Chinese sentence: they would only shrink every sentence's share of the question."""
-        keep = [i for i, t in enumerate(self.tokens) if t not in self.unknown]
-        if not keep or len(keep) == len(self.tokens):
-            return self.tokens, self.idf
-        return tuple(self.tokens[i] for i in keep), self.idf[keep]
+        """The words a sentence is scored by, and their IDF: the heads (a word the corpus knows
+        counts once, not again in its parts: '毕业生' is not also 毕业 and 业生), without the
+        tokens the corpus never uses (an English question's words left after the glossary,
+        'how', 'access', are in no Chinese sentence: they would only shrink every sentence's
+        share of the question) — all of them when the corpus knows none."""
+        tokens, idf = (self.heads, self.head_idf) if self.head_idf is not None else (self.tokens, self.idf)
+        keep = [i for i, t in enumerate(tokens) if t not in self.unknown]
+        if not keep or len(keep) == len(tokens):
+            return tuple(tokens), idf
+        return tuple(tokens[i] for i in keep), np.asarray(idf)[keep]
 
 
 def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str],

@@ -605,3 +605,13 @@ def test_words_no_clause_of_the_corpus_has_do_not_count_against_a_sentence():
     assert tokens == ("贵州", "免费") and list(idf) == [3.0, 2.0]
     none_known = QueryTerms("t", ("how", "access"), np.array([9.0, 9.0]), 1.0, 0.0, unknown=frozenset({"how", "access"}))
     assert none_known.findable()[0] == ("how", "access")
+
+
+def test_a_sentence_is_scored_by_whole_words_not_again_by_their_parts():
+    # '博士毕业生' asks 博士: '…本科毕业生分别给予…20000元' must not win on 毕业, 业生 and 毕业生 thrice
+    from indexer.query.relevance import QueryTerms
+
+    tokens = ("博士", "毕业", "业生", "毕业生", "补贴")
+    terms = QueryTerms("博士毕业生补贴", tokens, np.array([5.0, 4.0, 4.0, 4.0, 2.0]), 1.0, 1.0,
+                       ("博士", "毕业生", "补贴"), np.array([5.0, 4.0, 2.0]))
+    assert terms.findable()[0] == ("博士", "毕业生", "补贴")
