@@ -5,7 +5,8 @@ even gibberish, scores 1.00: it ranks, it does not judge. Relevance judges each 
 evidence that keeps its meaning across queries, and a logistic regression fitted on labelled
 searches (bench/fit_relevance.py; coefficients in calibration.json) turns that evidence into
 an estimated probability that the clause answers the question. `relevant` is relevance at or
-above the threshold chosen there. Relevance never reorders hits.
+above the threshold chosen there. The engine puts the relevant hits among the first ten first,
+by relevance (engine.by_relevance); the others keep fusion's order.
 
 The evidence (FEATURES), per hit:
 - cosine: the embedding cosine of question and clause (the best piece of a passage);

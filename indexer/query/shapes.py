@@ -194,11 +194,12 @@ def search_dict(table: ClauseTable, result: SearchResult, k: int, filters: Filte
 
     Args: the table, the search result (holding at least offset + k hits when there are that
     many), k, the filters, the time taken, the page's offset, and the order: 'relevance'
-    (relevant results in rank order, then the others) or 'date' (relevant results newest
-    first, then the others in rank order).
+    (relevant results in the engine's order — those of the first ten by relevance, the rest as
+    ranked —, then the others) or 'date' (relevant results newest first, then the others in
+    rank order).
     """
     results = hit_dicts(table, result.hits, filters.day)
-    # Relevant results first (in rank order, or newest first), then the others in rank order:
+    # Relevant results first (in the engine's order, or newest first), then the others in rank order:
     # a page never shows a "maybe" result while a relevant one waits on a later page.
     relevant = [h for h in results if h["relevant"]]
     if sort == "date":

@@ -62,12 +62,32 @@ def test_gibberish_and_off_domain_questions_have_nothing_relevant(engine, query)
     assert max(h.relevance for h in result.hits) < 0.5
 
 
-def test_relevance_is_a_probability_and_does_not_reorder(engine):
+def test_relevance_is_a_probability_and_orders_the_relevant_hits_first(engine):
     result = engine.search("科技企业孵化器建设", k=10)
     assert all(0.0 <= h.relevance <= 1.0 for h in result.hits)
-    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
     assert result.features.shape == (len(result.hits), len(FEATURES))
     assert result.relevant_count == sum(h.relevance >= engine.calibration.threshold for h in result.hits) > 0
+    flags = [h.relevant for h in result.hits]
+    assert flags == sorted(flags, reverse=True)  # the relevant first
+    relevant = [h.relevance for h in result.hits if h.relevant]
+    assert relevant == sorted(relevant, reverse=True)  # by relevance
+    others = [h.score for h in result.hits if not h.relevant]
+    assert others == sorted(others, reverse=True)  # the others as fused
+    # the features follow the hits' order
+    assert engine.calibration.probabilities(result.features) == pytest.approx([h.relevance for h in result.hits], abs=1e-4)
+    engine.order_by_relevance = False
+    try:
+        fused = engine.search("科技企业孵化器建设", k=10)
+    finally:
+        engine.order_by_relevance = True
+    assert [h.score for h in fused.hits] == sorted((h.score for h in fused.hits), reverse=True)
+    assert {h.clause_id for h in fused.hits} == {h.clause_id for h in result.hits}
+
+
+def test_a_smaller_k_shows_the_first_hits_of_a_larger_one(engine):
+    for question in ("科技企业孵化器建设", "科技特派员有哪些要求", "who leads incubator construction"):
+        few, many = engine.search(question, 3), engine.search(question, 20)
+        assert [h.clause_id for h in few.hits] == [h.clause_id for h in many.hits[:3]]
 
 
 def test_commissioner_clauses_are_relevant_and_the_others_mostly_not(engine):
