@@ -42,6 +42,7 @@ from indexer.query.relevance import (
     Calibration,
     fit_logistic,
     query_features,
+    relevance_order,
 )
 
 FOLDS = 5
@@ -58,9 +59,7 @@ NEUTRAL = Calibration(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)),
 
 
 def labelled(engine, questions: list[dict], label, set_name: str) -> list[dict]:
-    """One record per question: its features (hits x FEATURES), labels, and set, in fusion's
-    order (the engine orders relevant hits first only by a fitted calibration)."""
-    engine.order_by_relevance = False
+    """One record per question: its features (hits x FEATURES), labels, and set."""
     records = []
     for q in questions:
         try:
@@ -80,6 +79,7 @@ def collect(work: Path, threads: int) -> list[dict]:
     seed_index = work / "seed-index"
     ensure_index(REPO / "corpus", seed_index, build)
     engine = open_engine(Config(index_dir=seed_index), embedder=query, calibration=NEUTRAL)
+    engine.order_by_relevance = False  # the hits as fused: the order a calibration learns from
 
     def by_ids(hit, q):
         return any(seed_hit(engine.table.clause_ids[r], q["expected"]) for r in hit.members)
@@ -99,6 +99,7 @@ def collect(work: Path, threads: int) -> list[dict]:
         ncp_index = work / "ncp-dev-index"
         ensure_index(NCP / "docs", ncp_index, build)
         ncp = open_engine(Config(index_dir=ncp_index), embedder=query, calibration=NEUTRAL)
+        ncp.order_by_relevance = False
         records += labelled(ncp, read_jsonl(NCP / "questions.dev.jsonl"), lambda h, q: ncp_hit(ncp, h, q, False), "ncp-dev")
         records += labelled(ncp, [q for q in negatives if q["kind"] != "other-policy"], lambda h, q: False,
                             "negatives-ncp")
@@ -186,8 +187,7 @@ def rates(records: list[dict], predicted: list[np.ndarray], threshold: float, se
 def reorder(records: list[dict], splits: list[list[np.ndarray]], name: str,
             threshold: float) -> tuple[dict, dict]:
     """R@1 and MRR@10 of the first positive hit of a set's answerable questions, in fusion's
-    order and as the engine orders them (engine.by_relevance: the hits relevant by held-out
-    relevance first, by relevance, ties keeping their rank; the others after, as ranked),
+    order and as the engine orders them by held-out relevance (relevance.relevance_order),
     averaged over the splits."""
     chosen = [i for i, r in enumerate(records) if r["set"] == name and r["y"].any()]
     if not chosen:
@@ -203,11 +203,9 @@ def reorder(records: list[dict], splits: list[list[np.ndarray]], name: str,
         n = len(chosen) * len(splits)
         return {"r1": r1 / n, "mrr": mrr / n}
 
-    def engine_order(p: np.ndarray) -> np.ndarray:
-        relevant = np.nonzero(p >= threshold)[0]
-        return np.concatenate([relevant[np.argsort(-p[relevant], kind="stable")], np.nonzero(p < threshold)[0]])
-
-    return measure(lambda p: np.arange(len(p))), measure(engine_order)
+    # (no place named here counts as another province's: the order of the questions as labelled)
+    return (measure(lambda p: np.arange(len(p))),
+            measure(lambda p: np.asarray(relevance_order(p, p >= threshold))))
 
 
 def main() -> int:

@@ -43,7 +43,9 @@ from indexer.query.relevance import (
     Calibration,
     Evidence,
     QueryTerms,
+    asked_year,
     features,
+    relevance_order,
 )
 from indexer.query.request import ParsedQuery, searched_text, validate_k
 from indexer.query.shapes import Hit, SearchResult, citation, hit_dicts
@@ -122,7 +124,7 @@ class SearchEngine:
         # Relevance was fitted on one model's cosines; under another its probabilities are not
         # calibrated (health says so, and the log once).
         self.relevance_calibrated = self.calibration.model in ("", self.manifest["model"])
-        # the relevant hits first (by_relevance); off for a refit, which learns from fusion's order
+        # the relevant hits first (relevance.relevance_order); off for a refit, which learns from fusion's order
         self.order_by_relevance = True
         if not self.relevance_calibrated:
             log.warning("relevance was calibrated for %s, the index uses %s: refit with bench/fit_relevance.py",
@@ -182,16 +184,19 @@ class SearchEngine:
         preference = self.places.preference(naming) if self.place_bonus else None
         ranked = self.fuse(evidence, lexical.coverage, preference)
         terms = [*lexical.tokens, *(e.term for e in parsed.expansions)]
-        # at least the first BEST_DEPTH, which relevance judges together and orders (by_relevance)
-        hits = self.assemble(ranked, max(parsed.k, BEST_DEPTH), collapse, terms)
+        # at least the first BEST_DEPTH, which relevance judges together and orders, and one more,
+        # so the last hit shown has its gap to the next (gap_next) whatever k is
+        hits = self.assemble(ranked, max(parsed.k, BEST_DEPTH) + 1, collapse, terms)
         timings["fusion_ms"] = _ms(t)
         t = time.perf_counter()
         terms = self.query_terms(parsed, lexical)
         hits, judged_on = self.judge(terms, evidence, hits, preference.names if preference else ())
         if self.relevance_calibrated and self.order_by_relevance:
             conflicting = preference.conflicting if preference is not None and self.place_conflict else None
-            hits, judged_on = by_relevance(hits, judged_on, None if conflicting is None else
-                                           [bool(conflicting[self.table.doc_of_row[h.row]]) for h in hits])
+            elsewhere = None if conflicting is None else \
+                conflicting[self.table.doc_of_row[[h.row for h in hits[:BEST_DEPTH]]]]
+            order = relevance_order([h.relevance for h in hits], [h.relevant for h in hits], elsewhere)
+            hits, judged_on = [hits[i] for i in order], judged_on[order]
         hits, judged_on = hits[:parsed.k], judged_on[:parsed.k]
         hits, answer = self.answer(parsed, terms, hits, preference)
         if parsed.who and preference is not None and named and (answer is None or hasattr(answer, "groups")):
@@ -338,8 +343,9 @@ class SearchEngine:
         is kept. Returns: the hits and the features they were judged on (hits x FEATURES)."""
         rows = [r for h in hits for r in h.members]
         texts = dict(zip(rows, self.table.texts.take(rows)))  # the text column only
-        judged_on = features(terms, evidence, hits, ["".join(texts[r] for r in h.members) for h in hits], places,
-                             [self.table.document_of(h.row).title or "" for h in hits])
+        # titles only where a year is asked (relevance.year_met)
+        titles = [self.table.document_of(h.row).title or "" for h in hits] if asked_year(terms.asked or terms.text) else ()
+        judged_on = features(terms, evidence, hits, ["".join(texts[r] for r in h.members) for h in hits], places, titles)
         relevance = self.calibration.probabilities(judged_on)
         threshold = self.calibration.threshold
         return [replace(h, relevance=round(float(p), 4), relevant=bool(p >= threshold))
@@ -494,24 +500,6 @@ def _lexical_pool() -> ThreadPoolExecutor:
         if _LEXICAL_POOL is None:
             _LEXICAL_POOL = ThreadPoolExecutor(max_workers=LEXICAL_THREADS, thread_name_prefix="bm25")
         return _LEXICAL_POOL
-
-
-def by_relevance(hits: list[Hit], judged_on: np.ndarray,
-                 elsewhere: Sequence[bool] | None = None) -> tuple[list[Hit], np.ndarray]:
-    """The relevant hits among the first BEST_DEPTH first, by relevance (ties keep their rank),
-    then the others as ranked, with their features in the same order. Relevance weighs what
-    fusion does not (the form asked for, the whole question's words, a phrase): ordered by it,
-    the first positive rises on every labelled set, held out (bench/fit_relevance.py;
-    docs/BENCHMARKS.md, session 8). Below the threshold relevance is too small to order by
-    (a whole ordering lost an answer from the top 5 on NCP dev); only the first BEST_DEPTH, so
-    a page of results, or a larger k, never reorders what a smaller k showed. `elsewhere`: the
-    hits of another province than every place the question names, which stay below those of
-    the places named (places.CONFLICT) however relevant."""
-    head = min(BEST_DEPTH, len(hits))
-    elsewhere = elsewhere or [False] * len(hits)
-    relevant = sorted((i for i in range(head) if hits[i].relevant), key=lambda i: (elsewhere[i], -hits[i].relevance))
-    order = [*relevant, *(i for i in range(len(hits)) if not (i < head and hits[i].relevant))]
-    return [hits[i] for i in order], judged_on[order] if len(judged_on) else judged_on
 
 
 def _ms(start: float) -> float:

@@ -6,7 +6,7 @@ evidence that keeps its meaning across queries, and a logistic regression fitted
 searches (bench/fit_relevance.py; coefficients in calibration.json) turns that evidence into
 an estimated probability that the clause answers the question. `relevant` is relevance at or
 above the threshold chosen there. The engine puts the relevant hits among the first ten first,
-by relevance (engine.by_relevance); the others keep fusion's order.
+by relevance (relevance_order); the others keep fusion's order.
 
 The evidence (FEATURES), per hit:
 - cosine: the embedding cosine of question and clause (the best piece of a passage);
@@ -145,13 +145,17 @@ class QueryTerms:
     unknown: frozenset[str] = frozenset()  # the tokens the corpus never uses
     asked: str = ""  # the question as asked (`text` of a who-question is its topic, without '是谁')
 
+    def words(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """The heads and their IDF (the tokens when the heads were not given)."""
+        return (self.heads, self.head_idf) if self.head_idf is not None else (self.tokens, self.idf)
+
     def findable(self) -> tuple[tuple[str, ...], np.ndarray]:
         """The words a sentence is scored by, and their IDF: the heads (a word the corpus knows
         counts once, not again in its parts: '毕业生' is not also 毕业 and 业生), without the
         tokens the corpus never uses (an English question's words left after the glossary,
         'how', 'access', are in no Chinese sentence: they would only shrink every sentence's
         share of the question) — all of them when the corpus knows none."""
-        tokens, idf = (self.heads, self.head_idf) if self.head_idf is not None else (self.tokens, self.idf)
+        tokens, idf = self.words()
         keep = [i for i, t in enumerate(tokens) if t not in self.unknown]
         if not keep or len(keep) == len(tokens):
             return tuple(tokens), idf
@@ -176,8 +180,8 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
     mean_cos, best_cos = float(background.mean()), float(evidence.cosine.max())
     query = plain_text(terms.text)
     question = terms.asked or terms.text
-    asks = asks_of(question)
-    heads, head_idf = (terms.heads, terms.head_idf) if terms.head_idf is not None else (terms.tokens, terms.idf)
+    asks, year = asks_of(question), asked_year(question)
+    heads, head_idf = terms.words()
     subject, subject_idf = _without_places(terms.text, heads, head_idf, places)
     subject_covered = np.zeros(len(hits))
     idf_total = float(terms.idf.sum())
@@ -199,7 +203,7 @@ def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Seque
             terms.coverage,
             np.log(i + 1),
             scores[i] - scores[i + 1] if i + 1 < len(scores) else 0.0,
-            ask_met(asks, text) * year_met(question, titles[i] if i < len(titles) else "", text),
+            ask_met(asks, text) * year_met(year, titles[i] if i < len(titles) else "", text),
         )
     # The query's best over its first BEST_DEPTH hits, as fitted: a hit's relevance does not
     # depend on how many hits were asked for.
@@ -219,32 +223,59 @@ def ask_met(forms: Sequence[re.Pattern[str]], text: str) -> float:
     return float(all(form.search(text) for form in forms))
 
 
-_ASKED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# a year, not a number ('每人补贴2000元', '1998家'): followed by 年, or by no digit, unit or measure word
+_ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|(?![\d.])(?!\s*[万亿千百元%个家人项件次名所户台天多余]))")
 
 
-def year_met(question: str, title: str, text: str) -> float:
-    """0 when the question names one year and the hit is of a yearly plan of another year that
-    does not name it ('浙江省科技厅2016年工作要点有哪些内容' is not answered by the 2015 work
-    points), else 1."""
+def asked_year(question: str) -> str | None:
+    """The one year a question names ('浙江省科技厅2016年工作要点…' -> '2016'); None for none or
+    several."""
     asked = set(_ASKED_YEAR.findall(question))
-    if len(asked) != 1:
+    return asked.pop() if len(asked) == 1 else None
+
+
+def year_met(year: str | None, title: str, text: str) -> float:
+    """0 when the question names one year (asked_year) and the hit is of a yearly plan of
+    another year that does not name it ('浙江省科技厅2016年工作要点有哪些内容' is not answered by
+    the 2015 work points), else 1."""
+    if year is None:
         return 1.0
-    year, planned = asked.pop(), title_year(title)
+    planned = title_year(title)
     return 0.0 if planned is not None and str(planned) != year and year not in text else 1.0
 
 
 def query_features(x: np.ndarray) -> np.ndarray:
-    """The QUERY_FEATURES of one search from its hits' FEATURES (best hit first): how well the
-    best hits match at all. Returns: a vector of len(QUERY_FEATURES) (zeros without hits)."""
+    """The QUERY_FEATURES of one search from its hits' FEATURES, in any order (the rows of
+    fusion's first hit and first BEST_DEPTH hits are found by their log_rank): how well the best
+    hits match at all. Returns: a vector of len(QUERY_FEATURES) (zeros without hits)."""
     if len(x) == 0:
         return np.zeros(len(QUERY_FEATURES))
     at = {name: i for i, name in enumerate(FEATURES)}
-    top = x[0]
+    rank = x[:, at["log_rank"]]
+    top = x[int(np.argmin(rank))]
+    first = rank < np.log(BEST_DEPTH + 0.5)
     best_gap = float(top[at["best_gap"]])
     return np.array([best_gap, np.log(max(best_gap, 0.0) + 0.005), top[at["best_coverage"]], top[at["best_phrase"]],
                      top[at["coverage"]], top[at["cosine"]], top[at["bm25_share"]],
                      top[at["best_coverage"]] * top[at["coverage"]], top[at["best_ask_met"]],
-                     float(x[:BEST_DEPTH, at["subject_coverage"]].max())])
+                     float(x[first, at["subject_coverage"]].max())])
+
+
+def relevance_order(relevance: Sequence[float], relevant: Sequence[bool],
+                    elsewhere: Sequence[bool] | None = None) -> list[int]:
+    """The order results are shown in: the relevant hits among the first BEST_DEPTH first,
+    highest relevance first (ties keep their rank), those of another province than every place
+    the question names (`elsewhere`, places.CONFLICT) after the other relevant ones however
+    relevant; then every other hit as ranked. Relevance weighs what fusion does not (the form
+    asked for, the whole question's words, a phrase): so ordered, the first positive rises on
+    every labelled set, held out (bench/fit_relevance.py; docs/BENCHMARKS.md, session 8). Below
+    the threshold relevance is too small to order by (a whole ordering lost an NCP answer from
+    the top 5); only the first BEST_DEPTH, so a page of results or a larger k never reorders
+    what a smaller k showed. Returns: hit indices, all of them once."""
+    head = min(BEST_DEPTH, len(relevance))
+    away = elsewhere if elsewhere is not None else [False] * head
+    first = sorted((i for i in range(head) if relevant[i]), key=lambda i: (bool(away[i]), -relevance[i]))
+    return [*first, *(i for i in range(len(relevance)) if not (i < head and relevant[i]))]
 
 
 def subject_terms(terms: QueryTerms, places: Sequence[str] = ()) -> tuple[tuple[str, ...], np.ndarray]:

@@ -595,6 +595,9 @@ def test_how_many_asks_a_count_and_free_asks_no_money():
     tokens = ("贵州", "197", "免费")
     answer = value_answer(question, tokens, np.ones(3), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (152, "款")
+    # 'how many yuan' asks money, not a count
+    answer = value_answer("how many 元 of 补贴 per 款?", ("补贴",), np.ones(1), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (500, "元")
 
 
 def test_words_no_clause_of_the_corpus_has_do_not_count_against_a_sentence():
@@ -612,6 +615,24 @@ def test_a_sentence_is_scored_by_whole_words_not_again_by_their_parts():
     from indexer.query.relevance import QueryTerms
 
     tokens = ("博士", "毕业", "业生", "毕业生", "补贴")
-    terms = QueryTerms("博士毕业生补贴", tokens, np.array([5.0, 4.0, 4.0, 4.0, 2.0]), 1.0, 1.0,
-                       ("博士", "毕业生", "补贴"), np.array([5.0, 4.0, 2.0]))
+    terms = QueryTerms("博士毕业生补贴", tokens, np.array([16.4, 10.7, 10.6, 10.9, 7.3]), 1.0, 1.0,
+                       ("博士", "毕业生", "补贴"), np.array([16.4, 10.9, 7.3]))
     assert terms.findable()[0] == ("博士", "毕业生", "补贴")
+    # and the answer card scores by them: 博士's 30000, not the 毕业生 sentence's 20000
+    from indexer.query.spans import answer_card
+
+    text = "对新引进的博士研究生给予每人一次性30000元人才补贴。硕士研究生和本科毕业生分别给予每人一次性20000元、10000元人才补贴。"
+
+    class Texts:
+        def take(self, rows):
+            return [text for _ in rows]
+
+    class Table:
+        texts = Texts()
+
+        def document_of(self, row):
+            return DocumentInfo("d", "东营开发区人才政策", "", "", "2020-02-16", 2020, "山东省", "", "", "", "", 1)
+
+    hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
+    _, answer = answer_card(Table(), "博士毕业生补贴多少", False, terms, [hit])
+    assert answer is not None and answer.value == 30000
