@@ -11,8 +11,9 @@ clauses are none of the question's expected clauses — an upper bound on off-to
 clause of another document on the same subject is on topic, and is listed with -v to be read).
 Spans: the marked sentence (answer_span of the hit whose clause is the expected one, or of
 any hit when the expected clause is a piece of it) contains the labelled answer text
-(whitespace ignored). Values: the answer's value equals the label's (and its year, when the
-label gives one; a label without a year requires none).
+(whitespace ignored). Values: the answer's value equals the label's, with 万/亿 of the label's
+unit multiplied out as answers do ('50 万元' is 500000 元), and its year when the label gives
+one (a label without a year requires none).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from bench_retrieval import read_jsonl
 
 from indexer.config import Config
+from indexer.parse.targets import MULTIPLIERS
 from indexer.query.engine import open_engine
 
 _SPACE = re.compile(r"\s+")
@@ -99,6 +101,13 @@ def who_ncp(engine, questions: list[dict], verbose: bool) -> dict:
             "ncp_parties_from_other_clauses": other_units}
 
 
+def _label_amount(q: dict) -> float:
+    """A label's value with 万/亿 of its unit multiplied out, as answers give it ('50 万元' -> 500000)."""
+    unit = q.get("unit") or ""
+    prefix = next((m for m in MULTIPLIERS if unit.startswith(m) and len(unit) > len(m)), None)
+    return q["value"] * MULTIPLIERS[prefix] if prefix else q["value"]
+
+
 def spans(engine, questions: list[dict], verbose: bool) -> dict:
     span_ok = value_ok = value_total = 0
     for q in questions:
@@ -114,7 +123,7 @@ def spans(engine, questions: list[dict], verbose: bool) -> dict:
         if q.get("value") is not None:  # a label without a value asks for none
             value_total += 1
             a = result.answer
-            got = a is not None and getattr(a, "kind", "") == "value" and abs(a.value - q["value"]) < 1e-6 \
+            got = a is not None and getattr(a, "kind", "") == "value" and abs(a.value - _label_amount(q)) < 1e-6 \
                 and (q.get("year") is None or a.year == q["year"])
             value_ok += got
             if verbose and not got:
