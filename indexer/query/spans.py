@@ -18,8 +18,8 @@ it). A clause that states no matching number gives no value answer.
   counts: 'how many rooms', 'what share of the deposit'; words no clause of the corpus has do
   not count, but an English one counts by the Chinese words the dictionary gives for it:
   query/dictionary.py), plus the longest run of the question's characters it shares (over the
-  question's length). A question asking a time or a place is answered by a sentence stating one: one
-  without it keeps half its score (the question's own words are no such form).
+  question's length). A question asking a time or a place is answered by a sentence stating
+  one: one without it keeps half its score (the question's own words are no such form).
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
   clauses whose metric and surrounding words best cover the question — or the number of a
   measure ('补助9万元', '免收2个月房租') where no target covers it as well — of the kind of unit the
