@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from indexer.config import Config
 from indexer.errors import OverloadedError, PolicySearchError, one_line
+from indexer.query.dictionary import reverse_index
 from indexer.query.engine import SearchEngine
 
 from . import admin, api, i18n, intel, pages
@@ -82,7 +83,15 @@ def create_app(engine: SearchEngine | EngineHolder, config: Config | None = None
     app.register_error_handler(PolicySearchError, _policy_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    _read_dictionary()
     return app
+
+
+def _read_dictionary() -> None:
+    """Read the dictionary that English questions' answers use (query/dictionary.py; ~0.7 s,
+    once per process) in the background now, not during the first English question asked."""
+    if not reverse_index.cache_info().currsize:
+        threading.Thread(target=reverse_index, name="read-dictionary", daemon=True).start()
 
 
 def _start_request() -> None:

@@ -412,3 +412,17 @@ def test_openapi_documents_every_json_route_and_the_hit_shape(live_server):
     assert set(spec["components"]["schemas"]["Hit"]["required"]) == HIT_KEYS
     search = live_server.get(path("/api/search", q=INCUBATOR_QUESTION)).json()
     assert set(spec["components"]["schemas"]["SearchResponse"]["required"]) == set(search)
+
+
+def test_the_app_reads_the_dictionary_of_english_questions_before_the_first_is_asked(server_engine):
+    import time
+
+    from indexer.query.dictionary import reverse_index
+
+    reverse_index.cache_clear()
+    create_app(server_engine, Config())
+    deadline = time.monotonic() + 30
+    while not reverse_index.cache_info().currsize and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reverse_index.cache_info().currsize == 1  # read with no question asked
+    assert "房间" in reverse_index()["room"]
