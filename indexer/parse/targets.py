@@ -42,12 +42,14 @@ _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
-          "款", "间", "张", "床", "条", "站", "摄氏度", "℃")
+          "款", "间", "张", "床", "条", "站", "例", "类", "摄氏度", "℃")
+# 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变
+_TENTHS = r"成(?![员本果交为功熟都立效绩型品就不])"
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]{0,6})"
-    r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?\s{0,3}(?P<mult>万亿|亿|万|千)?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
+    r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?\s{0,3}(?P<mult>万亿|亿|万|千)?[多余]?\s{0,3}"
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
 # Spaces bounded ({0,3}): an unbounded \s* before the year would be tried from every space of a
@@ -119,8 +121,11 @@ class Target:
 
 
 def _number(match: re.Match[str]) -> float | None:
-    """The value a `_VALUE_RE` match holds, multiplier applied; None for an unreadable numeral."""
+    """The value a `_VALUE_RE` match holds, multiplier applied; None for an unreadable numeral
+    or a grade: '二类医疗器械', '一类地区' name a class, '8类生活必需品' and '等四类人员' count them."""
     num = match["num"]
+    if match["unit"] == "类" and not num[0].isdigit() and match.string[max(0, match.start() - 1):match.start()] not in ("等", "共"):
+        return None
     try:
         value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
     except ValueError:
@@ -334,8 +339,10 @@ def extract_targets(text: str) -> list[Target]:
 # a date ('2020年', '2月15日'): at most three digits, and no word after it that makes it a time
 # of year (年底, 年度, 月份).
 # A period, not a name or an age: never '建党100周年', '2周岁', '上半年' or '一二三年'.
+# '10日内' is a period of days; '2月10日' a date (no 月 before the number).
 _DURATION_RE = re.compile(r"(?<![\d.上下一二两三四五六七八九十])(?P<num>\d{1,3}(?:\.\d+)?|[二三四五六七八九]?十?[一二两三四五六七八九十]|半)\s{0,2}"
-                          r"(?P<unit>个月|个工作日|个自然日|个?小时|分钟|天|周(?![年岁])|年)(?![级度底初末份])")
+                          r"(?P<unit>个月|个工作日|个自然日|个?小时|分钟|天|日(?=\s{0,2}(?:内|以内|之内))|周(?![年岁])|年)"
+                          r"(?![级度底初末份])")
 
 
 def quantities(text: str) -> list[Target]:
@@ -353,6 +360,8 @@ def quantities(text: str) -> list[Target]:
             found.append(Target("", value, m["unit"], "", None, m.start(), m.end(), text[m.start():m.end()]))
     for m in _DURATION_RE.finditer(norm):
         num = m["num"]
+        if m["unit"] == "日" and norm[max(0, m.start() - 1):m.start()] == "月":
+            continue  # a date: '2月10日内'
         try:
             value = 0.5 if num == "半" else float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
         except ValueError:

@@ -23,9 +23,11 @@ it). A clause that states no matching number gives no value answer.
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
   clauses whose metric and surrounding words best cover the question — or the number of a
   measure ('补助9万元', '免收2个月房租') where no target covers it as well — of the kind of unit the
-  question asks for (几个月: a duration, 比例: a percentage, 多少钱: money, 几家 or how many: a
-  count), scored by its segment's words and a tenth of its sentence's (like segments of two
-  trips, '共9站' and '共19站', differ in the sentence before them); its year
+  question asks for (几个月 or 多少天, '10日内' too: a duration; 比例 or 几成: a percentage or
+  tenths; 多少钱: money; 几家, 多少例, 几类 or how many: a count), scored by its segment's words
+  and a tenth of its sentence's (like segments of two trips, '共9站' and '共19站', differ in the
+  sentence before them); of a respective list ('小学、初中、高中分别不超过2小时、4小时、5小时') the
+  number of the item the asking sentence names ('初中生…最多多少') is taken; its year
   is the year the text gives, else the single year a yearly plan's title gives ("2015年工作
   要点"), else none.
 """
@@ -56,8 +58,8 @@ if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
 
 VALUE_QUESTION = re.compile(
-    r"多少|几[家个项人所件次台万亿年天]|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
-    r"\bhow\s+(?:many|much|large|big|high|long)\b|"
+    r"多少|几[家个项人所件次台万亿年天成类例]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b",
     re.IGNORECASE)
 # A gap between Chinese characters is a line break the scrape flattened ('…返还政策 原标题： …'):
@@ -76,18 +78,18 @@ _EVERY_YEAR = re.compile(r"每年|年均|逐年")
 # The kind of number a question asks for and the units that answer it: first the measure word
 # it asks with ('多少家', '几个月', '多少钱'), else the words of its subject (比例, 资金, 期限); a
 # question of none of them takes any unit.
-_DURATION_UNITS = frozenset({"个月", "个工作日", "个自然日", "天", "周", "年", "小时", "分钟"})
+_DURATION_UNITS = frozenset({"个月", "个工作日", "个自然日", "天", "日", "周", "年", "小时", "分钟"})
 _TEMPERATURE_UNITS = frozenset({"℃", "摄氏度"})
-_PERCENT_UNITS = frozenset({"%", "个百分点", "个基点"})
+_PERCENT_UNITS = frozenset({"%", "个百分点", "个基点", "成"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
-                          "辆", "只", "批次", "款", "间", "张", "床", "条", "站"})
+                          "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类"})
 _ASKED_UNITS = (
     (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日|小时|分钟)"
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
-    (re.compile(r"百分之几|多少个?百分点"), _PERCENT_UNITS),
+    (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站]"), _COUNT_UNITS),
+    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站例类]"), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
@@ -358,7 +360,7 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站)")
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类)")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 
@@ -394,7 +396,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             score = _sentence_score(context, plain_q, tokens, idf, total) - VALUE_RANK_PENALTY * rank - 0.02 * measure \
                 + SENTENCE_WEIGHT * _sentence_score(sentence, plain_q, tokens, idf, total) \
                 + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
-                             re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0])
+                             re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0]) \
+                + _respective(question, text, target)
             if score <= 0.1 or (best and score <= best[0]):
                 continue
             # The year of a yearly amount is none; a target's, its own or its single-year plan's
@@ -438,10 +441,10 @@ _RESTATES = ("即", "也就是", "亦即", "其中")  # '…补助资金80亿元
 # Each bound: what asks for it, what states it before the number, and the word that states it
 # right after the number ('500万元以内', '20%以上'; not '…。以上政策').
 _BOUNDS = (
-    (re.compile(r"最多|最高|上限|不超过|至多|封顶|\bmaximum\b|\bat most\b|\bup to\b|\bcap\b", re.IGNORECASE),
+    (re.compile(r"最多|最高|上限|不超过|至多|封顶|\bmaximum\b|\bat most\b|\bup to\b|\bcap\b|\bhow high\b", re.IGNORECASE),
      re.compile(r"最高|最多|不超过|不高于|上限|以内|封顶|至多"), "以内"),
-    (re.compile(r"最少|至少|最低|下限|不低于|\bminimum\b|\bat least\b", re.IGNORECASE),
-     re.compile(r"至少|不低于|不少于|最低"), "以上"),
+    (re.compile(r"最少|至少|最低|下限|不低于|\bminimum\b|\bat least\b|\bhow low\b", re.IGNORECASE),
+     re.compile(r"至少|不低于|不少于|最低|下限"), "以上"),
 )
 _UP = re.compile(r"增长|提高|增加|上升|提升|上调|扩大|\bincrease|\brise\b|\bgrow", re.IGNORECASE)
 _DOWN = re.compile(r"降低|下降|减少|下调|压降|缩减|降至|\breduc|\bcut\b|\blower", re.IGNORECASE)
@@ -460,6 +463,40 @@ def _agreement(question: str, around: str, after: str = "") -> float:
     if up != down and (_DOWN if up else _UP).search(around) and not (_UP if up else _DOWN).search(around):
         score -= _DIRECTION_PENALTY
     return score
+
+
+# 'A、B和C分别…X、Y、Z': the items named before 分别, one per number after it, in order.
+_RESPECTIVELY = "分别"
+_ITEM_SPLIT = re.compile(r"[、和及与]")
+_RESPECTIVE_BONUS = 0.15
+_LIST_LEAD = re.compile(r"^(?:其中|对于|对|给予|按照|按|为)")
+
+
+def _respective(question: str, text: str, number: Target) -> float:
+    """A bonus for the number of a respective list ('其中小学、初中、高中分别不超过2小时、4小时、5小时')
+    whose item the question names ('初中生…最多多少'), a penalty for the other numbers of that list.
+    Nothing when the sentence has no such list, the items and numbers do not pair one to one, or
+    the question names no single item. Args: the question, the clause text, the number."""
+    sentence_start = _segment_start(text, number.start, _FULL_STOPS)
+    at = text.rfind(_RESPECTIVELY, sentence_start, number.start)
+    if at < 0:
+        return 0.0
+    head = text[_segment_start(text, at, "，,。；;：:\n"):at]
+    items = [i.strip() for i in _ITEM_SPLIT.split(head) if i.strip()]
+    end = next((i for i in range(number.end, len(text)) if text[i] in "，,。；;\n"), len(text))
+    listed = [q for q in quantities(text[at:end]) if q.unit == number.unit]
+    if len(items) < 2 or len(listed) != len(items):
+        return 0.0
+    # the items as the list names them ('其中小学' is 小学), looked for in the sentence that asks
+    # ('…中小学…有什么时长要求？初中生…最多多少' names 初中), else the whole question
+    items = [_LIST_LEAD.sub("", i) for i in items]
+    asking = next((p for p in reversed(re.split(r"[？?。！!]", question)) if _QUESTION_WORD.search(p)), question)
+    named = [k for k, item in enumerate(items) if item and item in asking] \
+        or [k for k, item in enumerate(items) if item and item in question]
+    position = next((k for k, q in enumerate(listed) if at + q.start <= number.start < at + q.end), None)
+    if len(named) != 1 or position is None:
+        return 0.0
+    return _RESPECTIVE_BONUS if named[0] == position else -_RESPECTIVE_BONUS
 
 
 def _segment_start(text: str, at: int, stops: str) -> int:

@@ -225,3 +225,26 @@ def test_counts_of_stops_and_articles_and_not_the_words_they_begin():
 
     got = [(q.value, q.unit) for q in quantities("上车至下车共19站，出台务实举措28条，提供一站式服务、一条龙服务")]
     assert got == [(19, "站"), (28, "条")]
+
+
+def test_quantities_of_cases_kinds_tenths_days_and_approximate_counts():
+    from indexer.parse.targets import quantities
+
+    text = ("累计报告确诊病例28018例，保障蔬菜等8类生活必需品，产能恢复到六成以上，10日内补办备案手续，"
+            "有300多名学生留校，2000余家企业复工。")
+    assert [(q.value, q.unit) for q in quantities(text)] == [
+        (28018, "例"), (8, "类"), (6, "成"), (10, "日"), (300, "名"), (2000, "家")]
+
+
+def test_grades_dates_and_words_of_cheng_are_no_quantities():
+    from indexer.parse.targets import quantities
+
+    text = "二类医疗器械注册收费，一类地区，2月10日内完成，成立专班，一成不变，落户成都。"
+    assert quantities(text) == []
+
+
+def test_a_duration_after_a_month_is_still_read():
+    from indexer.parse.targets import quantities
+
+    got = [(q.value, q.unit) for q in quantities("对国有企业经营性房产2020年2月、3月两个月租金收入予以减免")]
+    assert got == [(2, "个月")]

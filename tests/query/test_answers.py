@@ -636,3 +636,47 @@ def test_a_sentence_is_scored_by_whole_words_not_again_by_their_parts():
     hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
     _, answer = answer_card(Table(), "博士毕业生补贴多少", False, terms, [hit])
     assert answer is not None and answer.value == 30000
+
+
+@pytest.mark.parametrize("question, value, unit", [
+    ("全国累计确诊病例有多少例", 28018, "例"),              # cases counted by 例, not 31个省
+    ("要求重点保障几类生活必需品", 8, "类"),                # kinds by 类
+    ("行业产能要恢复到几成以上", 6, "成"),                  # tenths by 成
+    ("开始后多少天内补办备案", 10, "日"),                   # '10日内' is a period of days
+    ("大约有多少学生留校过年", 300, "名"),                  # '300多名' is about 300
+])
+def test_value_questions_counted_in_cases_kinds_tenths_and_days(question, value, unit):
+    from indexer.query.spans import value_answer
+
+    text = ("全国31个省（区、市）累计报告确诊病例28018例。重点保障蔬菜、肉类、蛋类等8类生活必需品供应。"
+            "力争月底前行业产能恢复到六成以上。应当在公开募捐开始后10日内补办备案手续。有300多名学生留校过年。")
+    tokens = tuple(t for t in re.findall(r"确诊病例|生活必需品|产能|补办备案|留校过年", question))
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("延期开学期间中小学线上学习有什么要求？初中生每天线上学习最多多少小时？", 4),  # the item asked, not 中小学's 小学
+    ("高中生每天线上学习总时长最多多少", 5),
+    ("学生每天线上学习总时长最多多少", 2),      # no item named: the words decide, as before
+])
+def test_a_respective_list_answers_with_the_number_of_the_item_asked(question, value):
+    from indexer.query.spans import value_answer
+
+    text = "把控学生每天线上学习总时长，其中小学、初中、高中分别不超过2小时、4小时、5小时。"
+    tokens = ("线上学习", "总时长", "每天")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, "小时")
+
+
+@pytest.mark.parametrize("question, tokens, value", [
+    ("how low can the housing provident fund contribution rate be reduced", ("住房公积金", "缴存比例"), 5),  # 下限
+    ("新增融资担保按什么费率收取", ("融资担保", "费率"), 1),                                             # a rate asked
+])
+def test_a_floor_asked_in_english_and_a_rate_asked_by_what_are_value_questions(question, tokens, value):
+    from indexer.query.spans import is_value_question, value_answer
+
+    text = "可阶段性适当降低住房公积金缴存比例，下限至国家规定的5%。其新增融资担保费率按1%收取。"
+    assert is_value_question(question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, "%")
