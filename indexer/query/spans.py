@@ -28,8 +28,9 @@ it). A clause that states no matching number gives no value answer.
   and a tenth of its sentence's (like segments of two trips, '共9站' and '共19站', differ in the
   sentence before them); of a respective list ('小学、初中、高中分别不超过2小时、4小时、5小时') the
   number of the item the asking sentence names ('初中生…最多多少') is taken; its year
-  is the year the text gives, else the single year a yearly plan's title gives ("2015年工作
-  要点"), else none.
+  is a target's year, else the single year a yearly plan's title gives ("2015年工作要点"); a
+  measure's, the one year its sentence names, in a date too ('自2020年2月1日起…按95%结算'), unless
+  it counts since then ('自2019年5月推出以来'); else none.
 """
 from __future__ import annotations
 
@@ -100,7 +101,10 @@ _ASKED_UNITS = (
      _MONEY_UNITS),
     (re.compile(r"\bhow many\b", re.IGNORECASE), _COUNT_UNITS),  # 'how many yuan' asks money, above
 )
-_STATED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|度|底|初|末)")
+# The year a measure's sentence names, in a date or a fiscal year too ('自2020年2月1日起至6月30日止',
+# '2020年度发生的亏损'); not one of several, and not a start the number counts from ('自2019年5月推出以来').
+_STATED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_SINCE = re.compile(r"以来")
 
 
 @dataclass(frozen=True)
@@ -406,8 +410,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             year = target.year
             if year is None and not yearly:
                 if measure:
-                    stated = _STATED_YEAR.search(_sentence_of(text, target.start))
-                    year = int(stated.group(1)) if stated else None
+                    year = _stated_year(_full_sentence(text, target.start))
                 else:
                     year = title_year(title)
             best = (score, ValueAnswer(target.value, target.unit, year, target.text, target.metric,
@@ -512,9 +515,17 @@ def _segment_start(text: str, at: int, stops: str) -> int:
     return start
 
 
-def _sentence_of(text: str, at: int) -> str:
-    """The sentence of `text` that holds offset `at`."""
-    return next((text[s:e] for s, e in sentences(text) if s <= at < e), "")
+def _stated_year(sentence: str) -> int | None:
+    """The one year a sentence names (none for several, or for a sentence counting since then)."""
+    years = set(_STATED_YEAR.findall(sentence))
+    return int(years.pop()) if len(years) == 1 and not _SINCE.search(sentence) else None
+
+
+def _full_sentence(text: str, at: int) -> str:
+    """The sentence of `text` that holds offset `at`, from full stop to full stop (not cut at its
+    commas as a long one is for marking: '文件发布之日至2020年6月30日，…允许企业在12%以内…')."""
+    end = next((i for i in range(at, len(text)) if text[i] in _FULL_STOPS), len(text))
+    return text[_segment_start(text, at, _FULL_STOPS):end]
 
 
 def _target_context(text: str, target: Target) -> str:

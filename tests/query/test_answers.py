@@ -680,3 +680,24 @@ def test_a_floor_asked_in_english_and_a_rate_asked_by_what_are_value_questions(q
     assert is_value_question(question)
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (value, "%")
+
+
+@pytest.mark.parametrize("question, value, year", [
+    ("电费按原到户电价的多少比例结算", 95, 2020),        # a date of the measure's period names its year
+    ("亏损最长可以结转几年", 8, 2020),                    # a fiscal year (年度) does too
+    ("企业可以在多少比例以内自主确定缴存比例", 12, 2020),  # across the commas of a long sentence
+    ("累计投放贷款多少", 1620000000, None),               # a start it counts from (以来) does not
+    ("补助资金最多多少", 500000, None),                   # nor one of two years
+])
+def test_a_measure_s_year_is_the_one_year_its_sentence_dates_it_by(question, value, year):
+    from indexer.query.spans import value_answer
+
+    text = ("自2020年2月1日起至6月30日止，电网企业计收电费时，统一按原到户电价水平的95%结算。"
+            "困难行业企业2020年度发生的亏损，最长结转年限由5年延长至8年。"
+            "文件发布之日至2020年6月30日，在不低于最低缴存额的前提下，经职工代表大会讨论通过，允许企业在12%以内自主确定缴存比例，"
+            "但月缴额不得低于公布的最低缴存额。"
+            "该产品自2019年5月推出以来，已累计投放贷款16.2亿元。"
+            "2021年起对2020年新开办企业的补助资金最高50万元。")
+    tokens = tuple(t for t in re.findall(r"电价|结算|亏损|结转|缴存比例|自主确定|投放贷款|补助资金", question))
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.year) == (value, year)
