@@ -379,6 +379,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     plain_q = plain_text(question)
     # a number the question states is what it knows, not what it asks ('197款…, how many of them…')
     given = {float(n) * MULTIPLIERS.get(mult, 1) for n, mult in _GIVEN.findall(question)}
+    conditions = _conditions(question)
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         targets = extract_targets(text)
@@ -386,11 +387,11 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
         # Beside the targets, the numbers of measures ('补助9万元', '免收2个月房租'), a little behind
         # a target on equal words: a plan's goal answers before a figure in passing.
         others = [q for q in quantities(text) if not any(s < q.end and q.start < e for s, e in taken)
-                  and not _superseded(text, q)]
+                  and not _superseded(text, q) and not _quoted(text, q.start)]
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
             if units is not None and target.unit not in units or target.unit in excluded \
-                    or target.value in given:
-                continue  # '免几个月房租' is not answered by '9万元'
+                    or target.value in given or _normal(target.value, target.unit) in {c[:2] for c in conditions}:
+                continue  # '免几个月房租' is not answered by '9万元', '增长两成及以上的' by its 20%
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
             context = _segment(text, target) if measure else _target_context(text, target)
@@ -401,7 +402,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                 + SENTENCE_WEIGHT * _sentence_score(sentence, plain_q, tokens, idf, total) \
                 + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
                              re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0]) \
-                + _respective(question, text, target)
+                + _respective(question, text, target) + _condition_agreement(conditions, text, target)
             if score <= 0.1 or (best and score <= best[0]):
                 continue
             # The year of a yearly amount is none; a target's, its own or its single-year plan's
@@ -500,6 +501,65 @@ def _respective(question: str, text: str, number: Target) -> float:
     if len(named) != 1 or position is None:
         return 0.0
     return _RESPECTIVE_BONUS if named[0] == position else -_RESPECTIVE_BONUS
+
+
+_SHORT_QUOTE = 8  # “三个一批”, “一人一策”: a name; a longer quotation cites words ('“暂停用电不得小于15天”')
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether offset `at` is inside a title (《…》) or a short quoted name ('“三个一批”工作') of
+    its sentence: a name, not a measure."""
+    head = text[_segment_start(text, at, _FULL_STOPS):at]
+    if head.rfind("《") > head.rfind("》"):
+        return True
+    opened = head.rfind("“")
+    if opened <= head.rfind("”"):
+        return False
+    closed = text.find("”", at)
+    return closed >= 0 and closed - (at - len(head) + opened) - 1 <= _SHORT_QUOTE
+
+
+# A number stated with a bound: '500万元以上', '增长两成及以上', '20%以下', '500万元及以下', '3天以内'.
+_ABOVE = re.compile(r"[及或]?以上")
+_BELOW = re.compile(r"[及或]?以下|以内")
+_CONDITION_BONUS = 0.15
+
+
+def _normal(value: float, unit: str) -> tuple[float, str]:
+    """A value comparable across notations: tenths as a percentage (两成 is 20%)."""
+    return (round(value * 10, 6), "%") if unit == "成" else (round(value, 6), unit)
+
+
+def _bound(text: str, number: Target) -> str | None:
+    """'以上' or '以下' when the number is stated as a bound ('500万元以上', '20%及以下'), else None."""
+    after = text[number.end:number.end + 3]
+    if number.text.endswith("以上") or _ABOVE.match(after):
+        return "以上"
+    return "以下" if _BELOW.match(after) else None
+
+
+def _conditions(question: str) -> list[tuple[float, str, str]]:
+    """The numbers a question states as bounds, normalised, with their bound: '单户担保金额500万元以上的…'
+    -> (5000000.0, '元', '以上')."""
+    return [(*_normal(q.value, q.unit), bound) for q in quantities(question) if (bound := _bound(question, q))]
+
+
+def _condition_agreement(conditions: Sequence[tuple[float, str, str]], text: str, number: Target) -> float:
+    """A bonus when the condition nearest before a number in its sentence is the one the question
+    states ('…500万元以上的小微企业…降至1.5%以内' for '500万元以上的…费率上限'), a penalty when it
+    is the opposite bound of the same number ('500万元及以下的…1%以内'; '增长20%以下的…30%' for
+    '增长两成及以上')."""
+    if not conditions:
+        return 0.0
+    start = max(text.rfind(c, 0, number.start) for c in "。；;\n！？!?") + 1
+    stated = [q for q in quantities(text[start:number.start])]
+    score = 0.0
+    for value, unit, bound in conditions:
+        same = [q for q in stated if _normal(q.value, q.unit) == (value, unit)]
+        if same:
+            found = _bound(text[start:number.start], same[-1])
+            score += _CONDITION_BONUS if found == bound else -_CONDITION_BONUS if found else 0.0
+    return score
 
 
 def _segment_start(text: str, at: int, stops: str) -> int:

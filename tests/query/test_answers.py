@@ -701,3 +701,42 @@ def test_a_measure_s_year_is_the_one_year_its_sentence_dates_it_by(question, val
     tokens = tuple(t for t in re.findall(r"电价|结算|亏损|结转|缴存比例|自主确定|投放贷款|补助资金", question))
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.year) == (value, year)
+
+
+@pytest.mark.parametrize("question, value", [
+    ("单户担保金额500万元以上的小微企业，担保费率上限是多少", 1.5),   # the bound the question states
+    ("单户担保金额500万元及以下的小微企业，担保费率上限是多少", 1),    # and the other one
+])
+def test_a_value_under_the_condition_the_question_states(question, value):
+    from indexer.query.spans import value_answer
+
+    # the first number's segment names more of the question's words (担保费率)
+    text = ("政府性担保机构对中小微企业减免担保费用，其中对单户担保金额500万元及以下的小微企业收取的担保费率降至1%以内，"
+            "对单户担保金额500万元以上的小微企业降至1.5%以内。")
+    tokens = ("单户", "担保金额", "小微企业", "担保费率", "上限")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, "%")
+
+
+def test_a_condition_in_tenths_is_the_same_as_in_percent_and_is_not_the_answer():
+    from indexer.query.spans import value_answer
+
+    text = ("补贴标准为：平均人数与去年持平或增长20%以下的，一次性给予企业3个月实际缴纳社会保险费用30%的补贴；"
+            "平均人数增长20%及以上的，一次性给予企业实际缴纳社会保险费50%的补贴。")
+    question = "平均人数比去年增长两成及以上，能拿到多大比例的补贴"
+    tokens = ("平均人数", "增长", "补贴", "比例")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (50, "%")
+
+
+def test_a_number_in_a_short_quoted_name_or_a_title_is_no_answer_but_a_quotation_s_is():
+    from indexer.query.spans import value_answer
+
+    text = ("福建省发布《关于做好福建省防疫物资扩产、转产、新建“三个一批”工作的通知》。尽快实现全省口罩日产量2000万个。"
+            "申请变更的用户不受“暂停用电不得小于15天”等条件限制。")
+    tokens = ("福建省", "扩产", "转产", "新建", "三个", "一批", "口罩", "日产量")
+    answer = value_answer("福建省推进防疫物资扩产、转产、新建“三个一批”工作，提出全省口罩日产量要达到多少", tokens,
+                          np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and answer.value == 2e7
+    answer = value_answer("暂停用电最少不得小于多少天", ("暂停用电",), np.ones(1), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (15, "天")
