@@ -27,7 +27,9 @@ it). A clause that states no matching number gives no value answer.
   tenths; 多少钱: money; 几家, 多少例, 几类 or how many: a count), scored by its segment's words
   and a tenth of its sentence's (like segments of two trips, '共9站' and '共19站', differ in the
   sentence before them); of a respective list ('小学、初中、高中分别不超过2小时、4小时、5小时') the
-  number of the item the asking sentence names ('初中生…最多多少') is taken; its year
+  number of the item the asking sentence names ('初中生…最多多少') is taken, and a number of the
+  thing the question counts ('how many rooms': '能提供5754个房间') before one of another ('95个
+  集中隔离医学观察点'); under the condition it states ('500万元以上的…') before the opposite; its year
   is a target's year, else the single year a yearly plan's title gives ("2015年工作要点"); a
   measure's, the one year its sentence names, in a date too ('自2020年2月1日起…按95%结算'), unless
   it counts since then ('自2019年5月推出以来'); else none.
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
 
 VALUE_QUESTION = re.compile(
-    r"多少|几[家个项人所件次台万亿年天成类例]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|几[家个项人所件次台万亿年天成类例户名款间张床条站]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b",
     re.IGNORECASE)
@@ -356,11 +358,46 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
     # The measure word asked is the one answered first: '多少个发热门诊' by '200个', not by '五项措施'.
     asked = _ASKED_CLASSIFIER.search(question)
-    if asked and units is not None and asked.group(1) in units:
-        exact = _best_value(question, tokens, idf, clauses, frozenset({asked.group(1)}), excluded)
-        if exact is not None:
-            return exact
-    return _best_value(question, tokens, idf, clauses, units, excluded)
+    tries = [frozenset({asked.group(1)})] if asked and units is not None and asked.group(1) in units else []
+    # And a number of the thing it counts before one of another: 'how many rooms' by '能提供5754个房间',
+    # not by '设置了95个集中隔离医学观察点'.
+    counted = _counted(question, tokens)
+    for unit_set in (*tries, units):
+        for only in ((counted, ()) if counted else ((),)):
+            found = _best_value(question, tokens, idf, clauses, unit_set, excluded, only)
+            if found is not None:
+                return found
+    return None
+
+
+def _counted(question: str, tokens: Sequence[str]) -> tuple[str, ...]:
+    """The question's tokens that name what it counts: the words right after 多少/几 and a measure
+    word ('多少个新冠肺炎救治专家团队' -> 救治, 专家团队…), or an English question's after 'how many'
+    up to its verb ('How many rooms in total can…' -> rooms, total). Empty when it names none."""
+    chinese = _COUNTED.search(question)
+    if chinese:
+        words = fold(chinese.group(1))
+        return tuple(t for t in tokens if not t.isascii() and t in words)
+    english = _ENGLISH_ASK.search(question)
+    if english is None:
+        return ()
+    verb = _ENGLISH_VERB.search(question, english.end())
+    words = set(re.findall(r"[a-z0-9]+", fold(question[english.end():verb.start() if verb else len(question)])))
+    return tuple(t for t in tokens if t in words)
+
+
+def _counts(text: str, number: Target, counted: Sequence[str]) -> bool:
+    """Whether a number counts one of the `counted` words: one stands in its segment just before
+    it ('惠及一般工商业电力客户152.53万户') or right after it ('5754个房间')."""
+    before = text[max(_segment_start(text, number.start, "，,。；;\n"), number.start - _COUNT_WINDOW):number.start]
+    after = re.split(r"[，,。；;\n]", text[number.end:number.end + _COUNT_WINDOW], maxsplit=1)[0]
+    window = fold(before + after)
+    return any(presence(t, window) > 0 for t in counted)
+
+
+_COUNTED = re.compile(r"(?:多少|几)(?:个|家|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类)?"
+                      r"([^，,。；;？?！!]{2,12})")
+_COUNT_WINDOW = 12
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
@@ -371,9 +408,9 @@ _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 
 def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                 clauses: Sequence[tuple[str, str, str]], units: frozenset[str] | None,
-                excluded: frozenset[str] = frozenset()) -> ValueAnswer | None:
-    """The best-scoring number of one of `units` (any unit when None), none of `excluded`, in
-    the first clauses."""
+                excluded: frozenset[str] = frozenset(), counted: Sequence[str] = ()) -> ValueAnswer | None:
+    """The best-scoring number of one of `units` (any unit when None), none of `excluded`, and
+    when `counted` is given one counting one of those words (_counts), in the first clauses."""
     idf = focus_weights(question, tokens, idf)
     total = _total(tokens, idf)
     plain_q = plain_text(question)
@@ -390,7 +427,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                   and not _superseded(text, q) and not _quoted(text, q.start)]
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
             if units is not None and target.unit not in units or target.unit in excluded \
-                    or target.value in given or _normal(target.value, target.unit) in {c[:2] for c in conditions}:
+                    or target.value in given or _normal(target.value, target.unit) in {c[:2] for c in conditions} \
+                    or counted and not _counts(text, target, counted):
                 continue  # '免几个月房租' is not answered by '9万元', '增长两成及以上的' by its 20%
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')

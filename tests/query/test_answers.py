@@ -740,3 +740,27 @@ def test_a_number_in_a_short_quoted_name_or_a_title_is_no_answer_but_a_quotation
     assert answer is not None and answer.value == 2e7
     answer = value_answer("暂停用电最少不得小于多少天", ("暂停用电",), np.ones(1), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (15, "天")
+
+
+@pytest.mark.parametrize("question, tokens, value", [
+    ("How many rooms in total can Chongqing's quarantine sites provide", ("重庆", "集中", "隔离", "医学观察", "rooms"),
+     5754),                                                             # the rooms, not the sites
+    ("重庆集中隔离医学观察点一共能提供多少个房间", ("重庆", "集中", "隔离", "医学观察", "提供", "房间"), 5754),
+    ("重庆设置了多少个集中隔离医学观察点", ("重庆", "设置", "集中", "隔离", "医学观察"), 95),
+])
+def test_a_count_answers_with_the_number_of_the_thing_counted(question, tokens, value):
+    from indexer.query.relevance import Gloss
+    from indexer.query.spans import value_answer
+
+    text = ("重庆已为密切接触者设置了95个集中隔离医学观察点，观察对象实行一人一间房，基本能满足全市隔离需求。"
+            "李畔介绍，这95个集中隔离医学观察点多由宾馆改造而成，能提供5754个房间，具备良好居住条件。")
+    tokens = tuple(Gloss("rooms", (("房间", 1.0), ("客房", 0.5))) if t == "rooms" else t for t in tokens)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, "个")
+
+
+def test_how_many_households_is_a_value_question():
+    from indexer.query.spans import is_value_question
+
+    assert is_value_question("几户及以上家庭的人聚在一起吃饭就算群体性聚餐")
+    assert is_value_question("一共有几名患者")
