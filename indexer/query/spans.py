@@ -19,7 +19,8 @@ it). A clause that states no matching number gives no value answer.
   not count, but an English one counts by the Chinese words the dictionary gives for it:
   query/dictionary.py), plus the longest run of the question's characters it shares (over the
   question's length). A question asking a time or a place is answered by a sentence stating
-  one: one without it keeps half its score (the question's own words are no such form).
+  one (a telephone number, an address: the same): one without it keeps half its score (the
+  question's own words are no such form).
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
   clauses whose metric and surrounding words best cover the question — or the number of a
   measure ('补助9万元', '免收2个月房租') where no target covers it as well — of the kind of unit the
@@ -267,6 +268,12 @@ _SPAN_ASKS = (
      re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日")),
     (re.compile(r"哪里|在哪|何处|什么地方|什么位置|哪个位置|\bwhere\b", re.IGNORECASE),
      re.compile(r"设在|设置|设立|位于|地点|地址|放在|安排在")),
+    # a telephone number ('石家庄市未成年人保护中心0311-966008'), an address ('运河东大街57号院5号楼318室')
+    (re.compile(r"电话|热线|号码|联系方式|\b(?:tele)?phone\b|\bhotline\b", re.IGNORECASE),
+     re.compile(r"(?<!\d)0\d{2,3}\s*[-－—]\s*\d{5,8}(?!\d)|(?<![\d.])\d{7,8}(?![\d.])|(?<!\d)1[3-9]\d{9}(?!\d)"
+                r"|(?<![\d.])(?:1\d{4}|9\d{4,5})(?![\d.])")),
+    (re.compile(r"地址|\baddress\b", re.IGNORECASE),
+     re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
 )
 _FORM_BONUS = 0.15
 _FORMLESS = 0.5  # what a sentence without the form asked keeps of its score

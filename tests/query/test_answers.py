@@ -764,3 +764,21 @@ def test_how_many_households_is_a_value_question():
 
     assert is_value_question("几户及以上家庭的人聚在一起吃饭就算群体性聚餐")
     assert is_value_question("一共有几名患者")
+
+
+@pytest.mark.parametrize("question, tokens, want", [
+    # the line with the number, not the one saying to call (the corpus's IDF)
+    ("在河北石家庄发现无人照料的困境儿童，应该打哪个单位的热线、号码是多少",
+     {"石家庄": 7.3, "无人": 6.0, "照料": 6.1, "困境": 6.0, "儿童": 5.1, "热线": 7.7, "号码": 12.5},
+     "石家庄市未成年人保护中心0311-966008"),
+    ("承德市应该联系哪个机构、电话是多少", {"承德市": 1, "联系": 1, "机构": 1, "电话": 1}, "承德市儿童救助保护中心0314-4044986"),
+    ("纸质申请材料要邮寄到什么地址", {"纸质": 1, "申请材料": 1, "邮寄": 1, "地址": 1}, "北京市通州区运河东大街57号院5号楼318室"),
+])
+def test_a_question_for_a_phone_number_or_an_address_is_answered_by_a_sentence_stating_one(question, tokens, want):
+    from indexer.query.spans import answer_span
+
+    text = ("任何单位和个人如发现上述对象处于无人监护或者照料的状态，可致电当地热线电话反映。"
+            "全省各地受理电话分别是：石家庄市未成年人保护中心0311-966008；承德市儿童救助保护中心0314-4044986。"
+            "申请材料及邮寄信息表通过邮寄方式报送纸质申请材料。邮寄地址：北京市通州区运河东大街57号院5号楼318室。")
+    span = answer_span(text, question, tuple(tokens), np.array(list(tokens.values()), dtype=float))
+    assert span is not None and want in text[span[0]:span[1]]
