@@ -42,14 +42,16 @@ _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
-          "款", "间", "张", "床", "条", "站", "例", "类", "摄氏度", "℃")
-# 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变
+          "款", "间", "张", "床", "条", "站", "例", "摄氏度", "℃")
+# 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
+# after digits or 等/共 ('8类生活必需品', '等四类人员'), not a grade ('二类医疗器械', '一类地区').
 _TENTHS = r"成(?![员本果交为功熟都立效绩型品就不])"
+_KINDS = r"(?:(?<=\d)|(?<=\d\s)|(?<=[等共][一二两三四五六七八九十]))类"
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?\s{0,3}(?P<mult>万亿|亿|万|千)?[多余]?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
 # Spaces bounded ({0,3}): an unbounded \s* before the year would be tried from every space of a
@@ -121,11 +123,8 @@ class Target:
 
 
 def _number(match: re.Match[str]) -> float | None:
-    """The value a `_VALUE_RE` match holds, multiplier applied; None for an unreadable numeral
-    or a grade: '二类医疗器械', '一类地区' name a class, '8类生活必需品' and '等四类人员' count them."""
+    """The value a `_VALUE_RE` match holds, multiplier applied; None for an unreadable numeral."""
     num = match["num"]
-    if match["unit"] == "类" and not num[0].isdigit() and match.string[max(0, match.start() - 1):match.start()] not in ("等", "共"):
-        return None
     try:
         value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
     except ValueError:
