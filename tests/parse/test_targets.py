@@ -248,3 +248,9 @@ def test_a_duration_after_a_month_is_still_read():
 
     got = [(q.value, q.unit) for q in quantities("对国有企业经营性房产2020年2月、3月两个月租金收入予以减免")]
     assert got == [(2, "个月")]
+
+
+def test_a_grade_in_a_metric_does_not_cut_it():
+    found = extract_targets("4.全省药品补充申请、再注册收费标准和二类医疗器械首次注册、变更注册、延续注册收费标准降低30%。")
+    assert [(t.value, t.unit) for t in found] == [(30, "%")]
+    assert "药品补充申请" in found[0].metric and "延续注册收费标准" in found[0].metric
