@@ -443,7 +443,12 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             # the sentence up to the number tells apart numbers of like segments ('…1月23日乘坐26路…
             # 上车至下车共19站' beside '…1月22日乘坐38路…共9站')
             sentence = text[_segment_start(text, target.start, _FULL_STOPS):target.end]
-            score = _sentence_score(context, plain_q, tokens, idf, total) - VALUE_RANK_PENALTY * rank - 0.02 * measure \
+            own = _sentence_score(context, plain_q, tokens, idf, total)
+            if own <= 0.0:
+                # a segment sharing nothing with the question ('…暂退部分旅游服务质量保证金，标准为现有交纳数额的80%')
+                # states the measure the sentence before it names: read with it
+                own = _sentence_score(sentence, plain_q, tokens, idf, total)
+            score = own - VALUE_RANK_PENALTY * rank - 0.02 * measure \
                 + SENTENCE_WEIGHT * _sentence_score(sentence, plain_q, tokens, idf, total) \
                 + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
                              re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0]) \

@@ -782,3 +782,13 @@ def test_a_question_for_a_phone_number_or_an_address_is_answered_by_a_sentence_s
             "申请材料及邮寄信息表通过邮寄方式报送纸质申请材料。邮寄地址：北京市通州区运河东大街57号院5号楼318室。")
     span = answer_span(text, question, tuple(tokens), np.array(list(tokens.values()), dtype=float))
     assert span is not None and want in text[span[0]:span[1]]
+
+
+def test_a_number_whose_segment_shares_nothing_with_the_question_is_read_with_its_sentence():
+    from indexer.query.spans import value_answer
+
+    text = "（十）暂退部分旅游服务质量保证金。支持旅行社应对经营困难，向旅行社暂退部分旅游服务质量保证金，标准为现有交纳数额的80%。"
+    tokens = ("旅游", "服务质量", "保证金", "旅行社", "share")
+    answer = value_answer("what share of their tourism service quality deposit can travel agencies get back", tokens,
+                          np.array([8.5, 13.8, 12.7, 5.7, 6.1]), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (80, "%")
