@@ -42,7 +42,7 @@ _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
-          "款", "间", "张", "床", "条", "站", "例", "摄氏度", "℃")
+          "款", "间", "张", "床", "条", "站", "例", "节", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃")
 # 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
 # after digits or 等/共 ('8类生活必需品', '等四类人员'), not a grade ('二类医疗器械', '一类地区').
 _TENTHS = r"成(?![员本果交为功熟都立效绩型品就不])"
@@ -354,6 +354,8 @@ def quantities(text: str) -> list[Target]:
     norm = text.translate(_HALFWIDTH)
     found: list[Target] = []
     for m in _VALUE_RE.finditer(norm):
+        if m["num"] == "一" and not m["mult"]:
+            continue  # 'a': 一场特殊的签约仪式, 一个不漏, 一份承诺 (as extract_targets reads them)
         value = _number(m)
         if value is not None and m["unit"]:
             found.append(Target("", value, m["unit"], "", None, m.start(), m.end(), text[m.start():m.end()]))

@@ -20,7 +20,8 @@ it). A clause that states no matching number gives no value answer.
   query/dictionary.py), plus the longest run of the question's characters it shares (over the
   question's length). A question asking a time or a place is answered by a sentence stating
   one (a telephone number, an address: the same): one without it keeps half its score (the
-  question's own words are no such form).
+  question's own words are no such form). A signature (organs and a date, the site's editor
+  notes) says nothing of its own: it answers last.
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
   clauses whose metric and surrounding words best cover the question — or the number of a
   measure ('补助9万元', '免收2个月房租') where no target covers it as well — of the kind of unit the
@@ -62,9 +63,13 @@ if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
 
 VALUE_QUESTION = re.compile(
-    r"多少|几[家个项人所件次台万亿年天成类例户名款间张床条站]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|几[家个项人所件次台万亿年天成类例户名款间张床条站节场份箱盒瓶]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
-    r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b",
+    r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
+    # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
+    r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:reward|subsidy|allowance|bonus|fine|fee|price|payment|compensation)s?"
+    r"(?=\s+(?:is|are|was|were|per|paid|given|granted|can|will|do|does|for|of|to)\b|\s*[?,.]|$)|"
+    r"\bwhat\b[^?]{0,80}?\bper\s+(?:person|capita|head|household|family|day|month|year|mu|square\s+met(?:re|er))\b",
     re.IGNORECASE)
 # A gap between Chinese characters is a line break the scrape flattened ('…返还政策 原标题： …'):
 # a headline, a subtitle or a list line ends there.
@@ -87,13 +92,14 @@ _TEMPERATURE_UNITS = frozenset({"℃", "摄氏度"})
 _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点", "成"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
-                          "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类"})
+                          "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类", "节", "场",
+                          "份", "箱", "盒", "瓶"})
 _ASKED_UNITS = (
     (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日|小时|分钟)"
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站例类]"), _COUNT_UNITS),
+    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站例类节场份箱盒瓶]"), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
@@ -256,6 +262,8 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
                 score *= _FORMLESS
         if _headline(text, end, lead):
             score -= _HEADLINE_PENALTY  # a headline or heading restates; the body states
+        if _SIGNATURE.match(text[start:end]):
+            score *= _SIGNED  # '铜川市交通运输局 2020年2月10日 [网络编辑：…]' signs; it says nothing
         if score > best_score:
             best, best_score = (start, end), score
     return best
@@ -281,6 +289,10 @@ _FORMLESS = 0.5  # what a sentence without the form asked keeps of its score
 # or heading ('重庆出台援企稳岗返还政策 原标题：… 预计返还资金十六亿元 …'): what they say, the
 # body says in a sentence, and that sentence is marked when it answers as well.
 _HEADLINE_PENALTY = 0.1
+# A signature: organs and the date, and perhaps the site's editor notes after it.
+_SIGNATURE = re.compile(r"^[^，,；;：:]{2,60}?(?:局|委|厅|部|办|办公室|政府|会|院|中心|公司|组|处|署|所|站)"
+                        r"[\s\u3000]*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s\u3000]*(?:[\[【（(][^\]】）)]*[\]】）)][\s\u3000]*)*$")
+_SIGNED = 0.1
 _FULL_STOP = re.compile(r"[。！？!?]")
 
 
@@ -402,13 +414,13 @@ def _counts(text: str, number: Target, counted: Sequence[str]) -> bool:
     return any(presence(t, window) > 0 for t in counted)
 
 
-_COUNTED = re.compile(r"(?:多少|几)(?:个|家|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类)?"
+_COUNTED = re.compile(r"(?:多少|几)(?:个|家|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类|节|场|份|箱|盒|瓶)?"
                       r"([^，,。；;？?！!]{2,12})")
 _COUNT_WINDOW = 12
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类)")
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类|节|场|份|箱|盒|瓶)")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 

@@ -254,3 +254,10 @@ def test_a_grade_in_a_metric_does_not_cut_it():
     found = extract_targets("4.全省药品补充申请、再注册收费标准和二类医疗器械首次注册、变更注册、延续注册收费标准降低30%。")
     assert [(t.value, t.unit) for t in found] == [(30, "%")]
     assert "药品补充申请" in found[0].metric and "延续注册收费标准" in found[0].metric
+
+
+def test_quantities_of_lessons_events_copies_and_no_article_one():
+    from indexer.parse.targets import quantities
+
+    text = "将制作首批500节微课，举办3场招聘会，提交3份材料，举行了一场特殊的签约仪式，春节期间加强市场监管。"
+    assert [(q.value, q.unit) for q in quantities(text)] == [(500, "节"), (3, "场"), (3, "份")]

@@ -792,3 +792,27 @@ def test_a_number_whose_segment_shares_nothing_with_the_question_is_read_with_it
     answer = value_answer("what share of their tourism service quality deposit can travel agencies get back", tokens,
                           np.array([8.5, 13.8, 12.7, 5.7, 6.1]), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (80, "%")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("In Gansu, what one-off reward per person is paid to enterprises that employ poor laborers?", True),
+    ("what subsidy per square metre is paid for greenhouses under one mu?", True),
+    ("what is the coverage per person of the free insurance?", True),
+    ("what fee waivers are offered to firms?", False),     # a kind of measure, not a sum
+    ("What must companies do before reopening?", False),
+])
+def test_english_questions_asking_a_sum_by_its_name_are_value_questions(question, expected):
+    from indexer.query.spans import is_value_question
+
+    assert is_value_question(question) is expected
+
+
+def test_a_signature_is_no_answer_even_when_it_names_the_organ_asked():
+    from indexer.query.spans import answer_span
+
+    text = ("乘客乘坐公共交通工具时应佩戴口罩、出示身份证明、自觉接受体温检测和信息登记。"
+            "铜川市交通运输局　　　　 2020年2月10日　　　　 [网络编辑：张兴林] [信息审核：张兴林]")
+    tokens = ("铜川", "交通运输局", "乘客", "公共交通")
+    span = answer_span(text, "what must passengers do on public transport, says 铜川 交通运输局", tokens,
+                       np.array([6.0, 6.0, 3.0, 3.0]))
+    assert span is not None and "佩戴口罩" in text[span[0]:span[1]]
