@@ -492,11 +492,22 @@ def _superseded(text: str, number: Target) -> bool:
 
 
 def _segment(text: str, target: Target) -> str:
-    """The comma-segment of `text` a number stands in, on both sides of it."""
+    """The comma-segment of `text` a number stands in, on both sides of it; in an enumeration of
+    numbers of one unit ('对养殖蛋鸡5000只、肉鸡10000只以上的规模禽场') its own item."""
+    stops = "，,。；;\n"
+    start = _segment_start(text, target.start, stops)
     end = target.end
-    while end < len(text) and text[end] not in "，,。；;\n":
+    while end < len(text) and text[end] not in stops:
         end += 1
-    return text[_segment_start(text, target.start, "，,。；;\n"):end]
+    listed = [q for q in quantities(text[start:end])
+              if q.unit == target.unit and (start + q.end <= target.start or start + q.start >= target.end)]
+    if any("、" in text[min(start + q.end, target.end):max(start + q.start, target.start)] for q in listed):
+        stops += "、"
+        start = _segment_start(text, target.start, stops)
+        end = target.end
+        while end < len(text) and text[end] not in stops:
+            end += 1
+    return text[start:end]
 
 
 _RESTATES = ("即", "也就是", "亦即", "其中")  # '…补助资金80亿元，其中对湖北省预拨35亿元'

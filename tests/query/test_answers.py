@@ -816,3 +816,16 @@ def test_a_signature_is_no_answer_even_when_it_names_the_organ_asked():
     span = answer_span(text, "what must passengers do on public transport, says 铜川 交通运输局", tokens,
                        np.array([6.0, 6.0, 3.0, 3.0]))
     assert span is not None and "佩戴口罩" in text[span[0]:span[1]]
+
+
+def test_an_enumeration_of_numbers_answers_with_the_item_the_question_names():
+    from indexer.query.spans import value_answer
+
+    text = ("眼下正值鸡苗填槽补栏的重要时期，湖北将有序放开规模以上养殖场鸡苗调运，对养殖蛋鸡5000只、肉鸡10000只以上的规模禽场，"
+            "由县级以上防控指挥部发放车辆运输通行证，允许种禽场孵化的禽苗点对点运输到规模禽场。")
+    tokens = ("湖北", "有序", "放开", "鸡苗", "调运", "养殖", "肉鸡", "规模", "只", "以上", "禽场", "县级", "防控", "指挥部",
+              "发放", "车辆", "运输", "通行证")
+    idf = np.array([3.2, 2.6, 6.4, 7.7, 5.1, 10.0, 16.4, 7.9, 10.7, 5.8, 16.4, 8.1, 0.7, 6.7, 7.1, 6.8, 4.8, 9.9])
+    answer = value_answer("湖北有序放开鸡苗调运，养殖肉鸡规模达到多少只以上的禽场可由县级以上防控指挥部发放车辆运输通行证？",
+                          tokens, idf, [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (10000, "只")
