@@ -363,8 +363,10 @@ class SearchEngine:
     def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit],
                preference: Preference | None = None) -> tuple[list[Hit], Answer | ValueAnswer | None]:
         """The answer card, and the answering sentence marked in its clause (spans.answer_card)."""
+        conflicting = preference.conflicting if preference is not None and self.place_conflict else None
+        elsewhere = () if conflicting is None else conflicting[self.table.doc_of_row[[h.row for h in hits]]].tolist()
         return answer_card(self.table, parsed.text, parsed.who, terms, hits, parsed.filters.day,
-                           preference.names if preference else ())
+                           preference.names if preference else (), elsewhere)
 
     def named_answer(self, parsed: ParsedQuery, preference: Preference, answer: Answer | None,
                      terms: QueryTerms, hits: list[Hit], qvec: np.ndarray, collapse: bool) -> Answer | None:

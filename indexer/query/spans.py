@@ -147,7 +147,7 @@ def subject_coverage(table: ClauseTable, terms: QueryTerms, places: Sequence[str
 
 def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms, hits: list,
                 as_of: str | None = None,
-                places: Sequence[str] = ()) -> tuple[list, Answer | ValueAnswer | None]:
+                places: Sequence[str] = (), elsewhere: Sequence[bool] = ()) -> tuple[list, Answer | ValueAnswer | None]:
     """The answer card of a search, and the answering sentence marked in its clause.
 
     A who-question gets who is responsible, per document, from the hits that are relevant and
@@ -158,9 +158,11 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
 
     Args: the clause table, the question as searched, whether it is a who-question, its terms,
     the judged hits best first, the day validity is
-    judged on (answers.build_answer orders expired documents last), and the places and organs
-    the question names (their words do not make a clause on topic: subject_terms). Returns: (the hits,
-    one of them with `answer_span` set, the answer or None).
+    judged on (answers.build_answer orders expired documents last), the places and organs
+    the question names (their words do not make a clause on topic: subject_terms), and for each
+    hit whether its document is of another province than every place named (such a clause
+    answers no question of fact: '郑州…多少家发热门诊' is not answered by 武汉's notice). Returns:
+    (the hits, one of them with `answer_span` set, the answer or None).
     """
     if not hits:
         return hits, None
@@ -173,7 +175,8 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
         if answer is not None:
             return _mark_who(table, hits, topical, answer)
         # no unit answers it ('留观区应设在哪里' asks for a place, not an office): its sentence is marked
-    relevant = [h for h in hits if h.relevant]
+    away = {h.clause_id for h, other in zip(hits, elsewhere) if other}
+    relevant = [h for h in hits if h.relevant and h.clause_id not in away]
     if not relevant:
         return hits, None
     texts = {h.clause_id: "".join(table.texts.take(list(h.members))) for h in relevant[:VALUE_DEPTH]}

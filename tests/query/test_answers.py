@@ -829,3 +829,32 @@ def test_an_enumeration_of_numbers_answers_with_the_item_the_question_names():
     answer = value_answer("湖北有序放开鸡苗调运，养殖肉鸡规模达到多少只以上的禽场可由县级以上防控指挥部发放车辆运输通行证？",
                           tokens, idf, [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (10000, "只")
+
+
+def test_a_question_of_fact_naming_a_place_is_not_answered_from_another_province(engine, monkeypatch):
+    import indexer.query.engine as engine_module
+    from indexer.query.spans import answer_card
+
+    seen = []
+
+    def spy(table, question, who, terms, hits, as_of=None, places=(), elsewhere=()):
+        seen.append({h.clause_id.split(":")[0]: away for h, away in zip(hits, elsewhere)})
+        return answer_card(table, question, who, terms, hits, as_of, places, elsewhere)
+
+    monkeypatch.setattr(engine_module, "answer_card", spy)
+    result = engine.search("郴州科技特派员有哪些要求", 10)
+    flags = seen[-1]
+    assert flags.get("zhejiang-kjt-2015-support-26-counties") is True   # 浙江: another province
+    assert flags.get("chenzhou-2012-county-tech-action-plan") is False  # 郴州's own
+    marked = [h for h in result.hits if h.answer_span]
+    assert marked and marked[0].clause_id.startswith("chenzhou-")
+    # when every relevant hit is of another province, no sentence is marked and no value given
+    from dataclasses import replace
+
+    parsed = engine.parse_query("郴州科技特派员有哪些要求", 10, engine_module.Filters())
+    terms = engine.query_terms(parsed, engine.lexical_stage(parsed))
+    unmarked = [replace(h, answer_span=None) for h in result.hits]
+    hits, answer = answer_card(engine.table, parsed.text, False, terms, unmarked, None, ("郴州",), [True] * len(unmarked))
+    assert answer is None and not any(h.answer_span for h in hits)
+    hits, _ = answer_card(engine.table, parsed.text, False, terms, unmarked, None, ("郴州",), [False] * len(unmarked))
+    assert any(h.answer_span for h in hits)
