@@ -461,8 +461,11 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             own = _sentence_score(context, plain_q, tokens, idf, total)
             if own <= 0.0:
                 # a segment sharing nothing with the question ('…暂退部分旅游服务质量保证金，标准为现有交纳数额的80%')
-                # states the measure the sentence before it names: read with it
-                own = _sentence_score(sentence, plain_q, tokens, idf, total)
+                # states the measure the segment before it names: read with that one
+                start = _segment_start(text, target.start, "，,。；;\n")
+                if start > 0 and text[start - 1] in "，,":
+                    own = _sentence_score(text[_segment_start(text, start - 1, "，,。；;\n"):target.end],
+                                          plain_q, tokens, idf, total)
             score = own - VALUE_RANK_PENALTY * rank - 0.02 * measure \
                 + SENTENCE_WEIGHT * _sentence_score(sentence, plain_q, tokens, idf, total) \
                 + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],

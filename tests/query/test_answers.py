@@ -784,7 +784,7 @@ def test_a_question_for_a_phone_number_or_an_address_is_answered_by_a_sentence_s
     assert span is not None and want in text[span[0]:span[1]]
 
 
-def test_a_number_whose_segment_shares_nothing_with_the_question_is_read_with_its_sentence():
+def test_a_number_whose_segment_shares_nothing_with_the_question_is_read_with_the_segment_before():
     from indexer.query.spans import value_answer
 
     text = "（十）暂退部分旅游服务质量保证金。支持旅行社应对经营困难，向旅行社暂退部分旅游服务质量保证金，标准为现有交纳数额的80%。"
@@ -858,3 +858,13 @@ def test_a_question_of_fact_naming_a_place_is_not_answered_from_another_province
     assert answer is None and not any(h.answer_span for h in hits)
     hits, _ = answer_card(engine.table, parsed.text, False, terms, unmarked, None, ("郴州",), [False] * len(unmarked))
     assert any(h.answer_span for h in hits)
+
+
+def test_a_total_sharing_nothing_with_the_question_is_not_read_with_the_whole_sentence():
+    from indexer.query.spans import value_answer
+
+    text = "在省委已下拨中管党费和省管党费资金的基础上，从委管党费中配套71万元，合计101万元，用于支持疫情防控。"
+    tokens = ("省委", "下拨", "中管", "党费", "省管", "基础", "从委管", "拿出")
+    answer = value_answer("在省委已下拨的中管党费和省管党费基础上，又从委管党费中拿出多少钱", tokens, np.ones(len(tokens)),
+                          [("c1", text, "通知")])
+    assert answer is not None and answer.value == 710000
