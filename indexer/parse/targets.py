@@ -2,7 +2,10 @@
 
 A target is a metric, a value with its unit, a comparator and the year it is due. Rules:
 
-- Value: Arabic or Chinese numerals (cn2an), times 万/亿/千; a range '4-6个' keeps its lower bound.
+- Value: Arabic or Chinese numerals (cn2an), times 万/亿/千; a range '4-6个' keeps its lower bound;
+  an approximate one ('300多名', '10余万元') its number; two digits side by side ('七八成', '五一节')
+  are no number. Units include cases (例), kinds after a digit or 等/共 (类; not the grade
+  '二类医疗器械'), tenths (成), lessons, events, copies (节, 场, 份).
   Money keeps the unit '元' and puts the multiplier in the value ('100亿元' -> 1e10, '元').
   Percent is unit '%' ('2.5%' -> 2.5); '2个百分点' is unit '个百分点', '50个基点' '个基点';
   '300万以上山区居民' has no unit ('').
@@ -42,16 +45,19 @@ _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
-          "款", "间", "张", "床", "条", "站", "例", "节", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃")
+          "款", "间", "张", "床", "条", "站", "例", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃")
+_LESSONS = r"节(?![日假前后期庆])"
 # 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
-# after digits or 等/共 ('8类生活必需品', '等四类人员'), not a grade ('二类医疗器械', '一类地区').
+# after digits, or a one-character numeral after 等/共 ('8类生活必需品', '等四类人员'), not a grade
+# ('二类医疗器械', '一类地区'); 节 lessons, not a holiday (节日, 节假日).
 _TENTHS = r"成(?![员本果交为功熟都立效绩型品就不])"
 _KINDS = r"(?:(?<=\d)|(?<=\d\s)|(?<=[等共][一二两三四五六七八九十]))类"
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
-    r"(?<![第每零〇一二两三四五六七八九十百千万亿])[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]{0,6})"
-    r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?\s{0,3}(?P<mult>万亿|亿|万|千)?[多余]?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
+    r"(?<![第每零〇一二两三四五六七八九十百千万亿])(?:[一二两三四五六七八九](?![一二两三四五六七八九](?![十百千]))|十)"
+    r"[零〇一二两三四五六七八九十百千]{0,6})"
+    r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?[多余]?\s{0,3}(?P<mult>万亿|亿|万|千)?[多余]?\s{0,3}"
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
 # Spaces bounded ({0,3}): an unbounded \s* before the year would be tried from every space of a
@@ -354,15 +360,15 @@ def quantities(text: str) -> list[Target]:
     norm = text.translate(_HALFWIDTH)
     found: list[Target] = []
     for m in _VALUE_RE.finditer(norm):
-        if m["num"] == "一" and not m["mult"]:
-            continue  # 'a': 一场特殊的签约仪式, 一个不漏, 一份承诺 (as extract_targets reads them)
+        if m["num"] == "一" and not m["mult"] and m["unit"] not in ("例", "成"):
+            continue  # 'a': 一场特殊的签约仪式, 一个不漏, 一份承诺 (as extract_targets reads them); 一例 counts
         value = _number(m)
         if value is not None and m["unit"]:
             found.append(Target("", value, m["unit"], "", None, m.start(), m.end(), text[m.start():m.end()]))
     for m in _DURATION_RE.finditer(norm):
         num = m["num"]
-        if m["unit"] == "日" and norm[max(0, m.start() - 1):m.start()] == "月":
-            continue  # a date: '2月10日内'
+        if m["unit"] == "日" and norm[:m.start()].rstrip().endswith("月"):
+            continue  # a date: '2月10日内', '2月 10日内'
         try:
             value = 0.5 if num == "半" else float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
         except ValueError:

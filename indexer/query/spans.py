@@ -38,6 +38,7 @@ it). A clause that states no matching number gives no value answer.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -63,13 +64,14 @@ if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
 
 VALUE_QUESTION = re.compile(
-    r"多少|几[家个项人所件次台万亿年天成类例户名款间张床条站节场份箱盒瓶]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|(?<!哪)几[家个项人所件次台万亿年天成类例户名款间张床条站节场份箱盒瓶]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
     r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:reward|subsidy|allowance|bonus|fine|fee|price|payment|compensation)s?"
     r"(?=\s+(?:is|are|was|were|per|paid|given|granted|can|will|do|does|for|of|to)\b|\s*[?,.]|$)|"
-    r"\bwhat\b[^?]{0,80}?\bper\s+(?:person|capita|head|household|family|day|month|year|mu|square\s+met(?:re|er))\b",
+    r"\bwhat\b[^?]{0,80}?\b(?:reward|subsidy|allowance|bonus|fine|fee|price|payment|compensation|coverage|amount|"
+    r"sum|cost)s?\b[^?]{0,40}?\bper\s+(?:person|capita|head|household|family|day|month|year|mu|square\s+met(?:re|er))\b",
     re.IGNORECASE)
 # A gap between Chinese characters is a line break the scrape flattened ('…返还政策 原标题： …'):
 # a headline, a subtitle or a list line ends there.
@@ -106,13 +108,14 @@ _ASKED_UNITS = (
     (re.compile(r"多久|多长时间|多长|期限|\bhow long\b|\bhow often\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
-    (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b", re.IGNORECASE),
+    (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
+                r"|\b(?:reward|subsid[yi]|allowance|bonus|fine|fee|payment|compensation|coverage)", re.IGNORECASE),
      _MONEY_UNITS),
     (re.compile(r"\bhow many\b", re.IGNORECASE), _COUNT_UNITS),  # 'how many yuan' asks money, above
 )
 # The year a measure's sentence names, in a date or a fiscal year too ('自2020年2月1日起至6月30日止',
 # '2020年度发生的亏损'); not one of several, and not a start the number counts from ('自2019年5月推出以来').
-_STATED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_STATED_YEAR = re.compile(r"(?<![\d较比与从同])((?:19|20)\d{2})\s*年")  # not a base year: 比2019年同期
 _SINCE = re.compile(r"以来")
 
 
@@ -217,9 +220,15 @@ def _mark_who(table: ClauseTable, hits: list, topical: list[bool], answer: Answe
     return [replace(h, answer_span=span) if h is target else h for h in hits], answer
 
 
+# A question for a telephone number or an address ('热线电话是多少') asks no value.
+_CONTACT_ASK = re.compile(r"(?:电话|号码|热线|联系方式|地址)[^，,。？?]{0,3}(?:是|为)?(?:多少|什么|哪)"
+                          r"|\b(?:tele)?phone\b|\bhotline\b|\baddress\b", re.IGNORECASE)
+
+
 def is_value_question(query: str) -> bool:
-    """True when the question asks for a number (多少, 几家, 比重, how many …)."""
-    return bool(VALUE_QUESTION.search(query))
+    """True when the question asks for a number (多少, 几家, 比重, how many …), not a telephone
+    number or an address ('热线电话是多少': the sentence stating one is marked instead)."""
+    return bool(VALUE_QUESTION.search(query)) and not _CONTACT_ASK.search(query)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -253,6 +262,7 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     total = _total(tokens, idf)
     plain_q = plain_text(question)
     forms = [form for asked, form in _SPAN_ASKS if asked.search(question)]
+    asks_issued = bool(_ISSUED_ASK.search(question))  # a signature's date answers 'when was it issued'
     lead = _first_stop(text)
     for start, end in sentences(text):
         score = _sentence_score(text[start:end], plain_q, tokens, idf, total)
@@ -265,7 +275,7 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
                 score *= _FORMLESS
         if _headline(text, end, lead):
             score -= _HEADLINE_PENALTY  # a headline or heading restates; the body states
-        if _SIGNATURE.match(text[start:end]):
+        if not asks_issued and _SIGNATURE.match(text[start:end]):
             score *= _SIGNED  # '铜川市交通运输局 2020年2月10日 [网络编辑：…]' signs; it says nothing
         if score > best_score:
             best, best_score = (start, end), score
@@ -281,8 +291,8 @@ _SPAN_ASKS = (
      re.compile(r"设在|设置|设立|位于|地点|地址|放在|安排在")),
     # a telephone number ('石家庄市未成年人保护中心0311-966008'), an address ('运河东大街57号院5号楼318室')
     (re.compile(r"电话|热线|号码|联系方式|\b(?:tele)?phone\b|\bhotline\b", re.IGNORECASE),
-     re.compile(r"(?<!\d)0\d{2,3}\s*[-－—]\s*\d{5,8}(?!\d)|(?<![\d.])\d{7,8}(?![\d.])|(?<!\d)1[3-9]\d{9}(?!\d)"
-                r"|(?<![\d.])(?:1\d{4}|9\d{4,5})(?![\d.])")),
+     re.compile(r"(?:(?<!\d)0\d{2,3}\s*[-－—]\s*\d{5,8}|(?<![\d.])\d{7,8}|(?<!\d)1[3-9]\d{9}"
+                r"|(?<![\d.])(?:1\d{4}|9\d{4,5}))(?![\d.])(?!\s*(?:[万亿千元%人家个户名例条件次台辆吨]|多|余))")),
     (re.compile(r"地址|\baddress\b", re.IGNORECASE),
      re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
 )
@@ -296,6 +306,9 @@ _HEADLINE_PENALTY = 0.1
 _SIGNATURE = re.compile(r"^[^，,；;：:]{2,60}?(?:局|委|厅|部|办|办公室|政府|会|院|中心|公司|组|处|署|所|站)"
                         r"[\s\u3000]*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s\u3000]*(?:[\[【（(][^\]】）)]*[\]】）)][\s\u3000]*)*$")
 _SIGNED = 0.1
+_ISSUED_ASK = re.compile(r"(?:什么时候|何时|哪天|哪一天|什么日期)[^，,。？?]{0,6}(?:发布|印发|出台|下发|签发|公布|发出)"
+                         r"|(?:发布|印发|出台|下发|签发|公布|成文)[^，,。？?]{0,4}(?:时间|日期)"
+                         r"|\bwhen\b[^?]{0,40}\b(?:issued|published|released|signed)\b", re.IGNORECASE)
 _FULL_STOP = re.compile(r"[。！？!?]")
 
 
@@ -375,7 +388,7 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     document title) of the relevant hits best first. Returns: a ValueAnswer, or None when
     none of the first VALUE_DEPTH clauses states a target about the question's words.
     """
-    units = next((u for asked, u in _ASKED_UNITS if asked.search(question)), None)
+    units = asked_units(question)
     # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
     # The measure word asked is the one answered first: '多少个发热门诊' by '200个', not by '五项措施'.
@@ -390,6 +403,19 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
             if found is not None:
                 return found
     return None
+
+
+def asked_units(question: str) -> frozenset[str] | None:
+    """The units that answer a value question (_ASKED_UNITS; None for any), a word of a condition
+    it states not counting: '增长两成以上的企业补贴多少' asks money (补贴), not a percentage (增长)."""
+    zones = [(max(0, q.start - _CONDITION_REACH), q.end + 3) for q in quantities(question) if _bound(question, q)]
+    for asked, units in _ASKED_UNITS:
+        if any(not any(lo <= m.start() < hi for lo, hi in zones) for m in asked.finditer(question)):
+            return units
+    return None
+
+
+_CONDITION_REACH = 4  # the verb before a stated condition's number: '增长两成以上'
 
 
 def _counted(question: str, tokens: Sequence[str]) -> tuple[str, ...]:
@@ -428,6 +454,13 @@ _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 
 
+@functools.lru_cache(maxsize=16)
+def _numbers(text: str) -> tuple[tuple[Target, ...], tuple[Target, ...]]:
+    """A clause's targets and every number it states, read once (value_answer tries up to four
+    unit sets over the same clauses)."""
+    return tuple(extract_targets(text)), tuple(quantities(text))
+
+
 def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                 clauses: Sequence[tuple[str, str, str]], units: frozenset[str] | None,
                 excluded: frozenset[str] = frozenset(), counted: Sequence[str] = ()) -> ValueAnswer | None:
@@ -441,11 +474,11 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     conditions = _conditions(question)
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
-        targets = extract_targets(text)
+        targets, numbers = _numbers(text)
         taken = [(t.start, t.end) for t in targets]
         # Beside the targets, the numbers of measures ('补助9万元', '免收2个月房租'), a little behind
         # a target on equal words: a plan's goal answers before a figure in passing.
-        others = [q for q in quantities(text) if not any(s < q.end and q.start < e for s, e in taken)
+        others = [q for q in numbers if not any(s < q.end and q.start < e for s, e in taken)
                   and not _superseded(text, q) and not _quoted(text, q.start)]
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
             if units is not None and target.unit not in units or target.unit in excluded \
@@ -454,23 +487,25 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                 continue  # '免几个月房租' is not answered by '9万元', '增长两成及以上的' by its 20%
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
-            context = _segment(text, target) if measure else _target_context(text, target)
+            # (in an enumeration, its own item with what the items share: _segment)
+            enumerated = "" if measure else _enumerated(text, target, numbers)
+            context = _segment(text, target, numbers) if measure else \
+                enumerated + target.metric if enumerated else _target_context(text, target)
             # the sentence up to the number tells apart numbers of like segments ('…1月23日乘坐26路…
             # 上车至下车共19站' beside '…1月22日乘坐38路…共9站')
             sentence = text[_segment_start(text, target.start, _FULL_STOPS):target.end]
             own = _sentence_score(context, plain_q, tokens, idf, total)
-            if own <= 0.0:
-                # a segment sharing nothing with the question ('…暂退部分旅游服务质量保证金，标准为现有交纳数额的80%')
-                # states the measure the segment before it names: read with that one
-                start = _segment_start(text, target.start, "，,。；;\n")
-                if start > 0 and text[start - 1] in "，,":
-                    own = _sentence_score(text[_segment_start(text, start - 1, "，,。；;\n"):target.end],
-                                          plain_q, tokens, idf, total)
+            start = _segment_start(text, target.start, "，,。；;\n")
+            if own <= 0.0 and start > 0 and text[start - 1] in "，," and _PARAMETER.match(text, start):
+                # a segment sharing nothing with the question that states a parameter ('…暂退部分旅游
+                # 服务质量保证金，标准为现有交纳数额的80%') is of the measure the segment before it names
+                own = _sentence_score(text[_segment_start(text, start - 1, "，,。；;\n"):target.end],
+                                      plain_q, tokens, idf, total)
             score = own - VALUE_RANK_PENALTY * rank - 0.02 * measure \
                 + SENTENCE_WEIGHT * _sentence_score(sentence, plain_q, tokens, idf, total) \
                 + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
                              re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0]) \
-                + _respective(question, text, target) + _condition_agreement(conditions, text, target)
+                + _respective(question, text, target, numbers) + _condition_agreement(conditions, text, target, numbers)
             if score <= 0.1 or (best and score <= best[0]):
                 continue
             # The year of a yearly amount is none; a target's, its own or its single-year plan's
@@ -487,6 +522,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     return best[1] if best else None
 
 
+# A segment stating a parameter of the measure named before it: '标准为…', '保险额度为每人…', '按…'.
+_PARAMETER = re.compile(r"(?:其|该|此)?[^，,。；;]{0,6}?(?:标准|额度|金额|比例|期限|上限|下限|最高|最多|不超过|按|为)")
 _CHANGED_TO = re.compile(r"[^，,。；;]{0,8}?(?:(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)"
                          r"|[降升增减]至|[降升]为)")
 
@@ -497,23 +534,36 @@ def _superseded(text: str, number: Target) -> bool:
     return "由" in re.split(r"[，,。；;]", before)[-1] and bool(_CHANGED_TO.match(text, number.end))
 
 
-def _segment(text: str, target: Target) -> str:
-    """The comma-segment of `text` a number stands in, on both sides of it; in an enumeration of
-    numbers of one unit ('对养殖蛋鸡5000只、肉鸡10000只以上的规模禽场') its own item."""
+def _segment(text: str, target: Target, numbers: Sequence[Target] = ()) -> str:
+    """The comma-segment of `text` a number stands in, on both sides of it. In an enumeration of
+    numbers of one unit ('对养殖蛋鸡5000只、肉鸡10000只以上的规模禽场', '对获评国家级、省级的分别给予
+    30万元、20万元奖励'), its own item with what the items share: the words before the first
+    number and after the last one. `numbers`: the text's quantities (read if not given)."""
+    stops = "，,。；;\n"
+    return _enumerated(text, target, numbers) or text[_segment_start(text, target.start, stops):
+                                                      _segment_end(text, target.end, stops)]
+
+
+def _enumerated(text: str, target: Target, numbers: Sequence[Target] = ()) -> str:
+    """A number's item in an enumeration of numbers of one unit in its comma-segment, with what
+    the items share (_segment); '' when it stands in none."""
     stops = "，,。；;\n"
     start = _segment_start(text, target.start, stops)
-    end = target.end
-    while end < len(text) and text[end] not in stops:
-        end += 1
-    listed = [q for q in quantities(text[start:end])
-              if q.unit == target.unit and (start + q.end <= target.start or start + q.start >= target.end)]
-    if any("、" in text[min(start + q.end, target.end):max(start + q.start, target.start)] for q in listed):
-        stops += "、"
-        start = _segment_start(text, target.start, stops)
-        end = target.end
-        while end < len(text) and text[end] not in stops:
-            end += 1
-    return text[start:end]
+    end = _segment_end(text, target.end, stops)
+    listed = sorted([q for q in (numbers or quantities(text)) if start <= q.start and q.end <= end
+                     and q.unit == target.unit], key=lambda q: q.start)
+    if not any(q.start != target.start and "、" in text[min(q.end, target.end):max(q.start, target.start)]
+               for q in listed):
+        return ""
+    items = stops + "、"
+    own = text[_segment_start(text, target.start, items):_segment_end(text, target.end, items)]
+    return text[start:listed[0].start] + own + text[listed[-1].end:end]
+
+
+def _segment_end(text: str, at: int, stops: str) -> int:
+    """Where the segment holding offset `at` ends (at the first of `stops` from `at`)."""
+    found = [i for i in (text.find(c, at) for c in stops) if i >= 0]
+    return min(found) if found else len(text)
 
 
 _RESTATES = ("即", "也就是", "亦即", "其中")  # '…补助资金80亿元，其中对湖北省预拨35亿元'
@@ -555,19 +605,22 @@ _RESPECTIVE_BONUS = 0.15
 _LIST_LEAD = re.compile(r"^(?:其中|对于|对|给予|按照|按|为)")
 
 
-def _respective(question: str, text: str, number: Target) -> float:
+def _respective(question: str, text: str, number: Target, numbers: Sequence[Target] = ()) -> float:
     """A bonus for the number of a respective list ('其中小学、初中、高中分别不超过2小时、4小时、5小时')
     whose item the question names ('初中生…最多多少'), a penalty for the other numbers of that list.
     Nothing when the sentence has no such list, the items and numbers do not pair one to one, or
-    the question names no single item. Args: the question, the clause text, the number."""
-    sentence_start = _segment_start(text, number.start, _FULL_STOPS)
-    at = text.rfind(_RESPECTIVELY, sentence_start, number.start)
-    if at < 0:
+    the question names no single item. The items are those of the segment of 分别 (not the
+    segment before it), the numbers those after 分别 up to that segment's end. Args: the
+    question, the clause text, the number, and the text's quantities (read if not given)."""
+    stops = "，,。；;：:\n"
+    at = text.rfind(_RESPECTIVELY, 0, number.start)
+    end = _segment_end(text, at, stops) if at >= 0 else 0
+    if at < 0 or end < number.start:
         return 0.0
-    head = text[_segment_start(text, at, "，,。；;：:\n"):at]
-    items = [i.strip() for i in _ITEM_SPLIT.split(head) if i.strip()]
-    end = next((i for i in range(number.end, len(text)) if text[i] in "，,。；;\n"), len(text))
-    listed = [q for q in quantities(text[at:end]) if q.unit == number.unit]
+    head_start = max(text.rfind(c, 0, at) for c in stops) + 1  # not _segment_start: 其中 starts the list
+    items = [i.strip() for i in _ITEM_SPLIT.split(text[head_start:at]) if i.strip()]
+    listed = sorted([q for q in (numbers or quantities(text)) if at <= q.start and q.end <= end
+                     and q.unit == number.unit], key=lambda q: q.start)
     if len(items) < 2 or len(listed) != len(items):
         return 0.0
     # the items as the list names them ('其中小学' is 小学), looked for in the sentence that asks
@@ -576,7 +629,7 @@ def _respective(question: str, text: str, number: Target) -> float:
     asking = next((p for p in reversed(re.split(r"[？?。！!]", question)) if _QUESTION_WORD.search(p)), question)
     named = [k for k, item in enumerate(items) if item and item in asking] \
         or [k for k, item in enumerate(items) if item and item in question]
-    position = next((k for k, q in enumerate(listed) if at + q.start <= number.start < at + q.end), None)
+    position = next((k for k, q in enumerate(listed) if q.start <= number.start < q.end), None)
     if len(named) != 1 or position is None:
         return 0.0
     return _RESPECTIVE_BONUS if named[0] == position else -_RESPECTIVE_BONUS
@@ -623,20 +676,23 @@ def _conditions(question: str) -> list[tuple[float, str, str]]:
     return [(*_normal(q.value, q.unit), bound) for q in quantities(question) if (bound := _bound(question, q))]
 
 
-def _condition_agreement(conditions: Sequence[tuple[float, str, str]], text: str, number: Target) -> float:
-    """A bonus when the condition nearest before a number in its sentence is the one the question
-    states ('…500万元以上的小微企业…降至1.5%以内' for '500万元以上的…费率上限'), a penalty when it
-    is the opposite bound of the same number ('500万元及以下的…1%以内'; '增长20%以下的…30%' for
-    '增长两成及以上')."""
+def _condition_agreement(conditions: Sequence[tuple[float, str, str]], text: str, number: Target,
+                         numbers: Sequence[Target] = ()) -> float:
+    """For each condition the question states, the last statement of its number before this
+    number in the sentence: a bonus when it is stated with the bound the question states
+    ('…500万元以上的小微企业…降至1.5%以内' for '500万元以上的…费率上限'), a penalty when with the
+    opposite one ('500万元及以下的…1%以内'; '增长20%以下的…30%' for '增长两成及以上').
+    `numbers`: the text's quantities (read if not given)."""
     if not conditions:
         return 0.0
     start = max(text.rfind(c, 0, number.start) for c in "。；;\n！？!?") + 1
-    stated = [q for q in quantities(text[start:number.start])]
+    stated = sorted([q for q in (numbers or quantities(text)) if start <= q.start and q.end <= number.start],
+                    key=lambda q: q.start)
     score = 0.0
     for value, unit, bound in conditions:
         same = [q for q in stated if _normal(q.value, q.unit) == (value, unit)]
         if same:
-            found = _bound(text[start:number.start], same[-1])
+            found = _bound(text, same[-1])
             score += _CONDITION_BONUS if found == bound else -_CONDITION_BONUS if found else 0.0
     return score
 
@@ -644,13 +700,9 @@ def _condition_agreement(conditions: Sequence[tuple[float, str, str]], text: str
 def _segment_start(text: str, at: int, stops: str) -> int:
     """Where the segment holding offset `at` starts (after one of `stops`), taking in the segment
     before it when it restates that one ('单位缴费比例降低0.5个百分点，即由10.5%降至10%')."""
-    start = at
-    while start > 0 and text[start - 1] not in stops:
-        start -= 1
+    start = max(text.rfind(c, 0, at) for c in stops) + 1
     if start > 0 and text[start - 1] in "，," and text.startswith(_RESTATES, start):
-        start -= 1
-        while start > 0 and text[start - 1] not in stops:
-            start -= 1
+        start = max(text.rfind(c, 0, start - 1) for c in stops) + 1
     return start
 
 
@@ -661,10 +713,17 @@ def _stated_year(sentence: str) -> int | None:
 
 
 def _full_sentence(text: str, at: int) -> str:
-    """The sentence of `text` that holds offset `at`, from full stop to full stop (not cut at its
-    commas as a long one is for marking: '文件发布之日至2020年6月30日，…允许企业在12%以内…')."""
-    end = next((i for i in range(at, len(text)) if text[i] in _FULL_STOPS), len(text))
-    return text[_segment_start(text, at, _FULL_STOPS):end]
+    """The sentence of `text` that holds offset `at`, ended as `sentences` ends them (a full stop,
+    a line break, a headline's or byline's gap) but not cut at its commas as a long one is for
+    marking ('文件发布之日至2020年6月30日，…允许企业在12%以内…')."""
+    start, end = 0, len(text)
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() <= at:
+            start = m.end()
+        elif m.start() >= at:
+            end = m.start()
+            break
+    return text[start:end]
 
 
 def _target_context(text: str, target: Target) -> str:

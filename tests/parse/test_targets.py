@@ -261,3 +261,10 @@ def test_quantities_of_lessons_events_copies_and_no_article_one():
 
     text = "将制作首批500节微课，举办3场招聘会，提交3份材料，举行了一场特殊的签约仪式，春节期间加强市场监管。"
     assert [(q.value, q.unit) for q in quantities(text)] == [(500, "节"), (3, "场"), (3, "份")]
+
+
+def test_two_digits_side_by_side_and_holidays_are_no_numbers():
+    from indexer.parse.targets import quantities
+
+    text = "产能恢复到七八成，五一节期间，三八节，安排十一节课，10余万元，300多万元，新增确诊一例，2月 10日内完成。"
+    assert [(q.value, q.unit) for q in quantities(text)] == [(11, "节"), (1e5, "元"), (3e6, "元"), (1, "例")]

@@ -868,3 +868,68 @@ def test_a_total_sharing_nothing_with_the_question_is_not_read_with_the_whole_se
     answer = value_answer("在省委已下拨的中管党费和省管党费基础上，又从委管党费中拿出多少钱", tokens, np.ones(len(tokens)),
                           [("c1", text, "通知")])
     assert answer is not None and answer.value == 710000
+
+
+@pytest.mark.parametrize("question, text, tokens, value", [
+    # a respective list whose items share the words before and after the numbers
+    ("对获评省级的奖励多少", "对获评国家级、省级、市级的分别给予30万元、20万元、10万元奖励。", ("获评", "省级", "奖励"), 2e5),
+    # 其中 does not take the segment before it into the first item
+    ("小学生作业最多多少小时", "作业时长有明确要求，其中小学、初中、高中分别不超过2小时、4小时、5小时。", ("作业", "小学"), 2),
+    # a word of the stated condition (增长) does not choose the unit asked (补贴: money)
+    ("增长两成以上的企业补贴多少", "对营业收入增长两成以上的企业，给予补贴10万元。", ("增长", "企业", "补贴"), 1e5),
+])
+def test_review_cases_of_lists_and_conditions(question, text, tokens, value):
+    from indexer.query.spans import value_answer
+
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and answer.value == value
+
+
+def test_a_respective_list_pairs_only_the_numbers_of_its_own_segment():
+    from indexer.parse.targets import quantities
+    from indexer.query.spans import _respective
+
+    text = "二级、三级医院分别设置发热门诊20个，另设置发热哨点诊室35个。"
+    numbers = quantities(text)
+    assert [_respective("三级医院设置多少个发热哨点诊室", text, q, numbers) for q in numbers] == [0.0, 0.0]
+
+
+def test_contact_questions_ask_no_value_and_money_is_no_phone_number():
+    from indexer.query.spans import answer_span, is_value_question
+
+    assert not is_value_question("心理援助热线电话是多少") and not is_value_question("What is the hotline number?")
+    assert is_value_question("一共开通了多少条热线")
+    text = "对企业补贴10000元，共15000人受益。开通24小时心理援助热线，电话0311-966008。"
+    span = answer_span(text, "心理援助热线电话是多少", ("心理援助", "热线", "电话", "企业"), np.ones(4))
+    assert span is not None and "0311-966008" in text[span[0]:span[1]]
+    span = answer_span(text, "企业补贴的电话是多少", ("企业", "补贴", "电话"), np.ones(3))
+    assert span is not None and "0311-966008" in text[span[0]:span[1]]  # 10000元 is no number to call
+
+
+def test_a_signature_answers_when_the_question_asks_when_it_was_issued():
+    from indexer.query.spans import answer_span
+
+    text = "各企业要在2020年2月20日前报送通知要求的材料。市交通运输局 2020年2月10日"
+    span = answer_span(text, "市交通运输局这份通知是什么时候发布的", ("市交通运输局", "通知", "发布"), np.ones(3))
+    assert span is not None and text[span[0]:span[1]].endswith("2020年2月10日")
+
+
+@pytest.mark.parametrize("text, year", [
+    ("发布时间：2020年3月5日 来源：市政府 对企业给予补贴500元。", None),           # a byline's year is its own
+    ("营业收入比2019年同期下降30%以上的企业，给予补贴500元。", None),            # a base year
+])
+def test_a_measure_s_year_is_not_a_byline_s_or_a_base_year(text, year):
+    from indexer.query.spans import value_answer
+
+    answer = value_answer("企业补贴多少", ("企业", "补贴"), np.ones(2), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.year) == (500, year)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What materials are needed per person?", False),   # per person with no sum
+    ("哪几类人员需要隔离", False),                       # which kinds, not how many
+])
+def test_questions_that_only_look_like_value_questions(question, expected):
+    from indexer.query.spans import is_value_question
+
+    assert is_value_question(question) is expected
