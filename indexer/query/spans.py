@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
 
 VALUE_QUESTION = re.compile(
-    r"多少|(?<!哪)几[家个项人所件次台万亿年天成类例户名款间张床条站节场份箱盒瓶]|什么(?:费率|利率|税率|比率)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|(?<!哪)几[家个项人所件次台万亿年天成类例户名款间张床条站节场份箱盒瓶]|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
@@ -106,7 +106,7 @@ _ASKED_UNITS = (
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow long\b|\bhow often\b", re.IGNORECASE), _DURATION_UNITS),
-    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
+    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
     (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
                 r"|\b(?:reward|subsid[yi]|allowance|bonus|fine|fee|payment|compensation|coverage)", re.IGNORECASE),
@@ -576,7 +576,7 @@ _RESTATES = ("即", "也就是", "亦即", "其中")  # '…补助资金80亿元
 _BOUNDS = (
     (re.compile(r"最多|最高|上限|不超过|至多|封顶|\bmaximum\b|\bat most\b|\bup to\b|\bcap\b|\bhow high\b", re.IGNORECASE),
      re.compile(r"最高|最多|不超过|不高于|上限|以内|封顶|至多"), "以内"),
-    (re.compile(r"最少|至少|最低|下限|不低于|\bminimum\b|\bat least\b|\bhow low\b", re.IGNORECASE),
+    (re.compile(r"最少|至少|最低|下限|不低于|底线|门槛|\bminimum\b|\bat least\b|\bhow low\b", re.IGNORECASE),
      re.compile(r"至少|不低于|不少于|最低|下限"), "以上"),
 )
 _UP = re.compile(r"增长|提高|增加|上升|提升|上调|扩大|\bincrease|\brise\b|\bgrow", re.IGNORECASE)

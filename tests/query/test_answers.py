@@ -933,3 +933,14 @@ def test_questions_that_only_look_like_value_questions(question, expected):
     from indexer.query.spans import is_value_question
 
     assert is_value_question(question) is expected
+
+
+def test_a_floor_asked_as_a_bottom_line_and_a_growth_rate_ask_a_percentage():
+    from indexer.query.spans import is_value_question, value_answer
+
+    question = "工商银行对上半年普惠贷款余额的同比增速定了什么底线"
+    assert is_value_question(question)
+    text = "工商银行将新增普惠贷款1000亿元，上半年普惠贷款余额同比增速不低于30%。"
+    tokens = ("工商银行", "上半年", "普惠", "贷款", "余额", "同比", "增速", "底线")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (30, "%")
