@@ -491,6 +491,15 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             enumerated = "" if measure else _enumerated(text, target, numbers)
             context = _segment(text, target, numbers) if measure else \
                 enumerated + target.metric if enumerated else _target_context(text, target)
+            own_start = max(text.rfind(c, 0, target.start) for c in "，,。；;\n") + 1  # no restate taken in
+            if measure and text.startswith(_PART_OF, own_start):
+                # a part of the whole the sentence states ('…补助资金80亿元，支持各地…，其中对湖北省预拨35亿元')
+                # is read with that sentence when the question names the part ('给湖北预拨了多少'): a
+                # word of the question its segment has and the sentence before it has not
+                whole = fold(text[_segment_start(text, target.start, _FULL_STOPS):own_start])
+                part = fold(text[own_start:_segment_end(text, target.end, "，,。；;\n")])
+                if any(presence(t, part) > 0 and not presence(t, whole) for t in tokens):
+                    context = whole + part
             # the sentence up to the number tells apart numbers of like segments ('…1月23日乘坐26路…
             # 上车至下车共19站' beside '…1月22日乘坐38路…共9站')
             sentence = text[_segment_start(text, target.start, _FULL_STOPS):target.end]
@@ -567,6 +576,7 @@ def _segment_end(text: str, at: int, stops: str) -> int:
 
 
 _RESTATES = ("即", "也就是", "亦即", "其中")  # '…补助资金80亿元，其中对湖北省预拨35亿元'
+_PART_OF = ("其中",)
 
 # A question asking for a bound ('最多能贷多少', 'at most') is answered by a number stated as that
 # bound ('单户最高可贷500万元'), and one asking for a rise not by a fall ('贷款至少增长多少' is not

@@ -944,3 +944,26 @@ def test_a_floor_asked_as_a_bottom_line_and_a_growth_rate_ask_a_percentage():
     tokens = ("工商银行", "上半年", "普惠", "贷款", "余额", "同比", "增速", "底线")
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (30, "%")
+
+
+@pytest.mark.parametrize("question, value", [
+    ("财政部第二批疫情防控补助资金里给湖北预拨了多少", 3.5e9),   # the question names the part (湖北)
+    ("财政部第二批疫情防控补助资金预拨了多少", 8e9),             # the whole
+])
+def test_a_part_stated_with_其中_answers_a_question_naming_the_part(question, value):
+    from indexer.query.spans import value_answer
+
+    text = "财政部14日预拨第二批疫情防控补助资金80亿元，支持各地开展疫情防控相关工作，其中对湖北省预拨35亿元。"
+    tokens = ("财政部", "第二批", "疫情防控", "补助", "资金", "湖北", "预拨")
+    answer = value_answer(question, tuple(t for t in tokens if t in question), np.ones(sum(t in question for t in tokens)),
+                          [("c1", text, "通知")])
+    assert answer is not None and answer.value == value
+
+
+def test_a_part_the_question_does_not_name_does_not_answer_for_the_whole():
+    from indexer.query.spans import value_answer
+
+    text = "截至2月5日24时，全国累计报告确诊病例28018例，其中重症病例7333例。"
+    tokens = ("截至", "全国", "累计", "确诊病例")
+    answer = value_answer("截至2月5日24时全国累计确诊病例有多少例", tokens, np.ones(4), [("c1", text, "通知")])
+    assert answer is not None and answer.value == 28018
