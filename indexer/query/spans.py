@@ -21,7 +21,8 @@ it). A clause that states no matching number gives no value answer.
   question's length). A question asking a time or a place is answered by a sentence stating
   one (a telephone number, an address: the same): one without it keeps half its score (the
   question's own words are no such form). A signature (organs and a date, the site's editor
-  notes) says nothing of its own: it answers last.
+  notes) says nothing of its own: it answers last, unless the question asks when a notice was
+  issued.
 - A value question (多少, 几家, 比重, 多久, how many …) takes the target of the best relevant
   clauses whose metric and surrounding words best cover the question — or the number of a
   measure ('补助9万元', '免收2个月房租') where no target covers it as well — of the kind of unit the
@@ -31,10 +32,17 @@ it). A clause that states no matching number gives no value answer.
   sentence before them); of a respective list ('小学、初中、高中分别不超过2小时、4小时、5小时') the
   number of the item the asking sentence names ('初中生…最多多少') is taken, and a number of the
   thing the question counts ('how many rooms': '能提供5754个房间') before one of another ('95个
-  集中隔离医学观察点'); under the condition it states ('500万元以上的…') before the opposite; its year
-  is a target's year, else the single year a yearly plan's title gives ("2015年工作要点"); a
-  measure's, the one year its sentence names, in a date too ('自2020年2月1日起…按95%结算'), unless
-  it counts since then ('自2019年5月推出以来'); else none.
+  集中隔离医学观察点'); under the condition it states ('500万元以上的…') before the opposite. A
+  number in an enumeration of one unit is read with its own item and what the items share; a
+  part stated with 其中 with its sentence when the question names the part ('给湖北预拨了多少');
+  a segment sharing nothing with the question that states a parameter ('标准为…80%') with the
+  segment before it; a number in a title or a short quoted name ('“三个一批”') is none. A question
+  of fact naming a place is not answered from a notice of another province. Its year is a
+  target's year, else the single year a yearly plan's title gives ("2015年工作要点"); a
+  measure's, the one year its sentence names, in a date too ('自2020年2月1日起…按95%结算'), but
+  not a base year ('比2019年同期') nor a start it counts from ('自2019年5月推出以来'); else none.
+- A question asking a telephone number or an address (热线电话是多少) asks no value: the
+  sentence stating one is marked.
 """
 from __future__ import annotations
 
