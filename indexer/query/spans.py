@@ -270,6 +270,7 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     total = _total(tokens, idf)
     plain_q = plain_text(question)
     forms = [form for asked, form in _SPAN_ASKS if asked.search(question)]
+    changed = bool(_CHANGE_ASKED.search(question)) and bool(_SPAN_ASKS[0][0].search(question))
     asks_issued = bool(_ISSUED_ASK.search(question))  # a signature's date answers 'when was it issued'
     lead = _first_stop(text)
     for start, end in sentences(text):
@@ -279,6 +280,8 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
             # the question's own words are no such form ('隔离区域设立在什么位置' — '全面设立隔离区')
             if any(m.group(0) not in question for form in forms for m in form.finditer(text, start, end)):
                 score += _FORM_BONUS
+                if changed and _CHANGED_UNTIL.search(text, start, end):
+                    score += _FORM_BONUS  # '延长到了哪一天': '统一延长至2020年3月31日', not '早于3月31日的'
             else:
                 score *= _FORMLESS
         if _headline(text, end, lead):
@@ -305,6 +308,9 @@ _SPAN_ASKS = (
      re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
 )
 _FORM_BONUS = 0.15
+# A time asked of a change ('截止日期延长到了哪一天') is the change's end: the date after 延长至/推迟到.
+_CHANGE_ASKED = re.compile(r"延长|推迟|延期|顺延|延后|放宽|\bextended\b|\bpostponed\b|\bdelayed\b", re.IGNORECASE)
+_CHANGED_UNTIL = re.compile(r"(?:延长|推迟|延期|顺延|延后|放宽)\s*(?:至|到)\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月")
 _FORMLESS = 0.5  # what a sentence without the form asked keeps of its score
 # The lines before a clause's first full stop that a gap ends are its headline, subtitle, byline
 # or heading ('重庆出台援企稳岗返还政策 原标题：… 预计返还资金十六亿元 …'): what they say, the

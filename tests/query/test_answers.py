@@ -967,3 +967,13 @@ def test_a_part_the_question_does_not_name_does_not_answer_for_the_whole():
     tokens = ("截至", "全国", "累计", "确诊病例")
     answer = value_answer("截至2月5日24时全国累计确诊病例有多少例", tokens, np.ones(4), [("c1", text, "通知")])
     assert answer is not None and answer.value == 28018
+
+
+def test_a_time_asked_of_a_change_is_the_date_the_change_runs_to():
+    from indexer.query.spans import answer_span
+
+    text = ("一、延长城乡居民基本医疗保险费集中缴费期。鉴于目前疫情防控的严峻形势，我省 2020年城乡居民基本医疗保险费集中缴费截止"
+            "日期早于 2020年 3月 31日的统筹区，集中缴费截止日期由 2020 年 2 月 29 日统一延长至 2020 年 3 月 31 日。")
+    tokens = ("湖南省", "城乡居民", "医保", "集中", "缴费", "截止日期", "疫情", "延长")
+    span = answer_span(text, "湖南省2020年城乡居民医保集中缴费截止日期因疫情延长到了哪一天", tokens, np.ones(len(tokens)))
+    assert span is not None and "统一延长至 2020 年 3 月 31 日" in text[span[0]:span[1]]
