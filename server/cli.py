@@ -156,7 +156,8 @@ def _print_answer(answer) -> None:
     if answer.kind == "value":
         data = answer.to_dict()
         year = f"（{data['year']}年）" if data["year"] else ""
-        print(f"目标值 / value: {data['value']} {data['unit']}{year} — “{data['text']}” [{data['clause']}]")
+        approx = data["comparator"] if data["comparator"] in ("多", "余") else ""  # '300多名' as the text says
+        print(f"目标值 / value: {data['value']}{approx} {data['unit']}{year} — “{data['text']}” [{data['clause']}]")
         print()
         return
     for group in answer.groups:

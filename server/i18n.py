@@ -68,6 +68,7 @@ UI = {
     "cooperating_with": ("配合：", "with: "),
     "value_title": ("目标值", "Target value"),
     "value_answer": ("目标值：{value}{unit}", "Target: {value} {unit}"),
+    "value_approx": ("{value}多", "over {value}"),  # '300多名', '10余万元': more than the number
     "value_year": ("（{year}年）", " ({year})"),
     "copy_all": ("复制全部", "Copy all"),
     "answer_as_text": ("答案全文（可复制）", "The answer as text (to copy)"),

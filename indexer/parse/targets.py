@@ -56,7 +56,7 @@ _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])(?:[一二两三四五六七八九](?![一二两三四五六七八九](?![十百千]))|十)"
     r"[零〇一二两三四五六七八九十百千]{0,6})"
-    r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?[多余]?\s{0,3}(?P<mult>万亿|亿|万|千)?[多余]?\s{0,3}"
+    r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?(?P<approx>[多余])?\s{0,3}(?P<mult>万亿|亿|万|千)?(?P<approx2>[多余])?\s{0,3}"
     r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
@@ -364,7 +364,9 @@ def quantities(text: str) -> list[Target]:
             continue  # 'a': 一场特殊的签约仪式, 一个不漏, 一份承诺 (as extract_targets reads them); 一例 counts
         value = _number(m)
         if value is not None and m["unit"]:
-            found.append(Target("", value, m["unit"], "", None, m.start(), m.end(), text[m.start():m.end()]))
+            # an approximate number ('300多名', '10余万元') keeps its 多/余 as its comparator
+            found.append(Target("", value, m["unit"], m["approx"] or m["approx2"] or "", None, m.start(), m.end(),
+                                text[m.start():m.end()]))
     for m in _DURATION_RE.finditer(norm):
         num = m["num"]
         if m["unit"] == "日" and norm[:m.start()].rstrip().endswith("月"):

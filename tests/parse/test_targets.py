@@ -268,3 +268,10 @@ def test_two_digits_side_by_side_and_holidays_are_no_numbers():
 
     text = "产能恢复到七八成，五一节期间，三八节，安排十一节课，10余万元，300多万元，新增确诊一例，2月 10日内完成。"
     assert [(q.value, q.unit) for q in quantities(text)] == [(11, "节"), (1e5, "元"), (3e6, "元"), (1, "例")]
+
+
+def test_an_approximate_number_keeps_its_marker_as_comparator():
+    from indexer.parse.targets import quantities
+
+    got = [(q.value, q.unit, q.comparator) for q in quantities("有300多名学生留校，10余万元补助，共5家企业")]
+    assert got == [(300, "名", "多"), (1e5, "元", "余"), (5, "家", "")]

@@ -143,3 +143,15 @@ def test_a_value_answer_is_cited_whatever_page_is_shown(client):
     assert answer["kind"] == "value" and answer["citation"].startswith("《") and answer["url"].startswith("/documents/")
     page = client.get("/", query_string={"q": "到2027年高新技术企业达到多少", "k": 1, "sort": "date"}).get_data(as_text=True)
     assert 'class="value-source"' in page
+
+
+@pytest.mark.parametrize("lang, shown", [("zh", "目标值：300多名"), ("en", "Target: over 300 名")])
+def test_an_approximate_value_is_shown_as_approximate(client, lang, shown):
+    from flask import render_template_string
+
+    answer = {"kind": "value", "value": 300, "unit": "名", "year": None, "text": "有300多名学生留校过年",
+              "comparator": "多", "clause": "x:1", "span": [0, 10], "url": None, "citation": ""}
+    with client.application.test_request_context("/", query_string={"q": "多少学生", "lang": lang}):
+        html = render_template_string('{% from "_answer.html" import answer_card with context %}'
+                                      '{{ answer_card(answer, [], "多少学生") }}', answer=answer)
+    assert shown in html
