@@ -201,9 +201,7 @@ class SearchEngine:
         terms = self.query_terms(parsed, lexical)
         hits, judged_on = self.judge(terms, evidence, hits, preference.names if preference else ())
         if self.relevance_calibrated and self.order_by_relevance:
-            conflicting = preference.conflicting if preference is not None and self.place_conflict else None
-            elsewhere = None if conflicting is None else \
-                conflicting[self.table.doc_of_row[[h.row for h in hits[:BEST_DEPTH]]]]
+            elsewhere = self.elsewhere(preference, hits[:BEST_DEPTH])
             order = relevance_order([h.relevance for h in hits], [h.relevant for h in hits], elsewhere)
             hits, judged_on = [hits[i] for i in order], judged_on[order]
         hits, judged_on = hits[:parsed.k], judged_on[:parsed.k]
@@ -363,10 +361,16 @@ class SearchEngine:
     def answer(self, parsed: ParsedQuery, terms: QueryTerms, hits: list[Hit],
                preference: Preference | None = None) -> tuple[list[Hit], Answer | ValueAnswer | None]:
         """The answer card, and the answering sentence marked in its clause (spans.answer_card)."""
-        conflicting = preference.conflicting if preference is not None and self.place_conflict else None
-        elsewhere = () if conflicting is None else conflicting[self.table.doc_of_row[[h.row for h in hits]]].tolist()
+        elsewhere = self.elsewhere(preference, hits)
         return answer_card(self.table, parsed.text, parsed.who, terms, hits, parsed.filters.day,
-                           preference.names if preference else (), elsewhere)
+                           preference.names if preference else (), () if elsewhere is None else elsewhere.tolist())
+
+    def elsewhere(self, preference: Preference | None, hits: Sequence[Hit]) -> np.ndarray | None:
+        """For each hit, whether its document is of another province than every place the
+        question names (places.CONFLICT); None when it names none or conflicts are off."""
+        if preference is None or preference.conflicting is None or not self.place_conflict:
+            return None
+        return preference.conflicting[self.table.doc_of_row[[h.row for h in hits]]]
 
     def named_answer(self, parsed: ParsedQuery, preference: Preference, answer: Answer | None,
                      terms: QueryTerms, hits: list[Hit], qvec: np.ndarray, collapse: bool) -> Answer | None:

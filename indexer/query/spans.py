@@ -71,8 +71,13 @@ from indexer.query.relevance import (
 if TYPE_CHECKING:
     from indexer.index.table import ClauseTable
 
+# The measure words a count is asked with ('多少家', '几例', '多少节'), one character each; a question
+# word and one of them, but 次 ('多少次'), names what it counts (_COUNTED) and the unit answered first
+# (_ASKED_CLASSIFIER), as do 人次 and 台次.
+_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶"
+_MEASURES = "人次|台次|[" + _MEASURE_CHARS.replace("次", "") + "]"
 VALUE_QUESTION = re.compile(
-    r"多少|(?<!哪)几[家个项人所件次台万亿年天成类例户名款间张床条站节场份箱盒瓶]|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成]|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
@@ -109,7 +114,7 @@ _ASKED_UNITS = (
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)[家个户人项名所件次台款间张床条站例类节场份箱盒瓶]"), _COUNT_UNITS),
+    (re.compile(r"(?:多少|几)[" + _MEASURE_CHARS + "]"), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
@@ -457,13 +462,13 @@ def _counts(text: str, number: Target, counted: Sequence[str]) -> bool:
     return any(presence(t, window) > 0 for t in counted)
 
 
-_COUNTED = re.compile(r"(?:多少|几)(?:个|家|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类|节|场|份|箱|盒|瓶)?"
-                      r"([^，,。；;？?！!]{2,12})")
+_COUNTED = re.compile(r"(?:多少|几)(?:" + _MEASURES + r")?([^，,。；;？?！!]{2,12})")
 _COUNT_WINDOW = 12
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(家|个(?![月工自小])|户|人次|人|项|名|所|件|台次|台|款|间|张|床|条|站|例|类|节|场|份|箱|盒|瓶)")
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(人次|台次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
+                               + "])")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 
@@ -505,7 +510,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
             enumerated = "" if measure else _enumerated(text, target, numbers)
             context = _segment(text, target, numbers) if measure else \
                 enumerated + target.metric if enumerated else _target_context(text, target)
-            own_start = max(text.rfind(c, 0, target.start) for c in "，,。；;\n") + 1  # no restate taken in
+            own_start = _segment_start(text, target.start, "，,。；;\n", restates=False)
             if measure and text.startswith(_PART_OF, own_start):
                 # a part of the whole the sentence states ('…补助资金80亿元，支持各地…，其中对湖北省预拨35亿元')
                 # is read with that sentence when the question names the part ('给湖北预拨了多少'): a
@@ -526,7 +531,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                                       plain_q, tokens, idf, total)
             score = own - VALUE_RANK_PENALTY * rank - 0.02 * measure \
                 + SENTENCE_WEIGHT * _sentence_score(sentence, plain_q, tokens, idf, total) \
-                + _agreement(question, text[_segment_start(text, target.start, "，,。；;\n"):target.end],
+                + _agreement(question, text[start:target.end],
                              re.split(r"[，,。；;\n]", text[target.end:target.end + 4], maxsplit=1)[0]) \
                 + _respective(question, text, target, numbers) + _condition_agreement(conditions, text, target, numbers)
             if score <= 0.1 or (best and score <= best[0]):
@@ -641,7 +646,7 @@ def _respective(question: str, text: str, number: Target, numbers: Sequence[Targ
     end = _segment_end(text, at, stops) if at >= 0 else 0
     if at < 0 or end < number.start:
         return 0.0
-    head_start = max(text.rfind(c, 0, at) for c in stops) + 1  # not _segment_start: 其中 starts the list
+    head_start = _segment_start(text, at, stops, restates=False)  # 其中 starts the list
     items = [i.strip() for i in _ITEM_SPLIT.split(text[head_start:at]) if i.strip()]
     listed = sorted([q for q in (numbers or quantities(text)) if at <= q.start and q.end <= end
                      and q.unit == number.unit], key=lambda q: q.start)
@@ -709,7 +714,7 @@ def _condition_agreement(conditions: Sequence[tuple[float, str, str]], text: str
     `numbers`: the text's quantities (read if not given)."""
     if not conditions:
         return 0.0
-    start = max(text.rfind(c, 0, number.start) for c in "。；;\n！？!?") + 1
+    start = _segment_start(text, number.start, "。；;\n！？!?", restates=False)
     stated = sorted([q for q in (numbers or quantities(text)) if start <= q.start and q.end <= number.start],
                     key=lambda q: q.start)
     score = 0.0
@@ -721,11 +726,12 @@ def _condition_agreement(conditions: Sequence[tuple[float, str, str]], text: str
     return score
 
 
-def _segment_start(text: str, at: int, stops: str) -> int:
+def _segment_start(text: str, at: int, stops: str, restates: bool = True) -> int:
     """Where the segment holding offset `at` starts (after one of `stops`), taking in the segment
-    before it when it restates that one ('单位缴费比例降低0.5个百分点，即由10.5%降至10%')."""
+    before it when it restates that one ('单位缴费比例降低0.5个百分点，即由10.5%降至10%'; not with
+    `restates` False)."""
     start = max(text.rfind(c, 0, at) for c in stops) + 1
-    if start > 0 and text[start - 1] in "，," and text.startswith(_RESTATES, start):
+    if restates and start > 0 and text[start - 1] in "，," and text.startswith(_RESTATES, start):
         start = max(text.rfind(c, 0, start - 1) for c in stops) + 1
     return start
 
