@@ -67,6 +67,10 @@ CANDIDATES = 100  # per signal, before fusion
 # the NCP factual development sets, docs/BENCHMARKS.md). The words that ask, and verbs of no
 # subject, are not glossed.
 GLOSS_WEIGHT = 1.0
+# In BM25, such a word scores GLOSS_BM25 times the BM25 score of the best of its dictionary words
+# in each clause (the best, not the sum: a word of many senses is not many words), and counts as
+# seen for BM25's share of the fusion (docs/BENCHMARKS.md, session 11).
+GLOSS_BM25 = 0.6
 _ASKING = frozenset({"many", "much", "long", "often", "far", "have", "has", "had", "get", "gets", "got",
                      "according", "etc"})
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
@@ -75,13 +79,27 @@ LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; 
 @dataclass(frozen=True)
 class LexicalResult:
     """The BM25 side: query tokens, their coverage by the vocabulary, the score of every row,
-    the best CANDIDATES rows with a score > 0 (best first), and the time it took."""
+    the best CANDIDATES rows with a score > 0 (best first), and the time it took. An English
+    question's words the corpus never uses are read through their dictionary words
+    (`lexical_glosses`) for the candidates and for fusion, and its `glossed` scores and
+    `glossed_coverage` are what fusion weighs; relevance is judged on `scores` and `coverage`,
+    as the calibration was fitted (relevance.py)."""
 
     tokens: list[str]
     coverage: float
     scores: np.ndarray
     top: np.ndarray
     ms: float
+    glossed: np.ndarray | None = None
+    glossed_coverage: float | None = None
+
+    @property
+    def fusion_scores(self) -> np.ndarray:
+        return self.scores if self.glossed is None else self.glossed
+
+    @property
+    def fusion_coverage(self) -> float:
+        return self.coverage if self.glossed_coverage is None else self.glossed_coverage
 
 
 def _passage_units(read: dict[int, Candidate], members: list[int], tokens: tuple[str, ...]) -> Responsibility:
@@ -191,7 +209,7 @@ class SearchEngine:
         evidence = self.evidence(qvec, rows, dense, lexical)
         naming = parsed.text + " " + " ".join(e.term for e in parsed.expansions)  # 'Huaihua' names 怀化
         preference = self.places.preference(naming) if self.place_bonus else None
-        ranked = self.fuse(evidence, lexical.coverage, preference)
+        ranked = self.fuse(evidence, lexical.fusion_coverage, preference)
         terms = [*lexical.tokens, *(e.term for e in parsed.expansions)]
         # at least the first BEST_DEPTH, which relevance judges together and orders, and one more,
         # so the last hit shown has its gap to the next (gap_next) whatever k is
@@ -258,14 +276,24 @@ class SearchEngine:
         scores = np.zeros(len(self.table), dtype=np.float32)
         if coverage > 0:
             scores[:] = self.lexical.scores(tokens)  # table rows are in lexical (build) order
+        if parsed.mask is not None:
+            scores[~parsed.mask] = 0.0
+        glossed, glossed_coverage = None, None
+        senses = self.lexical_glosses(parsed) if self.expand and GLOSS_BM25 else []
+        if senses:
+            glossed = scores.copy()
+            for words in senses:
+                glossed += GLOSS_BM25 * np.max([self.lexical.scores([w]) for w in words], axis=0)
             if parsed.mask is not None:
-                scores[~parsed.mask] = 0.0
+                glossed[~parsed.mask] = 0.0
+            glossed_coverage = min(1.0, coverage + len(senses) / len(tokens))
+        ranked = scores if glossed is None else glossed
         # argpartition first: a full argsort of a million scores costs ~100 ms.
-        top = np.argpartition(-scores, CANDIDATES)[:CANDIDATES] if len(scores) > CANDIDATES \
-            else np.arange(len(scores))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        top = top[scores[top] > 0]
-        return LexicalResult(tokens, coverage, scores, top, _ms(t))
+        top = np.argpartition(-ranked, CANDIDATES)[:CANDIDATES] if len(ranked) > CANDIDATES \
+            else np.arange(len(ranked))
+        top = top[np.argsort(-ranked[top], kind="stable")]
+        top = top[ranked[top] > 0]
+        return LexicalResult(tokens, coverage, scores, top, _ms(t), glossed, glossed_coverage)
 
     def lexical_query(self, parsed: ParsedQuery) -> tuple[list[str], float]:
         """The BM25 query tokens of the topic and their coverage (fusion.py: BM25's weight).
@@ -290,6 +318,24 @@ class SearchEngine:
         covered += round(self.lexical.coverage(rest_tokens) * len(rest_tokens))
         return tokens, covered / (words + len(rest_tokens))
 
+    def lexical_glosses(self, parsed: ParsedQuery) -> list[list[str]]:
+        """For each English word of the topic that no glossary term stands for and the corpus
+        never uses ('rooms', 'fined', 'clinics'), the words of the corpus the dictionary gives
+        for it (query/dictionary.py): BM25 reads an English question through them, as the
+        sentence of an answer is chosen by them (`glosses`)."""
+        rest = parsed.topic
+        for expansion in parsed.expansions:
+            rest = rest.replace(expansion.text, " ", 1)
+        out = []
+        for word in dict.fromkeys(self.lexical.query_tokens(rest)):
+            if (word in self.lexical.vocab or not (word.isascii() and word.isalpha()) or len(word) < 3
+                    or word in ENGLISH_STOPWORDS or word in _ASKING):
+                continue
+            senses = [w for w in chinese_words(word) if w in self.lexical.vocab]
+            if senses:
+                out.append(senses)
+        return out
+
     def dense_stage(self, qvec: np.ndarray, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray]:
         """The CANDIDATES nearest clauses: (scores, fids), best first."""
         allowed = None if parsed.mask is None else self.table.fids[parsed.mask]
@@ -302,7 +348,8 @@ class SearchEngine:
         d_scores, d_fids = dense
         cosine = self._dense_scores(qvec, rows_arr, dict(zip(map(int, d_fids), d_scores))) if rows \
             else np.zeros(0, dtype=np.float32)
-        return Evidence(rows_arr, cosine, lexical.scores[rows_arr], min(len(d_fids), len(rows)))
+        return Evidence(rows_arr, cosine, lexical.scores[rows_arr], min(len(d_fids), len(rows)),
+                        None if lexical.glossed is None else lexical.glossed[rows_arr])
 
     def fuse(self, evidence: Evidence, coverage: float,
              preference: Preference | None = None) -> list[tuple[int, float]]:
@@ -312,7 +359,7 @@ class SearchEngine:
         `place_conflict` less (places.CONFLICT)."""
         if not len(evidence.rows):
             return []
-        fused = self.fusion.combine(evidence.cosine, evidence.bm25, coverage)
+        fused = self.fusion.combine(evidence.cosine, evidence.fusion_bm25, coverage)
         if preference is not None:
             docs = self.table.doc_of_row[evidence.rows]
             fused = fused + self.place_bonus * preference.documents[docs]

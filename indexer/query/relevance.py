@@ -121,12 +121,19 @@ _NOT_TEXT = re.compile(r"[\W_]+")
 @dataclass(frozen=True)
 class Evidence:
     """The candidates of one search, in the order fusion saw them: their rows, raw cosines and
-    raw BM25 scores, and how many of the candidates came from the dense search (the first ones)."""
+    raw BM25 scores, how many of the candidates came from the dense search (the first ones), and
+    the BM25 scores fusion weighs when an English question's words were read through the
+    dictionary (engine.lexical_glosses; relevance judges `bm25`, as it was fitted)."""
 
     rows: np.ndarray
     cosine: np.ndarray
     bm25: np.ndarray
     dense_count: int
+    glossed_bm25: np.ndarray | None = None
+
+    @property
+    def fusion_bm25(self) -> np.ndarray:
+        return self.bm25 if self.glossed_bm25 is None else self.glossed_bm25
 
 
 class Gloss(str):

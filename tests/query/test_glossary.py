@@ -106,3 +106,28 @@ def test_everyday_words_of_value_questions_are_in_the_glossary():
     assert found.get("fined") == "罚款" and found.get("interest rate") == "利率"
     assert dict(pairs("how often should a medical protective mask be replaced")).get("medical protective mask") \
         == "医用防护口罩"
+
+
+def test_an_english_word_only_the_dictionary_knows_is_searched_by_its_chinese_words(server_engine):
+    """'seawater' is in no glossary entry and no seed clause; CC-CEDICT gives 海水, which is.
+    BM25 finds the clause by it, and fusion weighs BM25 as seeing the word; relevance still
+    judges the BM25 scores of the question's own words (relevance.py, as fitted)."""
+    from indexer.query.filters import Filters
+
+    parsed = server_engine.parse_query("seawater", 5, Filters())
+    assert server_engine.lexical_glosses(parsed) == [["海水"]]
+    lexical = server_engine.lexical_stage(parsed)
+    assert not lexical.scores.any() and lexical.coverage == 0  # the word itself finds nothing
+    assert "海水" in server_engine.table.texts[int(lexical.top[0])]
+    assert lexical.fusion_coverage == 1.0 and lexical.fusion_scores is lexical.glossed
+    result = server_engine.search("seawater", k=5)
+    assert "海水" in "".join(server_engine.table.texts.take(list(result.hits[0].members)))
+
+
+def test_glossary_terms_and_chinese_questions_are_not_glossed_again(server_engine):
+    from indexer.query.filters import Filters
+
+    # 'farmers' is the glossary's (农民): only 'seawater' is left to the dictionary
+    assert server_engine.lexical_glosses(server_engine.parse_query("farmers seawater", 5, Filters())) == [["海水"]]
+    chinese = server_engine.lexical_stage(server_engine.parse_query("海水淡化", 5, Filters()))
+    assert chinese.glossed is None and chinese.fusion_scores is chinese.scores
