@@ -75,6 +75,15 @@ class LexicalIndex:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
+    def token_scores(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that contain a token and its BM25 score in each (what `scores([token])` gives
+        them; every other row scores 0), read from the score matrix without a dense array."""
+        if token not in self.vocab:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        matrix, at = self.bm25.scores, self.bm25.vocab_dict[token]
+        start, end = matrix["indptr"][at], matrix["indptr"][at + 1]
+        return np.asarray(matrix["indices"][start:end]), np.asarray(matrix["data"][start:end], dtype=np.float32)
+
     def idf(self, tokens: list[str]) -> np.ndarray:
         """BM25's (Lucene) IDF of each token; a token the vocabulary lacks gets the IDF of a
         word in no clause, the rarest there can be."""

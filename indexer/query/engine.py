@@ -282,8 +282,13 @@ class SearchEngine:
         senses = self.lexical_glosses(parsed) if self.expand and GLOSS_BM25 else []
         if senses:
             glossed = scores.copy()
+            best = np.zeros_like(scores)
             for words in senses:
-                glossed += GLOSS_BM25 * np.max([self.lexical.scores([w]) for w in words], axis=0)
+                best[:] = 0.0
+                for word in words:  # O(rows holding it), not a dense array per sense
+                    rows, values = self.lexical.token_scores(word)
+                    np.maximum.at(best, rows, values)
+                glossed += GLOSS_BM25 * best
             if parsed.mask is not None:
                 glossed[~parsed.mask] = 0.0
             glossed_coverage = min(1.0, coverage + len(senses) / len(tokens))

@@ -131,3 +131,15 @@ def test_glossary_terms_and_chinese_questions_are_not_glossed_again(server_engin
     assert server_engine.lexical_glosses(server_engine.parse_query("farmers seawater", 5, Filters())) == [["海水"]]
     chinese = server_engine.lexical_stage(server_engine.parse_query("海水淡化", 5, Filters()))
     assert chinese.glossed is None and chinese.fusion_scores is chinese.scores
+
+
+def test_a_tokens_sparse_scores_are_its_bm25_scores(server_engine):
+    import numpy as np
+
+    lexical = server_engine.lexical
+    for token in ("海水", "科技特派员", "孵化器", "not-a-word"):
+        rows, values = lexical.token_scores(token)
+        dense = np.zeros(len(server_engine.table), dtype=np.float32)
+        dense[rows] = values
+        assert np.allclose(dense, lexical.scores([token]))
+        assert (len(rows) > 0) == (token in lexical.vocab)
