@@ -233,9 +233,13 @@ def _mark_who(table: ClauseTable, hits: list, topical: list[bool], answer: Answe
     return [replace(h, answer_span=span) if h is target else h for h in hits], answer
 
 
+# A telephone number or an address an English question names: the nouns, not the verbs ('must
+# phone in a report within how many minutes', 'measures to address the shortage').
+_ENGLISH_PHONE = r"\b(?:tele)?phone\s+(?:numbers?|lines?)\b|\bhotline\b|\bcontact\s+(?:numbers?|details)\b"
+_ENGLISH_ADDRESS = r"(?<!\bto\s)\baddress(?:es)?\b(?!\s+(?:the|this|these|those|its|their|such)\b)"
 # A question for a telephone number or an address ('热线电话是多少') asks no value.
 _CONTACT_ASK = re.compile(r"(?:电话|号码|热线|联系方式|地址)[^，,。？?]{0,3}(?:是|为)?(?:多少|什么|哪)"
-                          r"|\b(?:tele)?phone\b|\bhotline\b|\baddress\b", re.IGNORECASE)
+                          r"|" + _ENGLISH_PHONE + "|" + _ENGLISH_ADDRESS, re.IGNORECASE)
 
 
 def is_value_question(query: str) -> bool:
@@ -306,10 +310,10 @@ _SPAN_ASKS = (
     (re.compile(r"哪里|在哪|何处|什么地方|什么位置|哪个位置|\bwhere\b", re.IGNORECASE),
      re.compile(r"设在|设置|设立|位于|地点|地址|放在|安排在")),
     # a telephone number ('石家庄市未成年人保护中心0311-966008'), an address ('运河东大街57号院5号楼318室')
-    (re.compile(r"电话|热线|号码|联系方式|\b(?:tele)?phone\b|\bhotline\b", re.IGNORECASE),
+    (re.compile(r"电话|热线|号码|联系方式|" + _ENGLISH_PHONE, re.IGNORECASE),
      re.compile(r"(?:(?<!\d)0\d{2,3}\s*[-－—]\s*\d{5,8}|(?<![\d.])\d{7,8}|(?<!\d)1[3-9]\d{9}"
                 r"|(?<![\d.])(?:1\d{4}|9\d{4,5}))(?![\d.])(?!\s*(?:[万亿千元%人家个户名例条件次台辆吨]|多|余))")),
-    (re.compile(r"地址|\baddress\b", re.IGNORECASE),
+    (re.compile(r"地址|" + _ENGLISH_ADDRESS, re.IGNORECASE),
      re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
 )
 _FORM_BONUS = 0.15
@@ -568,8 +572,14 @@ def _segment(text: str, target: Target, numbers: Sequence[Target] = ()) -> str:
     30万元、20万元奖励'), its own item with what the items share: the words before the first
     number and after the last one. `numbers`: the text's quantities (read if not given)."""
     stops = "，,。；;\n"
-    return _enumerated(text, target, numbers) or text[_segment_start(text, target.start, stops):
-                                                      _segment_end(text, target.end, stops)]
+    start, end = _segment_start(text, target.start, stops), _segment_end(text, target.end, stops)
+    opened = max(text.rfind("（", start, target.start), text.rfind("(", start, target.start))
+    if opened >= 0 and max(text.rfind("）", opened, target.start), text.rfind(")", opened, target.start)) < 0:
+        # a number in an aside is read with the aside alone: '…发生人员发热（两次体温检测中间间隔5分钟，
+        # 体温均超过37.3℃的）…项目负责人要在15分钟内…报告' — 5 minutes is no time to report in
+        closed = [i for i in (text.find("）", target.end, end), text.find(")", target.end, end)) if i >= 0]
+        return text[opened + 1:min(closed) if closed else end]
+    return _enumerated(text, target, numbers) or text[start:end]
 
 
 def _enumerated(text: str, target: Target, numbers: Sequence[Target] = ()) -> str:

@@ -899,6 +899,10 @@ def test_contact_questions_ask_no_value_and_money_is_no_phone_number():
 
     assert not is_value_question("心理援助热线电话是多少") and not is_value_question("What is the hotline number?")
     assert is_value_question("一共开通了多少条热线")
+    assert not is_value_question("what phone number should I call") and not is_value_question("what is the address of the office")
+    # the verbs: to phone in a report, to address a shortage
+    assert is_value_question("within how many minutes must the project manager phone in a report")
+    assert is_value_question("how many measures are taken to address the shortage")
     text = "对企业补贴10000元，共15000人受益。开通24小时心理援助热线，电话0311-966008。"
     span = answer_span(text, "心理援助热线电话是多少", ("心理援助", "热线", "电话", "企业"), np.ones(4))
     assert span is not None and "0311-966008" in text[span[0]:span[1]]
@@ -977,3 +981,18 @@ def test_a_time_asked_of_a_change_is_the_date_the_change_runs_to():
     tokens = ("湖南省", "城乡居民", "医保", "集中", "缴费", "截止日期", "疫情", "延长")
     span = answer_span(text, "湖南省2020年城乡居民医保集中缴费截止日期因疫情延长到了哪一天", tokens, np.ones(len(tokens)))
     assert span is not None and "统一延长至 2020 年 3 月 31 日" in text[span[0]:span[1]]
+
+
+def test_a_number_in_an_aside_is_read_with_the_aside_alone():
+    from indexer.query.spans import value_answer
+
+    text = ("2. 施工现场发生人员发热（两次体温检测中间间隔5分钟，体温均超过37.3℃的）等突发情况后，"
+            "施工总承包单位项目负责人要在15分钟内通过电话向属地住房城乡建设部门报告。")
+    # the words the item opens with, before the aside, are the question's; the report's are not
+    # all (an English question's 'manager' is no 负责人)
+    tokens, idf = ("施工现场", "发热", "负责人"), np.array([4.4, 3.0, 2.0])
+    answer = value_answer("施工现场人员发热后负责人要在多少分钟内报告", tokens, idf, [("c1", text, "预案")])
+    assert answer is not None and answer.value == 15  # the 5 minutes between two checks is the aside's
+    # asked of the aside, the aside answers
+    answer = value_answer("两次体温检测中间间隔多少分钟", ("体温", "检测", "间隔"), np.ones(3), [("c1", text, "预案")])
+    assert answer is not None and answer.value == 5
