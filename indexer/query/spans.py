@@ -79,6 +79,7 @@ _MEASURES = "人次|台次|[" + _MEASURE_CHARS.replace("次", "") + "]"
 VALUE_QUESTION = re.compile(
     r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成]|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
+    r"\b(?:below|above|exceeding)\s+what\b|"  # a bound: 'below what load factor'
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
     r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:reward|subsidy|allowance|bonus|fine|fee|price|payment|compensation)s?"
@@ -372,8 +373,11 @@ _FOCUS = 2.0
 # An English question names what it counts right after asking: 'How many rooms in total can …
 # provide' counts rooms, 'what share of their … deposit can …' a share of the deposit. Those
 # words, up to the verb that follows them, weigh double.
-_ENGLISH_ASK = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|share|proportion|number|amount|"
-                          r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?", re.IGNORECASE)
+_ENGLISH_ASK = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:below|above|exceeding)\s+what\b|\bwhat\s+(?:percentage|share|proportion|number|amount|"
+                          r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?"
+                          # else what a sum is reckoned by: 'what subsidy per square metre is paid' (its
+                          # 'subsidy' already written 补贴 by the glossary)
+                          r"|\bper\b", re.IGNORECASE)
 _ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|do|does|did|can|could|will|would|has|have|had|should|must|may|might)\b"
                            r"|[,;?.]", re.IGNORECASE)
 
@@ -570,16 +574,28 @@ def _segment(text: str, target: Target, numbers: Sequence[Target] = ()) -> str:
     """The comma-segment of `text` a number stands in, on both sides of it. In an enumeration of
     numbers of one unit ('对养殖蛋鸡5000只、肉鸡10000只以上的规模禽场', '对获评国家级、省级的分别给予
     30万元、20万元奖励'), its own item with what the items share: the words before the first
-    number and after the last one. `numbers`: the text's quantities (read if not given)."""
-    stops = "，,。；;\n"
-    start, end = _segment_start(text, target.start, stops), _segment_end(text, target.end, stops)
-    opened = max(text.rfind("（", start, target.start), text.rfind("(", start, target.start))
-    if opened >= 0 and max(text.rfind("）", opened, target.start), text.rfind(")", opened, target.start)) < 0:
+    number and after the last one. In an aside ('（…）'), the aside, commas and all. `numbers`: the
+    text's quantities (read if not given)."""
+    aside = _aside(text, target.start)
+    if aside is not None:
         # a number in an aside is read with the aside alone: '…发生人员发热（两次体温检测中间间隔5分钟，
         # 体温均超过37.3℃的）…项目负责人要在15分钟内…报告' — 5 minutes is no time to report in
-        closed = [i for i in (text.find("）", target.end, end), text.find(")", target.end, end)) if i >= 0]
-        return text[opened + 1:min(closed) if closed else end]
+        return text[aside[0] + 1:aside[1]]
+    stops = "，,。；;\n"
+    start, end = _segment_start(text, target.start, stops), _segment_end(text, target.end, stops)
     return _enumerated(text, target, numbers) or text[start:end]
+
+
+def _aside(text: str, at: int) -> tuple[int, int] | None:
+    """The bracket pair (its offsets) that offset `at` stands inside within its sentence; the
+    end of the sentence when the bracket is not closed there. None outside any."""
+    sentence = max(text.rfind(c, 0, at) for c in _FULL_STOPS) + 1
+    opened = max(text.rfind("（", sentence, at), text.rfind("(", sentence, at))
+    if opened < 0 or max(text.rfind("）", opened, at), text.rfind(")", opened, at)) >= 0:
+        return None
+    end = _segment_end(text, at, _FULL_STOPS)
+    closed = [i for i in (text.find("）", at, end), text.find(")", at, end)) if i >= 0]
+    return opened, min(closed) if closed else end
 
 
 def _enumerated(text: str, target: Target, numbers: Sequence[Target] = ()) -> str:

@@ -910,6 +910,19 @@ def test_contact_questions_ask_no_value_and_money_is_no_phone_number():
     assert span is not None and "0311-966008" in text[span[0]:span[1]]  # 10000元 is no number to call
 
 
+def test_an_english_question_for_a_bound_asks_a_number():
+    from indexer.query.spans import is_value_question, value_answer
+
+    question = "In Inner Mongolia, below what passenger load factor must buses be kept?"
+    assert is_value_question(question) and not is_value_question("under what conditions can firms apply")
+    text = "内蒙古还将加强班车和包车运行管理，旅客实载率要严格控制在50%以下，并要求乘客分散就坐。"
+    from indexer.query.relevance import Gloss
+
+    tokens = ("内蒙古", Gloss("passenger", [("旅客", 1.0), ("乘客", 1.0)]), "班车")
+    answer = value_answer(question, tokens, np.array([5.0, 3.0, 4.0]), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (50, "%")
+
+
 def test_a_signature_answers_when_the_question_asks_when_it_was_issued():
     from indexer.query.spans import answer_span
 
@@ -996,3 +1009,12 @@ def test_a_number_in_an_aside_is_read_with_the_aside_alone():
     # asked of the aside, the aside answers
     answer = value_answer("两次体温检测中间间隔多少分钟", ("体温", "检测", "间隔"), np.ones(3), [("c1", text, "预案")])
     assert answer is not None and answer.value == 5
+
+
+def test_an_aside_is_read_whole_across_its_commas():
+    from indexer.query.spans import value_answer
+
+    text = "对温室扩大面积部分每亩补助3000元（扩增面积不足1亩的，按每平方米4.5元补助）。"
+    answer = value_answer("扩增面积不足1亩的补助多少", ("扩增", "面积", "不足", "补助"), np.array([5.0, 3.0, 3.0, 2.0]),
+                          [("c1", text, "通知")])
+    assert answer is not None and answer.value == 4.5  # the aside's condition is its number's

@@ -92,3 +92,16 @@ def test_glosses_add_to_a_sentence_and_take_nothing_from_the_others():
     answer = value_answer("by what percentage are the 药品 supplementary applications device fees cut?",
                           tokens, idf, [("c1", text, "通知")])
     assert answer is not None and answer.value == 30
+
+
+def test_what_a_sum_is_reckoned_per_is_the_focus_of_an_english_question():
+    # 'subsidy' is already 补贴 (the glossary); 'per square metre' names the number asked
+    text = ("对2020年增加蔬菜生产的温室扩大面积部分每亩补助3000元"
+            "（扩增面积不足1亩的，按每平方米4.5元补助）。")
+    question = "In 吉林's policy for 蔬菜, what 补贴 per square metre is paid when the greenhouse area is less than one mu?"
+    square = Gloss("square", [("平方", 1.0)])
+    greenhouse = Gloss("greenhouse", [("温室", 1.0)])
+    tokens, idf = ("蔬菜", "补贴", square, greenhouse), np.array([4.0, 3.6, 6.2, 6.8])
+    assert list(focus_weights(question, tokens, idf)) == [4.0, 3.6, 12.4, 6.8]
+    answer = value_answer(question, tokens, idf, [("c1", text, "通知")])
+    assert answer is not None and answer.value == 4.5
