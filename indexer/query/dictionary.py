@@ -73,16 +73,10 @@ def forms(word: str) -> list[str]:
 
 
 def chinese_words(word: str) -> tuple[str, ...]:
-    """The Chinese words the dictionary gives for an English word or phrase: of the word as
-    written and of its singular ('minutes': 纪要 and 分钟; 'lessons': 功课), else of the first
-    base form that has any ('fined' -> fine); () when none or when the dictionary is not
-    installed."""
+    """The Chinese words the dictionary gives for an English word or phrase (of its first form
+    that has any); () when none or when the dictionary is not installed."""
     index = reverse_index()
-    all_forms = forms(word)
-    found = tuple(dict.fromkeys(w for form in all_forms[:2] for w in index.get(form, ())))
-    if found:
-        return found
-    for form in all_forms[2:]:
+    for form in forms(word):
         if form in index:
             return index[form]
     return ()

@@ -18,8 +18,6 @@ from indexer.query.spans import (
 def test_an_english_word_and_its_inflections_find_the_chinese_words_it_translates():
     assert "房间" in chinese_words("rooms")  # plural
     assert "罚款" in chinese_words("fined")  # past tense: fine
-    # a plural that is also a word of its own has both: 'minutes' of a meeting, and of time
-    assert {"纪要", "分钟"} <= set(chinese_words("minutes"))
     assert "客户" in chinese_words("Customers")
     assert chinese_words("qwzxv") == ()
     assert forms("opened")[:3] == ["opened", "opene", "open"]
