@@ -279,7 +279,7 @@ class SearchEngine:
         if parsed.mask is not None:
             scores[~parsed.mask] = 0.0
         glossed, glossed_coverage = None, None
-        senses = self.lexical_glosses(parsed) if self.expand and GLOSS_BM25 else []
+        senses = self.lexical_glosses(parsed, tokens) if self.expand and GLOSS_BM25 else []
         if senses:
             glossed = scores.copy()
             best = np.zeros_like(scores)
@@ -291,7 +291,8 @@ class SearchEngine:
                 glossed += GLOSS_BM25 * best
             if parsed.mask is not None:
                 glossed[~parsed.mask] = 0.0
-            glossed_coverage = min(1.0, coverage + len(senses) / len(tokens))
+            # the share of the topic's words (lexical_query's denominator) now seen
+            glossed_coverage = min(1.0, coverage + len(senses) / max(1, len(self.lexical.query_tokens(parsed.topic))))
         ranked = scores if glossed is None else glossed
         # argpartition first: a full argsort of a million scores costs ~100 ms.
         top = np.argpartition(-ranked, CANDIDATES)[:CANDIDATES] if len(ranked) > CANDIDATES \
@@ -323,11 +324,11 @@ class SearchEngine:
         covered += round(self.lexical.coverage(rest_tokens) * len(rest_tokens))
         return tokens, covered / (words + len(rest_tokens))
 
-    def lexical_glosses(self, parsed: ParsedQuery) -> list[list[str]]:
+    def lexical_glosses(self, parsed: ParsedQuery, searched: Sequence[str] = ()) -> list[list[str]]:
         """For each English word of the topic that no glossary term stands for and the corpus
         never uses ('rooms', 'fined', 'clinics'), the words of the corpus the dictionary gives
-        for it (query/dictionary.py): BM25 reads an English question through them, as the
-        sentence of an answer is chosen by them (`glosses`)."""
+        for it (query/dictionary.py) other than those `searched` already (BM25 reads an English
+        question through them, as the sentence of an answer is chosen by them: `glosses`)."""
         rest = parsed.topic
         for expansion in parsed.expansions:
             rest = rest.replace(expansion.text, " ", 1)
@@ -337,7 +338,7 @@ class SearchEngine:
                     or word in ENGLISH_STOPWORDS or word in _ASKING):
                 continue
             senses = [w for w in chinese_words(word) if w in self.lexical.vocab]
-            if senses:
+            if senses and not any(w in searched for w in senses):  # '海水 seawater' is 海水 once
                 out.append(senses)
         return out
 

@@ -235,9 +235,12 @@ def _mark_who(table: ClauseTable, hits: list, topical: list[bool], answer: Answe
 
 
 # A telephone number or an address an English question names: the nouns, not the verbs ('must
-# phone in a report within how many minutes', 'measures to address the shortage').
-_ENGLISH_PHONE = r"\b(?:tele)?phone\s+(?:numbers?|lines?)\b|\bhotline\b|\bcontact\s+(?:numbers?|details)\b"
-_ENGLISH_ADDRESS = r"(?<!\bto\s)\baddress(?:es)?\b(?!\s+(?:the|this|these|those|its|their|such)\b)"
+# phone in a report within how many minutes', 'measures to address the shortage'); a plural is
+# counted ('how many hotlines were opened'), not called.
+_ENGLISH_PHONE = (r"\b(?:tele)?phone\b(?!\s+(?:in|to|the|them|him|her|us|ahead|back)\b)|\bhotline\b"
+                  r"|\bcontact\s+(?:numbers?|details|information)\b")
+_ENGLISH_ADDRESS = (r"\b(?:the|an|its|their|his|her|our|your|mailing|postal|office|registered|e-?mail|contact|what|which)"
+                    r"\s+address(?:es)?\b")
 # A question for a telephone number or an address ('热线电话是多少') asks no value.
 _CONTACT_ASK = re.compile(r"(?:电话|号码|热线|联系方式|地址)[^，,。？?]{0,3}(?:是|为)?(?:多少|什么|哪)"
                           r"|" + _ENGLISH_PHONE + "|" + _ENGLISH_ADDRESS, re.IGNORECASE)
@@ -375,9 +378,10 @@ _FOCUS = 2.0
 # words, up to the verb that follows them, weigh double.
 _ENGLISH_ASK = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:below|above|exceeding)\s+what\b|\bwhat\s+(?:percentage|share|proportion|number|amount|"
                           r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?"
-                          # else what a sum is reckoned by: 'what subsidy per square metre is paid' (its
-                          # 'subsidy' already written 补贴 by the glossary)
-                          r"|\bper\b", re.IGNORECASE)
+                          , re.IGNORECASE)
+# Without such an ask, what a sum is reckoned by: 'what subsidy per square metre is paid' (its 'subsidy'
+# already written 补贴 by the glossary); not 'as per the notice'.
+_ENGLISH_PER = re.compile(r"(?<!\bas )\bper\b", re.IGNORECASE)
 _ENGLISH_VERB = re.compile(r"\b(?:is|are|was|were|do|does|did|can|could|will|would|has|have|had|should|must|may|might)\b"
                            r"|[,;?.]", re.IGNORECASE)
 
@@ -389,7 +393,7 @@ def focus_weights(question: str, tokens: Sequence[str], idf: np.ndarray) -> np.n
     whose only clause holds it)."""
     m = _QUESTION_WORD.search(question)
     if m is None:
-        english = _ENGLISH_ASK.search(question)
+        english = _ENGLISH_ASK.search(question) or _ENGLISH_PER.search(question)
         if english is None:
             return idf
         verb = _ENGLISH_VERB.search(question, english.end())
@@ -574,16 +578,20 @@ def _segment(text: str, target: Target, numbers: Sequence[Target] = ()) -> str:
     """The comma-segment of `text` a number stands in, on both sides of it. In an enumeration of
     numbers of one unit ('对养殖蛋鸡5000只、肉鸡10000只以上的规模禽场', '对获评国家级、省级的分别给予
     30万元、20万元奖励'), its own item with what the items share: the words before the first
-    number and after the last one. In an aside ('（…）'), the aside, commas and all. `numbers`: the
-    text's quantities (read if not given)."""
+    number and after the last one. In an aside of clauses of its own ('（…，…）'), the aside, commas
+    and all. `numbers`: the text's quantities (read if not given)."""
     aside = _aside(text, target.start)
-    if aside is not None:
-        # a number in an aside is read with the aside alone: '…发生人员发热（两次体温检测中间间隔5分钟，
-        # 体温均超过37.3℃的）…项目负责人要在15分钟内…报告' — 5 minutes is no time to report in
+    if aside is not None and _CLAUSE_OF_ITS_OWN.search(text, aside[0] + 1, aside[1]):
+        # a number in an aside of clauses of its own is read with the aside alone: '…发生人员发热
+        # （两次体温检测中间间隔5分钟，体温均超过37.3℃的）…项目负责人要在15分钟内…报告' — 5 minutes is no
+        # time to report in; a short one belongs to the words before it ('给予一次性吸纳就业补贴（每人1000元）')
         return text[aside[0] + 1:aside[1]]
     stops = "，,。；;\n"
     start, end = _segment_start(text, target.start, stops), _segment_end(text, target.end, stops)
     return _enumerated(text, target, numbers) or text[start:end]
+
+
+_CLAUSE_OF_ITS_OWN = re.compile(r"[，,；;]")
 
 
 def _aside(text: str, at: int) -> tuple[int, int] | None:

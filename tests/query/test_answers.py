@@ -900,9 +900,12 @@ def test_contact_questions_ask_no_value_and_money_is_no_phone_number():
     assert not is_value_question("心理援助热线电话是多少") and not is_value_question("What is the hotline number?")
     assert is_value_question("一共开通了多少条热线")
     assert not is_value_question("what phone number should I call") and not is_value_question("what is the address of the office")
-    # the verbs: to phone in a report, to address a shortage
+    # the verbs: to phone in a report, to address a shortage; and plurals, which are counted
     assert is_value_question("within how many minutes must the project manager phone in a report")
     assert is_value_question("how many measures are taken to address the shortage")
+    assert is_value_question("How many teams were set up to jointly address shortages")
+    assert is_value_question("How many hotlines were opened")
+    assert not is_value_question("What is the contact telephone of the office?")
     text = "对企业补贴10000元，共15000人受益。开通24小时心理援助热线，电话0311-966008。"
     span = answer_span(text, "心理援助热线电话是多少", ("心理援助", "热线", "电话", "企业"), np.ones(4))
     assert span is not None and "0311-966008" in text[span[0]:span[1]]
@@ -1018,3 +1021,13 @@ def test_an_aside_is_read_whole_across_its_commas():
     answer = value_answer("扩增面积不足1亩的补助多少", ("扩增", "面积", "不足", "补助"), np.array([5.0, 3.0, 3.0, 2.0]),
                           [("c1", text, "通知")])
     assert answer is not None and answer.value == 4.5  # the aside's condition is its number's
+
+
+def test_a_short_aside_is_read_with_the_words_before_it():
+    from indexer.query.spans import value_answer
+
+    text = ("对吸纳高校毕业生就业的企业，按规定给予一次性吸纳就业补贴（每人1000元），"
+            "对开展以工代训的企业给予职业培训补贴500元。")
+    answer = value_answer("一次性吸纳就业补贴是多少元", ("一次性", "吸纳", "就业", "补贴"),
+                          np.array([4.0, 5.0, 2.0, 2.0]), [("c1", text, "通知")])
+    assert answer is not None and answer.value == 1000

@@ -103,3 +103,10 @@ def test_what_a_sum_is_reckoned_per_is_the_focus_of_an_english_question():
     assert list(focus_weights(question, tokens, idf)) == [4.0, 3.6, 12.4, 6.8]
     answer = value_answer(question, tokens, idf, [("c1", text, "通知")])
     assert answer is not None and answer.value == 4.5
+
+
+def test_as_per_is_no_ask_and_a_real_ask_comes_first():
+    tokens, idf = ["hubei", "notice", "days", "rent"], np.ones(4)
+    assert list(focus_weights("As per the Hubei notice, how many days of rent are waived", tokens, idf)) \
+        == [1.0, 1.0, 2.0, 2.0]
+    assert list(focus_weights("How many days per month are waived", ["days", "month"], np.ones(2))) == [2.0, 2.0]

@@ -122,6 +122,18 @@ def test_an_english_word_only_the_dictionary_knows_is_searched_by_its_chinese_wo
     assert lexical.fusion_coverage == 1.0 and lexical.fusion_scores is lexical.glossed
     result = server_engine.search("seawater", k=5)
     assert "海水" in "".join(server_engine.table.texts.take(list(result.hits[0].members)))
+    # relevance's evidence is the plain BM25; fusion's the glossed
+    from indexer.query.engine import candidate_rows
+
+    qvec = server_engine.embed_query(parsed.topic)
+    dense = server_engine.dense_stage(qvec, parsed)
+    rows = candidate_rows(dense, lexical, server_engine.table.row_of_fid)
+    evidence = server_engine.evidence(qvec, rows, dense, lexical)
+    assert (evidence.bm25 == lexical.scores[rows]).all() and not evidence.bm25.any()
+    assert (evidence.fusion_bm25 == lexical.glossed[rows]).all() and evidence.fusion_bm25.any()
+    # a word whose sense the question already searches is not glossed again
+    assert server_engine.lexical_glosses(server_engine.parse_query("海水 seawater", 5, Filters()),
+                                         server_engine.lexical.query_tokens("海水")) == []
 
 
 def test_glossary_terms_and_chinese_questions_are_not_glossed_again(server_engine):
