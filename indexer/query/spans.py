@@ -377,8 +377,7 @@ _FOCUS = 2.0
 # provide' counts rooms, 'what share of their … deposit can …' a share of the deposit. Those
 # words, up to the verb that follows them, weigh double.
 _ENGLISH_ASK = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:below|above|exceeding)\s+what\b|\bwhat\s+(?:percentage|share|proportion|number|amount|"
-                          r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?"
-                          , re.IGNORECASE)
+                          r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?", re.IGNORECASE)
 # Without such an ask, what a sum is reckoned by: 'what subsidy per square metre is paid' (its 'subsidy'
 # already written 补贴 by the glossary); not 'as per the notice'.
 _ENGLISH_PER = re.compile(r"(?<!\bas )\bper\b", re.IGNORECASE)
