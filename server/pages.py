@@ -201,7 +201,7 @@ def _document_terms(q: str) -> list[str]:
     if not q:
         return []
     try:
-        tokens, _ = engine().lexical_query(engine().parse_query(q, 1, Filters()))
+        tokens = engine().lexical_query(engine().parse_query(q, 1, Filters())).tokens
     except QueryError:
         return []
     return [t for t in dict.fromkeys(tokens) if len(t) > 1]

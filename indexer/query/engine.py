@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -74,6 +75,15 @@ GLOSS_BM25 = 0.6
 _ASKING = frozenset({"many", "much", "long", "often", "far", "have", "has", "had", "get", "gets", "got",
                      "according", "etc"})
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
+
+
+class LexicalQuery(NamedTuple):
+    """What BM25 searches for a question (`Engine.lexical_query`)."""
+
+    tokens: list[str]  # the query tokens, a glossary term's repeated by its weight
+    coverage: float  # the share of the topic's words the index has (or has a term for)
+    words: int  # how many words that share is over
+    rest: tuple[str, ...]  # the tokens of the topic's words no glossary term stands for
 
 
 @dataclass(frozen=True)
@@ -272,14 +282,15 @@ class SearchEngine:
         """BM25 scores of every row for the query's topic and its glossary terms, masked by its
         filters."""
         t = time.perf_counter()
-        tokens, coverage = self.lexical_query(parsed)
+        query = self.lexical_query(parsed)
+        tokens, coverage = query.tokens, query.coverage
         scores = np.zeros(len(self.table), dtype=np.float32)
         if coverage > 0:
             scores[:] = self.lexical.scores(tokens)  # table rows are in lexical (build) order
         if parsed.mask is not None:
             scores[~parsed.mask] = 0.0
         glossed, glossed_coverage = None, None
-        senses = self.lexical_glosses(parsed, tokens) if self.expand and GLOSS_BM25 else []
+        senses = self.lexical_glosses(parsed, tokens, query.rest) if self.expand and GLOSS_BM25 else []
         if senses:
             glossed = scores.copy()
             best = np.zeros_like(scores)
@@ -291,8 +302,8 @@ class SearchEngine:
                 glossed += GLOSS_BM25 * best
             if parsed.mask is not None:
                 glossed[~parsed.mask] = 0.0
-            # the share of the topic's words (lexical_query's denominator) now seen
-            glossed_coverage = min(1.0, coverage + len(senses) / max(1, len(self.lexical.query_tokens(parsed.topic))))
+            # each glossed word is one more of the topic's words seen (the words coverage is over)
+            glossed_coverage = min(1.0, coverage + len(senses) / max(1, query.words))
         ranked = scores if glossed is None else glossed
         # argpartition first: a full argsort of a million scores costs ~100 ms.
         top = np.argpartition(-ranked, CANDIDATES)[:CANDIDATES] if len(ranked) > CANDIDATES \
@@ -301,17 +312,17 @@ class SearchEngine:
         top = top[ranked[top] > 0]
         return LexicalResult(tokens, coverage, scores, top, _ms(t), glossed, glossed_coverage)
 
-    def lexical_query(self, parsed: ParsedQuery) -> tuple[list[str], float]:
+    def lexical_query(self, parsed: ParsedQuery) -> LexicalQuery:
         """The BM25 query tokens of the topic and their coverage (fusion.py: BM25's weight).
 
         Each glossary term adds its tokens `weight` times, as if the question had used it; the
         words a term stands for count as covered when the index knows the term, so an English
         question whose domain terms the glossary knows leans on BM25 like a Chinese one.
-        Returns: (tokens, coverage in [0, 1]).
+        The topic is tokenised once here, its rest (the words no term stands for) once more.
         """
         tokens = self.lexical.query_tokens(parsed.topic)
         if not parsed.expansions:
-            return tokens, self.lexical.coverage(tokens)
+            return LexicalQuery(tokens, self.lexical.coverage(tokens), len(tokens), tuple(tokens))
         rest, words, covered = parsed.topic, 0, 0
         for expansion in parsed.expansions:
             rest = rest.replace(expansion.text, " ", 1)
@@ -322,18 +333,20 @@ class SearchEngine:
             covered += stood_for if self.lexical.coverage(term_tokens) > 0 else 0
         rest_tokens = self.lexical.query_tokens(rest)
         covered += round(self.lexical.coverage(rest_tokens) * len(rest_tokens))
-        return tokens, covered / (words + len(rest_tokens))
+        words += len(rest_tokens)
+        return LexicalQuery(tokens, covered / words if words else 0.0, words, tuple(rest_tokens))
 
-    def lexical_glosses(self, parsed: ParsedQuery, searched: Sequence[str] = ()) -> list[list[str]]:
+    def lexical_glosses(self, parsed: ParsedQuery, searched: Sequence[str] = (),
+                        rest: Sequence[str] | None = None) -> list[list[str]]:
         """For each English word of the topic that no glossary term stands for and the corpus
         never uses ('rooms', 'fined', 'clinics'), the words of the corpus the dictionary gives
         for it (query/dictionary.py) other than those `searched` already (BM25 reads an English
-        question through them, as the sentence of an answer is chosen by them: `glosses`)."""
-        rest = parsed.topic
-        for expansion in parsed.expansions:
-            rest = rest.replace(expansion.text, " ", 1)
+        question through them, as the sentence of an answer is chosen by them: `glosses`).
+        `rest`: those words' tokens, when `lexical_query` has them already."""
+        if rest is None:
+            rest = self.lexical_query(parsed).rest
         out = []
-        for word in dict.fromkeys(self.lexical.query_tokens(rest)):
+        for word in dict.fromkeys(rest):
             if (word in self.lexical.vocab or not (word.isascii() and word.isalpha()) or len(word) < 3
                     or word in ENGLISH_STOPWORDS or word in _ASKING):
                 continue

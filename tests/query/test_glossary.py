@@ -155,3 +155,24 @@ def test_a_tokens_sparse_scores_are_its_bm25_scores(server_engine):
         dense[rows] = values
         assert np.allclose(dense, lexical.scores([token]))
         assert (len(rows) > 0) == (token in lexical.vocab)
+
+
+def test_the_lexical_stage_tokenises_the_question_once(server_engine, monkeypatch):
+    """BM25's stage reads the topic's tokens once, and the words no glossary term stands for
+    once more (the dictionary's words are looked up from those), not again per use."""
+    from indexer.query.filters import Filters
+
+    seen = []
+    tokenise = server_engine.lexical.query_tokens
+    monkeypatch.setattr(server_engine.lexical, "query_tokens", lambda text: seen.append(text) or tokenise(text))
+    parsed = server_engine.parse_query("how are farmers in seawater areas helped", 5, Filters())
+    assert parsed.expansions  # 'farmers' is the glossary's
+    lexical = server_engine.lexical_stage(parsed)
+    assert lexical.glossed is not None  # 'seawater' is the dictionary's
+    assert seen.count(parsed.topic) == 1
+    rest = [text for text in seen if text != parsed.topic and not any(text in (e.text, e.term) for e in parsed.expansions)]
+    assert len(rest) == 1
+    query = server_engine.lexical_query(parsed)
+    senses = server_engine.lexical_glosses(parsed, query.tokens, query.rest)
+    assert ["海水"] in senses and senses == server_engine.lexical_glosses(parsed, query.tokens)
+    assert lexical.glossed_coverage == min(1.0, query.coverage + len(senses) / query.words)
