@@ -78,7 +78,11 @@ _MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场�
 _MEASURES = "人次|台次|[" + _MEASURE_CHARS.replace("次", "") + "]"
 VALUE_QUESTION = re.compile(
     r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成]|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
-    r"\bhow\s+(?:many|much|large|big|high|low|long|far)\b|"
+    r"\bhow\s+(?:many|much|large|big|high|low|long|far|often|quickly|soon)\b|"
+    # the number named ('what is the maximum guarantee fee rate', 'to what level is the ratio raised')
+    r"\bwhat\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:[\w-]+\s+){0,4}?(?:rate|ratio|percentage|share|proportion|"
+    r"amount|number|target|cap|ceiling|limit|quota|threshold)s?\b(?!\s+(?:of\s+)?(?:the\s+)?(?:policy|policies|measures?|notice))|"
+    r"\bwhat\s+level\b|"
     r"\b(?:below|above|exceeding)\s+what\b|"  # a bound: 'below what load factor'
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
@@ -119,7 +123,7 @@ _ASKED_UNITS = (
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
-    (re.compile(r"多久|多长时间|多长|期限|\bhow long\b|\bhow often\b", re.IGNORECASE), _DURATION_UNITS),
+    (re.compile(r"多久|多长时间|多长|期限|\bhow (?:long|often|quickly|soon)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
     (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"

@@ -807,6 +807,27 @@ def test_english_questions_asking_a_sum_by_its_name_are_value_questions(question
     assert is_value_question(question) is expected
 
 
+@pytest.mark.parametrize("question, expected, units", [
+    ("What is the maximum guarantee fee rate charged to vegetable suppliers?", True, "%"),
+    ("To what level is the central adjustment ratio of the pension fund raised?", True, "%"),
+    ("What is the 2020 target for the increase in the balance of loan renewals?", True, None),
+    ("How quickly should such a request normally be answered, in hours?", True, "小时"),
+    ("How soon must a confirmed case be reported?", True, "小时"),
+    ("How often should a protective mask be replaced?", True, "小时"),
+    ("What is the target of the policy?", False, None),     # the aim of a measure, no number
+    ("What is the purpose of the notice?", False, None),
+    ("What measures are taken to help small firms?", False, None),
+])
+def test_english_questions_naming_the_number_they_ask_are_value_questions(question, expected, units):
+    """'What is the … rate', 'to what level', 'how quickly' ask a number as 多少 and 什么水平 do, and
+    the kind of unit follows the word ('rate' a percentage, 'how quickly' a duration)."""
+    from indexer.query.spans import asked_units, is_value_question
+
+    assert is_value_question(question) is expected
+    if units is not None:
+        assert units in asked_units(question)
+
+
 def test_a_signature_is_no_answer_even_when_it_names_the_organ_asked():
     from indexer.query.spans import answer_span
 
