@@ -517,7 +517,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
             if units is not None and target.unit not in units or target.unit in excluded \
                     or target.value in given or _normal(target.value, target.unit) in {c[:2] for c in conditions} \
-                    or counted and not _counts(text, target, counted):
+                    or counted and not _counts(text, target, counted) or _rounded(text, target, numbers):
                 continue  # '免几个月房租' is not answered by '9万元', '增长两成及以上的' by its 20%
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
@@ -569,6 +569,40 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
 _PARAMETER = re.compile(r"(?:其|该|此)?[^，,。；;]{0,6}?(?:标准|额度|金额|比例|期限|上限|下限|最高|最多|不超过|按|为)")
 _CHANGED_TO = re.compile(r"[^，,。；;]{0,8}?(?:(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)"
                          r"|[降升增减]至|[降升]为)")
+
+
+_ROUGHLY_BEFORE = ("近", "约", "大约", "将近", "接近")
+
+
+def _rounded(text: str, number: Target, numbers: Sequence[Target]) -> bool:
+    """Whether a number is a headline's round figure ('上海：一百余项防控规范…', '近千家') of one the
+    body states exactly ('…先后形成了136项疫情防控行业规范'): of the same unit, and within what
+    the round figure covers (100余 or 100多: 100 up to 200; 近, 约, 左右: within a fifth of it)."""
+    value = number.value
+    if number.comparator in ("余", "多") and value > 0:
+        # the step of the digit it is rounded at, in the 万 or 亿 it is written in ('70多万': 70万 to 80万)
+        scale = 100_000_000 if value >= 100_000_000 else 10_000 if value >= 10_000 else 1
+        step = 10 ** int(np.floor(np.log10(value / scale))) * scale
+
+        def within(x: float) -> bool:
+            return value <= x < value + step
+    elif text[max(0, number.start - 2):number.start].endswith(_ROUGHLY_BEFORE) or text.startswith("左右", number.end):
+        def within(x: float) -> bool:
+            return abs(x - value) <= 0.2 * value
+    else:
+        return False
+    if not _in_headline(text, number.start):
+        return False
+    return any(other.unit == number.unit and other.start > number.end and not other.comparator
+               and within(other.value) and not _in_headline(text, other.start) for other in numbers)
+
+
+def _in_headline(text: str, at: int) -> bool:
+    """Whether offset `at` is in a headline line (_headline) of the text."""
+    lead = _first_stop(text)
+    if at >= lead:
+        return False
+    return any(s <= at < e and _headline(text, e, lead) for s, e in sentences(text))
 
 
 def _superseded(text: str, number: Target) -> bool:

@@ -1052,3 +1052,21 @@ def test_a_short_aside_is_read_with_the_words_before_it():
     answer = value_answer("一次性吸纳就业补贴是多少元", ("一次性", "吸纳", "就业", "补贴"),
                           np.array([4.0, 5.0, 2.0, 2.0]), [("c1", text, "通知")])
     assert answer is not None and answer.value == 1000
+
+
+@pytest.mark.parametrize("headline, body, value", [
+    ("上海：一百余项防控规范夯实城市防疫精细化管理", "先后形成了136项疫情防控行业规范", 136),  # 100余: 100 up to 200
+    ("全省近1000家企业复工复产", "全省已有986家企业复工复产", 986),                        # 近: within a fifth
+    ("全省1000余家企业复工复产", "全省已有986家企业复工复产", 1000),                        # 986 is not 1000余
+    ("全省100多万户企业受益", "惠及企业152.53万户", 1525300),                              # 100多万: up to 200万
+    ("全省80多万户企业受益", "惠及企业152.53万户", 800000),                                # not 80多万
+])
+def test_a_headline_s_round_figure_is_answered_by_the_body_s_exact_one(headline, body, value):
+    """A news headline rounds ('一百余项') what its body states exactly ('136项'): the body's number
+    answers when it is what the round figure covers; another number is not its figure."""
+    from indexer.query.spans import value_answer
+
+    text = f"{headline} 新华社上海2月13日电（记者 袁全）截至2月12日，{body}。"
+    tokens = ("截至", "规范", "企业", "复工复产", "受益")
+    answer = value_answer("截至2月12日一共有多少", tokens, np.ones(len(tokens)), [("c1", text, "")])
+    assert answer is not None and answer.value == value
