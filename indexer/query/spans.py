@@ -211,9 +211,13 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     text = texts[target.clause_id]
     if value:
         lines = sentences(text)
-        span = _body_statement(text, lines, value, next(((s, e) for s, e in lines if s <= value.span[0] < e), value.span))
+        read = next(((s, e) for s, e in lines if s <= value.span[0] < e), value.span)
+        span = _body_statement(text, lines, value, read)
         # Quoted whole: the target's own phrase can mislead ("甲和乙分别达到2万家" without "和6万家").
-        value = replace(value, text=text[span[0]:span[1]], span=span)
+        # A headline's value cited from the body takes the year the body's sentence names
+        # ('…70亿元财政资金帮扶' -> '…大约70亿元，将在2020年预算中予以保障').
+        year = value.year if value.year is not None or span == read else _stated_year(text[span[0]:span[1]])
+        value = replace(value, text=text[span[0]:span[1]], span=span, year=year)
     else:
         # a who-question no unit answers ('留观区应设在哪里' asks a place) is searched by its topic,
         # without the words that ask: its sentence is chosen by the question as asked

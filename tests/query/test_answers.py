@@ -1070,3 +1070,30 @@ def test_a_headline_s_round_figure_is_answered_by_the_body_s_exact_one(headline,
     tokens = ("截至", "规范", "企业", "复工复产", "受益")
     answer = value_answer("截至2月12日一共有多少", tokens, np.ones(len(tokens)), [("c1", text, "")])
     assert answer is not None and answer.value == value
+
+
+def test_a_headline_s_value_cited_from_the_body_takes_the_year_the_body_names():
+    """'70亿元财政资金帮扶' in a headline, '…大约70亿元，将在2020年预算中予以保障' in the body: the body's
+    sentence is cited, and its year is the value's."""
+    from indexer.query.relevance import QueryTerms
+    from indexer.query.spans import answer_card
+
+    text = ("北京市16条举措助中小微企业渡难关 70亿元财政资金帮扶 本市16条举措助中小微企业渡难关 昨天下午，"
+            "市政府召开新闻发布会。记者获悉，相关措施涉及财政资金大约70亿元，将在2020年预算中予以保障。")
+    tokens = ("北京", "中小", "企业", "措施", "财政资金")
+    terms = QueryTerms("北京支持中小微企业的16条措施大概要用多少财政资金", tokens, np.ones(5), 1.0, 1.0)
+
+    class Texts:
+        def take(self, rows):
+            return [text for _ in rows]
+
+    class Table:
+        texts = Texts()
+
+        def document_of(self, row):
+            return DocumentInfo("d", "北京市16条举措助中小微企业渡难关", "", "", "2020-02-06", None, "北京市", "", "", "", "", 1)
+
+    hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
+    _, answer = answer_card(Table(), terms.text, False, terms, [hit])
+    assert answer is not None and answer.value == 7e9
+    assert "2020年预算" in answer.text and answer.year == 2020
