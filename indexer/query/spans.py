@@ -95,6 +95,11 @@ VALUE_QUESTION = re.compile(
 # a headline, a subtitle or a list line ends there.
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]+|(?<=[\u4e00-\u9fff）)》”])[ \u3000\t]+(?=[\u4e00-\u9fff（(《“])")
 _COMMA = re.compile(r"[，,]")
+# A comma-piece that only says when ('从2020年1月28日（正月初四）10时起', '截至2月12日', '即日起'): it
+# belongs with the piece after it.
+_WHEN_ONLY = re.compile(r"\s*(?:从|自|截至|截止|于|在|到)?\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|\d{1,2}\s*[时点](?:\d{1,2}分)?"
+                        r"|[（(][^，,（()）]{1,8}[）)]|即日|当日|今日|目前|近日|当前|今年|去年|上午|下午|凌晨|晚上|\s)+"
+                        r"(?:起|开始|以来|以前|之前|之后|期间|为止|止)?\s*")
 LONG_SENTENCE = 80
 VALUE_DEPTH = 3  # relevant clauses searched for a value
 # What a number loses for each rank its clause stands below the first relevant one: a lower
@@ -271,6 +276,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             piece_start = start
             for c in [*_COMMA.finditer(text, start, end), None]:
                 piece_end = c.start() if c else end
+                if c is not None and _WHEN_ONLY.fullmatch(text, piece_start, piece_end):
+                    continue  # '从1月28日10时起，' says when the next piece's act starts: one piece
                 out.append((piece_start, piece_end))
                 piece_start = c.end() if c else end
         else:

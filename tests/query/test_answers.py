@@ -1097,3 +1097,18 @@ def test_a_headline_s_value_cited_from_the_body_takes_the_year_the_body_names():
     _, answer = answer_card(Table(), terms.text, False, terms, [hit])
     assert answer is not None and answer.value == 7e9
     assert "2020年预算" in answer.text and answer.year == 2020
+
+
+def test_a_comma_piece_that_only_says_when_stays_with_the_act_it_dates():
+    """A long sentence is cut at its commas, but '从2020年1月28日（正月初四）10时起' says when the
+    next piece's act starts: the question what was done from then is answered by both."""
+    from indexer.query.spans import answer_span, sentences
+
+    text = ("为切实做好新型冠状病毒感染的肺炎疫情防控工作，有效减少人员聚集，阻断疫情传播，经市疫情防控指挥部研究决定，"
+            "从2020年1月28日（正月初四）10时起，全市所有公交线路暂停运营，恢复时间另行通知。")
+    pieces = [text[s:e] for s, e in sentences(text)]
+    assert "从2020年1月28日（正月初四）10时起，全市所有公交线路暂停运营" in pieces
+    assert "为切实做好新型冠状病毒感染的肺炎疫情防控工作" in pieces  # other pieces are cut as before
+    tokens = ("铜川", "交通运输局", "1月28日", "市内", "公交", "措施")
+    span = answer_span(text, "铜川市交通运输局从1月28日起对市内公交采取了什么措施", tokens, np.ones(len(tokens)))
+    assert span is not None and "暂停运营" in text[span[0]:span[1]]
