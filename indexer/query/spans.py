@@ -107,6 +107,9 @@ VALUE_DEPTH = 3  # relevant clauses searched for a value
 # 0.1 to 0.25 measured alike on the NCP factual development sets, docs/BENCHMARKS.md).
 VALUE_RANK_PENALTY = 0.1
 SENTENCE_WEIGHT = 0.1  # the number's whole sentence, beside its own segment
+# What a question's word its answer's document title has weighs when a sentence is chosen (0.3
+# chosen on the NCP factual sets ncp…ncp4, checked on ncp5–ncp11: docs/BENCHMARKS.md, session 12).
+TITLE_WORDS = 0.3
 _FULL_STOPS = "。；;！？!?\n"
 _EVERY_YEAR = re.compile(r"每年|年均|逐年")
 # The kind of number a question asks for and the units that answer it: first the measure word
@@ -226,8 +229,19 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     else:
         # a who-question no unit answers ('留观区应设在哪里' asks a place) is searched by its topic,
         # without the words that ask: its sentence is chosen by the question as asked
-        span = answer_span(text, question if who else terms.text, tokens, idf)
+        title = fold(table.document_of(target.row).title or "")
+        span = answer_span(text, question if who else terms.text, tokens, _named_by_title(tokens, idf, title))
     return [replace(h, answer_span=span) if h is target else h for h in hits], value
+
+
+def _named_by_title(tokens: Sequence[str], idf: np.ndarray, title: str) -> np.ndarray:
+    """The tokens' weights for choosing a sentence of a document titled `title` (lower-cased):
+    a word of its title weighs TITLE_WORDS times less. Such words name the notice ('武汉防控指挥部
+    第11号通告说…'); the lines that repeat the title have them all, and the sentence that answers
+    is told from its neighbours by the question's other words ('…可以跨区就诊吗')."""
+    if not title:
+        return idf
+    return np.asarray([w * (TITLE_WORDS if presence(t, title) > 0 else 1.0) for t, w in zip(tokens, idf)], dtype=float)
 
 
 def topic_coverage(title: str, text: str, tokens: Sequence[str], idf: np.ndarray) -> float:

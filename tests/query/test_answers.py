@@ -1112,3 +1112,39 @@ def test_a_comma_piece_that_only_says_when_stays_with_the_act_it_dates():
     tokens = ("铜川", "交通运输局", "1月28日", "市内", "公交", "措施")
     span = answer_span(text, "铜川市交通运输局从1月28日起对市内公交采取了什么措施", tokens, np.ones(len(tokens)))
     assert span is not None and "暂停运营" in text[span[0]:span[1]]
+
+
+def test_the_words_that_name_the_notice_do_not_choose_its_sentence():
+    """'武汉防控指挥部第11号通告说…可以跨区就诊吗': 武汉, 指挥部, 11号, 通告 name the notice, and the
+    lines that repeat its title have them all; the sentence that answers is found by the rest."""
+    from indexer.query.relevance import QueryTerms
+    from indexer.query.spans import answer_card
+
+    text = ("武汉市新冠肺炎疫情防控指挥部发布第11号、第12号通告 2月11日凌晨，武汉市新冠肺炎疫情防控指挥部发布第11号和第12号通告。"
+            "11号通告说，为做好新冠肺炎疑似病例轻症患者首诊隔离点观察工作，全力遏制疫情扩散蔓延，加强定点发热门诊患者分流管理。"
+            "发热患者（包括非武汉市户籍人员）严格按照就近就医的原则，到现居住地所在区定点发热门诊就诊，不得跨区就诊。")
+    tokens = ("武汉", "指挥部", "11", "号", "通告", "发热", "病人", "看病", "跨区", "就诊")
+    idf = np.array([6.9, 6.7, 7.6, 4.6, 6.9, 6.9, 8.4, 13.5, 7.3, 4.4])
+    terms = QueryTerms("武汉防控指挥部第11号通告说发热病人该去哪看病，可以跨区就诊吗", tokens, idf, 1.0, 1.0)
+
+    def card(title):
+        class Texts:
+            def take(self, rows):
+                return [text for _ in rows]
+
+        class Table:
+            texts = Texts()
+
+            def document_of(self, row):
+                return DocumentInfo("d", title, "", "", "2020-02-11", None, "湖北省", "", "", "", "", 1)
+
+        hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
+        hits, _ = card_of(Table(), hit)
+        s, e = hits[0].answer_span
+        return text[s:e]
+
+    def card_of(table, hit):
+        return answer_card(table, terms.text, False, terms, [hit])
+
+    assert "不得跨区就诊" in card("武汉市新冠肺炎疫情防控指挥部通告（第11号）")
+    assert "不得跨区就诊" not in card("")  # without its title, the lines naming the notice win
