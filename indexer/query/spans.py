@@ -132,7 +132,7 @@ _ASKED_UNITS = (
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow (?:long|often|quickly|soon)\b", re.IGNORECASE), _DURATION_UNITS),
-    (re.compile(r"比例|比重|占比|利率|费率|增幅|增长率|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
+    (re.compile(r"比例|比重|占比|(?<![效汇频速])率|增幅|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
     (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
                 r"|\b(?:reward|subsid[yi]|allowance|bonus|fine|fee|payment|compensation|coverage)", re.IGNORECASE),

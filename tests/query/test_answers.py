@@ -1148,3 +1148,20 @@ def test_the_words_that_name_the_notice_do_not_choose_its_sentence():
 
     assert "不得跨区就诊" in card("武汉市新冠肺炎疫情防控指挥部通告（第11号）")
     assert "不得跨区就诊" not in card("")  # without its title, the lines naming the notice win
+
+
+@pytest.mark.parametrize("question, percent", [
+    ("截至2月15日24时，重庆中医专家在确诊病例治疗中的参与率是多少", True),   # any rate asked is a share
+    ("全市规上工业企业复工率达到多少", True),
+    ("复工率达到80%以上的企业有多少家", False),                         # the count asked comes first
+    ("人民币汇率是多少", False),                                       # an exchange rate is no share
+])
+def test_a_rate_asked_is_answered_by_a_percentage(question, percent):
+    from indexer.query.spans import asked_units, value_answer
+
+    assert ("%" in (asked_units(question) or ())) is percent
+    if question.startswith("截至"):
+        text = "目前，我市已先後发布两版中医药防治方案，截至2月15日24时，中医专家参与确诊病例治疗459例，参与率84.4%。"
+        tokens = ("截至", "中医", "专家", "确诊病例", "治疗", "参与率")
+        answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "")])
+        assert answer is not None and (answer.value, answer.unit) == (84.4, "%")
