@@ -485,6 +485,9 @@ def _counted(question: str, tokens: Sequence[str]) -> tuple[str, ...]:
     if chinese:
         words = fold(chinese.group(1))
         return tuple(t for t in tokens if not t.isascii() and t in words)
+    act = _COUNTED_BEFORE.search(question)
+    if act:  # the word that ends right before the ask
+        return tuple(t for t in tokens if not t.isascii() and len(t) > 1 and fold(act.group(1)).endswith(t))
     english = _ENGLISH_ASK.search(question)
     if english is None:
         return ()
@@ -503,6 +506,9 @@ def _counts(text: str, number: Target, counted: Sequence[str]) -> bool:
 
 
 _COUNTED = re.compile(r"(?:多少|几)(?:" + _MEASURES + r")?([^，,。；;？?！!]{2,12})")
+# A number of times asked at the end of its clause counts the act right before it: '每天要对入住人员
+# 访查几次' counts visits (访查), not '2次体温测量'.
+_COUNTED_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})(?:多少|几)次(?=\s*(?:[？?。！!，,；;]|$))")
 _COUNT_WINDOW = 12
 
 

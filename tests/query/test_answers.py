@@ -1165,3 +1165,14 @@ def test_a_rate_asked_is_answered_by_a_percentage(question, percent):
         tokens = ("截至", "中医", "专家", "确诊病例", "治疗", "参与率")
         answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "")])
         assert answer is not None and (answer.value, answer.unit) == (84.4, "%")
+
+
+def test_a_number_of_times_asked_counts_the_act_before_it():
+    """'每天要对入住人员访查几次' counts visits: '3次访查', not the '2次体温测量' before it."""
+    from indexer.query.spans import value_answer
+
+    text = "入住人员的生活必需品由党校方面提供，并安排医务人员每日进行2次体温测量，3次访查。"
+    tokens = ("增城", "党校", "招待所", "医务人员", "每天", "入住", "人员", "访查")
+    answer = value_answer("增城区党校招待所作为健康服务集中管理场所，医务人员每天要对入住人员访查几次", tokens,
+                          np.ones(len(tokens)), [("c1", text, "")])
+    assert answer is not None and (answer.value, answer.unit) == (3, "次")
