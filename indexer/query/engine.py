@@ -166,7 +166,7 @@ class SearchEngine:
         if not self.relevance_calibrated:
             log.warning("relevance was calibrated for %s, the index uses %s: refit with bench/fit_relevance.py",
                         self.calibration.model, self.manifest["model"])
-        self.places = PlaceNames(self.table.documents)
+        self.places = PlaceNames(self.table.documents, used=lambda name: name in self.lexical.vocab)
         self.place_bonus = PREFERENCE  # 0: rank without the question's place (the benchmarks)
         self.place_conflict = CONFLICT  # taken from clauses of another province than the one named
 

@@ -20,16 +20,19 @@ form (浙江, 舟山, 嵊泗; 广西壮族自治区 -> 广西), and each issuing
 never a name.
 
 An English question names places in pinyin ("Which department in Huaihua…"): `romanised`
-finds the index's places written so (pypinyin, toneless, syllables run together or apart;
-the conventional 陕西 Shaanxi and 山西 Shanxi, 西藏 Tibet, 内蒙古 Inner Mongolia, 香港 Hong Kong,
-澳门 Macau),
-and the engine adds the Chinese name to the question as a glossary term. A spelling two
-places share (山西 and 陕西 are both "shanxi" in plain pinyin) names neither.
+finds the index's places written so, and the provinces and prefectures (cpca's division table)
+its texts name though no document is from them ('support Xiaogan' -> 孝感) (pypinyin, toneless,
+syllables run together or apart; the conventional 陕西 Shaanxi and 山西 Shanxi, 西藏 Tibet, 内蒙古
+Inner Mongolia, 香港 Hong Kong, 澳门 Macau), and the engine adds the Chinese name to the question as
+a glossary term. A spelling two places share (山西 and 陕西 are both "shanxi" in plain pinyin;
+苏州 and 宿州 "suzhou") names neither, unless one of them is a provincial capital ('Fuzhou' is
+福州, not 抚州). Only the index's own places name documents to prefer.
 """
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,9 +48,12 @@ PREFERENCE = 0.001  # a tie-breaker: see the module docstring and docs/BENCHMARK
 CONFLICT = 0.1
 _CONVENTIONAL = {"陕西": ("shaanxi",), "山西": ("shanxi",), "西藏": ("tibet", "xizang"),
                  "内蒙古": ("innermongolia", "neimenggu"), "香港": ("hongkong",), "澳门": ("macau", "macao")}
+_CAPITALS = frozenset({"石家庄", "太原", "呼和浩特", "沈阳", "长春", "哈尔滨", "南京", "杭州", "合肥", "福州", "南昌",
+                       "济南", "郑州", "武汉", "长沙", "广州", "南宁", "海口", "成都", "贵阳", "昆明", "拉萨", "西安",
+                       "兰州", "西宁", "银川", "乌鲁木齐", "台北"})
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
              "地区", "新区", "省", "市", "区", "县", "盟", "旗")
-_NEVER = {"全国", "中国", "国家", "新区", "开发区", "高新区", "城区", "市区", "郊区", "山区", "社区", "地区"}
+_NEVER = {"全国", "中国", "国家", "国外", "新区", "开发区", "高新区", "城区", "市区", "郊区", "山区", "社区", "地区"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ class PlaceNames:
     Args: the index's documents (in the order doc_of_row indexes them).
     """
 
-    def __init__(self, documents: Sequence[DocumentInfo]):
+    def __init__(self, documents: Sequence[DocumentInfo], used: Callable[[str], bool] | None = None):
         self.count = len(documents)
         self.provinces = np.asarray([doc.province or "" for doc in documents], dtype=object)
         owners: dict[str, set[int]] = {}
@@ -80,7 +86,13 @@ class PlaceNames:
         self.owners = {name: np.fromiter(sorted(found), dtype=np.int64) for name, found in owners.items()}
         names = sorted(self.owners, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
-        self.pinyin = _romanised_places(n for n in self.owners if _is_place_form(n))
+        # the index's places, and the provinces and prefectures its texts name though no document
+        # is from them ('which provinces were assigned to support Xiaogan' -> 孝感); a spelling two
+        # of them share names neither ('Suzhou': 苏州 and 宿州)
+        places = {n for n in self.owners if _is_place_form(n)}
+        if used is not None:
+            places.update(n for n in _divisions() if used(n))
+        self.pinyin = _romanised_places(sorted(places))
 
     def romanised(self, question: str) -> list[tuple[str, str]]:
         """The places an English question names in pinyin, as (the words as written, the Chinese
@@ -133,6 +145,28 @@ def _is_place_form(name: str) -> bool:
         ("局", "委", "厅", "办", "部", "署", "会", "院", "组", "中心", "政府", "公司", "银行"))
 
 
+@functools.lru_cache(maxsize=1)
+def _divisions() -> tuple[str, ...]:
+    """The short forms of every province and prefecture of cpca's division table (浙江, 孝感,
+    恩施; 'parse/regions.py' reads documents' regions with the same table)."""
+    import csv
+    from importlib.resources import files
+
+    from indexer.parse.regions import _PEOPLES, _cpca
+
+    _cpca()  # the package, imported as regions.py does (it warns on import)
+    out: dict[str, None] = {}
+    with files("cpca.resources").joinpath("pca.csv").open(encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            for part in (row["sheng"], row["shi"]):
+                if part.endswith("自治州"):  # 恩施土家族苗族自治州 -> 恩施
+                    part = _PEOPLES.sub("", part.removesuffix("自治州"))
+                for name in _forms(part):
+                    if _is_place_form(name):
+                        out[name] = None
+    return tuple(out)
+
+
 def _romanised_places(names) -> dict[str, str]:
     """Toneless pinyin (syllables run together) of each short place name -> the name; a
     spelling that two names share is dropped, the conventional English names added."""
@@ -144,7 +178,9 @@ def _romanised_places(names) -> dict[str, str]:
         if any(name.endswith(s) for s in _SUFFIXES) and len(name) > 2:
             continue  # '怀化市': its short form '怀化' stands for it
         keys.setdefault("".join(lazy_pinyin(name)).replace("ü", "v"), set()).add(name)
-    out = {key: next(iter(found)) for key, found in keys.items() if len(found) == 1 and len(key) >= 4}
+    # one name, or one provincial capital among them: in English 'Fuzhou' is 福州, not 抚州
+    out = {key: next(iter(found)) if len(found) == 1 else next(iter(found & _CAPITALS))
+           for key, found in keys.items() if len(key) >= 4 and (len(found) == 1 or len(found & _CAPITALS) == 1)}
     out.pop("shanxi", None)  # plain pinyin of 陕西 too: 'Shanxi' is 山西 only by convention, below
     for name, spellings in _CONVENTIONAL.items():
         if name in names:

@@ -266,6 +266,23 @@ def test_an_english_question_names_a_chinese_place_in_pinyin():
     assert places.romanised("怀化市由哪个部门负责") == []  # Chinese questions name places as written
 
 
+def test_an_english_question_names_a_place_the_texts_name_though_no_document_is_from_it():
+    """'Xiaogan' is 孝感 when the corpus's texts use the name, though no document is from there;
+    a spelling two such places share names neither ('Suzhou': 苏州 and 宿州), unless one is a
+    provincial capital ('Fuzhou': 福州, not 抚州)."""
+    from indexer.query.places import PlaceNames
+
+    docs = [DocumentInfo("d0", "某方案", "", "", "2020-02-01", 2020, "湖北省", "武汉市", "", "", "", 2)]
+    texts = {"孝感", "苏州", "宿州", "福州", "抚州"}
+    places = PlaceNames(docs, used=lambda name: name in texts)
+    assert places.romanised("which provinces were assigned to support Xiaogan?") == [("Xiaogan", "孝感")]
+    assert places.romanised("firms in Suzhou") == []
+    assert places.romanised("the Fuzhou municipal government") == [("Fuzhou", "福州")]
+    assert places.romanised("hospitals in Wuhan") == [("Wuhan", "武汉")]
+    assert PlaceNames(docs).romanised("which provinces were assigned to support Xiaogan?") == []  # no texts: none
+    assert PlaceNames(docs, used=lambda name: False).romanised("support Xiaogan") == []  # names the texts never use
+
+
 def test_an_english_who_question_naming_a_county_is_answered_by_the_county(engine):
     result = engine.search("which departments are responsible for incubators in Shengsi", 10)
     assert "嵊泗" in result.preferred
