@@ -95,6 +95,9 @@ VALUE_QUESTION = re.compile(
 # a headline, a subtitle or a list line ends there.
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]+|(?<=[\u4e00-\u9fff）)》”])[ \u3000\t]+(?=[\u4e00-\u9fff（(《“])")
 _COMMA = re.compile(r"[，,]")
+# And one that only says of whom ('确有紧急事项需要到窗口现场办理的纳税人、缴费人', '…自助办税服务终端
+#无法办理的'): the condition a measure is for, stated by the piece after it ('可通过电话进行提前预约').
+_WHO_IF = re.compile(r"的(?:(?:纳税人|缴费人|企业|单位|人员|个人|患者|群众|旅客|学生|职工|商户|市民|居民|家庭|车辆)[、和及]?)*\s*$")
 # A comma-piece that only says when ('从2020年1月28日（正月初四）10时起', '截至2月12日', '即日起'): it
 # belongs with the piece after it.
 _WHEN_ONLY = re.compile(r"\s*(?:从|自|截至|截止|于|在|到)?\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|\d{1,2}\s*[时点](?:\d{1,2}分)?"
@@ -290,7 +293,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             piece_start = start
             for c in [*_COMMA.finditer(text, start, end), None]:
                 piece_end = c.start() if c else end
-                if c is not None and _WHEN_ONLY.fullmatch(text, piece_start, piece_end):
+                if c is not None and (_WHEN_ONLY.fullmatch(text, piece_start, piece_end)
+                                      or _WHO_IF.search(text, piece_start, piece_end)):
                     continue  # '从1月28日10时起，' says when the next piece's act starts: one piece
                 out.append((piece_start, piece_end))
                 piece_start = c.end() if c else end

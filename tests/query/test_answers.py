@@ -1193,3 +1193,19 @@ def test_a_number_of_times_asked_counts_the_act_before_it():
     answer = value_answer("增城区党校招待所作为健康服务集中管理场所，医务人员每天要对入住人员访查几次", tokens,
                           np.ones(len(tokens)), [("c1", text, "")])
     assert answer is not None and (answer.value, answer.unit) == (3, "次")
+
+
+def test_a_comma_piece_that_only_says_of_whom_stays_with_what_it_is_for():
+    """'确有紧急事项需要到窗口现场办理的纳税人、缴费人，可通过电话进行提前预约': the condition and the
+    measure for it are one piece; a piece with a verb of its own is cut as before."""
+    from indexer.query.spans import answer_span, sentences
+
+    text = ("同时设立“绿色应急窗口”，满足个性化的应急需求，确有紧急事项需要到窗口现场办理的纳税人、缴费人，"
+            "可通过电话进行提前预约，窗口人员将通过电话提醒纳税人、缴费人提前备齐材料和办税缴费时间。")
+    pieces = [text[s:e] for s, e in sentences(text)]
+    assert "确有紧急事项需要到窗口现场办理的纳税人、缴费人，可通过电话进行提前预约" in pieces
+    assert "满足个性化的应急需求" in pieces
+    tokens = ("西藏", "税务局", "绿色", "应急", "窗口", "纳税人", "急事", "现场", "办理", "事先")
+    span = answer_span(text, "西藏税务局设立了“绿色应急窗口”，纳税人有急事必须到窗口现场办理的，事先要怎么做",
+                       tokens, np.ones(len(tokens)))
+    assert span is not None and "提前预约" in text[span[0]:span[1]]
