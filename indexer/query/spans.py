@@ -541,6 +541,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     # a number the question states is what it knows, not what it asks ('197款…, how many of them…')
     given = {float(n) * MULTIPLIERS.get(mult, 1) for n, mult in _GIVEN.findall(question)}
     conditions = _conditions(question)
+    increment = bool(_INCREMENT_ASK.search(question))
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         targets, numbers = _numbers(text)
@@ -552,7 +553,8 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
             if units is not None and target.unit not in units or target.unit in excluded \
                     or target.value in given or _normal(target.value, target.unit) in {c[:2] for c in conditions} \
-                    or counted and not _counts(text, target, counted) or _rounded(text, target, numbers):
+                    or counted and not _counts(text, target, counted) or _rounded(text, target, numbers) \
+                    or increment and _base(text, target):
                 continue  # '免几个月房租' is not answered by '9万元', '增长两成及以上的' by its 20%
             # a target's metric may stand before its number; a measure's words stand on both
             # sides of it ('博士研究生给予每人一次性30000元人才补贴')
@@ -604,6 +606,18 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
 _PARAMETER = re.compile(r"(?:其|该|此)?[^，,。；;]{0,6}?(?:标准|额度|金额|比例|期限|上限|下限|最高|最多|不超过|按|为)")
 _CHANGED_TO = re.compile(r"[^，,。；;]{0,8}?(?:(?:提高|提升|增加|扩大|降低|下调|上调|调整|延长|缩短|减少|放宽)(?:到|至|为)"
                          r"|[降升增减]至|[降升]为)")
+
+
+# A question asking what was added ('…基础上，又从委管党费中拿出多少钱', '再给予多少') is not answered by
+# the base a sentence builds on ('在省委已下拨30万元中管党费…的基础上，从委管党费中配套71万元').
+_INCREMENT_ASK = re.compile(r"基础上|又|再|另外|额外|追加")
+_BASE = re.compile(r"在[^，,。；;]{0,40}?基础上")
+
+
+def _base(text: str, number: Target) -> bool:
+    """Whether a number stands in a '在…基础上' phrase: the base of what the sentence adds."""
+    start = _segment_start(text, number.start, "，,。；;\n")
+    return any(m.start() <= number.start < m.end() for m in _BASE.finditer(text, start, _segment_end(text, number.end, "，,。；;\n")))
 
 
 _ROUGHLY_BEFORE = ("近", "约", "大约", "将近", "接近")

@@ -1209,3 +1209,16 @@ def test_a_comma_piece_that_only_says_of_whom_stays_with_what_it_is_for():
     span = answer_span(text, "西藏税务局设立了“绿色应急窗口”，纳税人有急事必须到窗口现场办理的，事先要怎么做",
                        tokens, np.ones(len(tokens)))
     assert span is not None and "提前预约" in text[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("question, value", [
+    ("吉林省国资委在省委已下拨的党费基础上，又从委管党费中拿出多少钱", 710000),  # what was added
+    ("省委已下拨了多少中管党费和省管党费资金", 300000),                          # the base, asked as such
+])
+def test_an_increment_asked_is_not_answered_by_the_base_the_sentence_builds_on(question, value):
+    from indexer.query.spans import value_answer
+
+    text = "在省委已下拨30万元中管党费和省管党费资金的基础上，从委管党费中配套71万元，合计101万元，用于支持疫情防控。"
+    tokens = ("吉林省", "国资委", "省委", "下拨", "中管", "党费", "省管", "基础", "委管", "拿出", "资金")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "")])
+    assert answer is not None and answer.value == value
