@@ -651,7 +651,13 @@ def _in_headline(text: str, at: int) -> bool:
     lead = _first_stop(text)
     if at >= lead:
         return False
-    return any(s <= at < e and _headline(text, e, lead) for s, e in sentences(text))
+    return any(s <= at < e and _headline(text, e, lead) for s, e in _lines(text))
+
+
+@functools.lru_cache(maxsize=16)
+def _lines(text: str) -> tuple[tuple[int, int], ...]:
+    """sentences(text), read once per clause (_in_headline asks it for each round figure)."""
+    return tuple(sentences(text))
 
 
 def _superseded(text: str, number: Target) -> bool:
