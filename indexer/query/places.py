@@ -177,7 +177,8 @@ def _romanised_places(names) -> dict[str, str]:
     for name in names:
         if any(name.endswith(s) for s in _SUFFIXES) and len(name) > 2:
             continue  # '怀化市': its short form '怀化' stands for it
-        keys.setdefault("".join(lazy_pinyin(name)).replace("ü", "v"), set()).add(name)
+        # read as a place name is ('花都市': huadu, not the 'dou' of 都 alone; 闵行 minhang)
+        keys.setdefault("".join(lazy_pinyin(name + "市")[:len(name)]).replace("ü", "v"), set()).add(name)
     # one name, or one provincial capital among them: in English 'Fuzhou' is 福州, not 抚州
     out = {key: next(iter(found)) if len(found) == 1 else next(iter(found & _CAPITALS))
            for key, found in keys.items() if len(key) >= 4 and (len(found) == 1 or len(found & _CAPITALS) == 1)}

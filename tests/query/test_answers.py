@@ -281,6 +281,8 @@ def test_an_english_question_names_a_place_the_texts_name_though_no_document_is_
     assert places.romanised("hospitals in Wuhan") == [("Wuhan", "武汉")]
     assert PlaceNames(docs).romanised("which provinces were assigned to support Xiaogan?") == []  # no texts: none
     assert PlaceNames(docs, used=lambda name: False).romanised("support Xiaogan") == []  # names the texts never use
+    # a name is read as a place name is: 昌都 Changdu, not the 'dou' of 都 alone
+    assert PlaceNames(docs, used=lambda name: name == "昌都").romanised("in Changdu") == [("Changdu", "昌都")]
 
 
 def test_an_english_who_question_naming_a_county_is_answered_by_the_county(engine):
