@@ -24,9 +24,10 @@ finds the index's places written so, and the provinces and prefectures (cpca's d
 its texts name though no document is from them ('support Xiaogan' -> 孝感) (pypinyin, toneless,
 syllables run together or apart; the conventional 陕西 Shaanxi and 山西 Shanxi, 西藏 Tibet, 内蒙古
 Inner Mongolia, 香港 Hong Kong, 澳门 Macau), and the engine adds the Chinese name to the question as
-a glossary term. A spelling two places share (山西 and 陕西 are both "shanxi" in plain pinyin;
-苏州 and 宿州 "suzhou") names neither, unless one of them is a provincial capital ('Fuzhou' is
-福州, not 抚州). Only the index's own places name documents to prefer.
+a glossary term. A spelling several places share (山西 and 陕西 are both "shanxi" in plain
+pinyin; 苏州 and 宿州 "suzhou") names the one of them the index has documents from, else the one
+provincial capital ('Fuzhou' is 福州, not 抚州), else none. Only the index's own places name
+documents to prefer, and a mentioned place's name is read whole ('马鞍山' is not the 鞍山 inside it).
 """
 from __future__ import annotations
 
@@ -87,12 +88,15 @@ class PlaceNames:
         names = sorted(self.owners, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
         # the index's places, and the provinces and prefectures its texts name though no document
-        # is from them ('which provinces were assigned to support Xiaogan' -> 孝感); a spelling two
-        # of them share names neither ('Suzhou': 苏州 and 宿州)
+        # is from them ('which provinces were assigned to support Xiaogan' -> 孝感)
         places = {n for n in self.owners if _is_place_form(n)}
-        if used is not None:
-            places.update(n for n in _divisions() if used(n))
-        self.pinyin = _romanised_places(sorted(places))
+        mentioned = [n for n in _divisions() if n not in self.owners and used(n)] if used is not None else []
+        self.pinyin = _romanised_places(sorted(places | set(mentioned)), places)
+        # Names are matched over the mentioned places too, longest first, so that '马鞍山' is read
+        # as 马鞍山 (no document's), not as the 鞍山 of Liaoning's documents inside it.
+        if mentioned:
+            names = sorted({*self.owners, *mentioned}, key=len, reverse=True)
+            self.pattern = re.compile("|".join(map(re.escape, names)))
 
     def romanised(self, question: str) -> list[tuple[str, str]]:
         """The places an English question names in pinyin, as (the words as written, the Chinese
@@ -125,7 +129,7 @@ class PlaceNames:
         """
         if self.pattern is None:
             return None
-        names = tuple(dict.fromkeys(m.group(0) for m in self.pattern.finditer(question)))
+        names = tuple(dict.fromkeys(m.group(0) for m in self.pattern.finditer(question) if m.group(0) in self.owners))
         if not names:
             return None
         mask = np.zeros(self.count, dtype=bool)
@@ -167,9 +171,10 @@ def _divisions() -> tuple[str, ...]:
     return tuple(out)
 
 
-def _romanised_places(names) -> dict[str, str]:
-    """Toneless pinyin (syllables run together) of each short place name -> the name; a
-    spelling that two names share is dropped, the conventional English names added."""
+def _romanised_places(names, owned: frozenset[str] | set[str] = frozenset()) -> dict[str, str]:
+    """Toneless pinyin (syllables run together) of each short place name -> the name; of a
+    spelling several names share, the one place among them that has documents (`owned`), else
+    the one provincial capital, else none; the conventional English names added."""
     from pypinyin import lazy_pinyin  # imported lazily: its dictionaries load on import
 
     keys: dict[str, set[str]] = {}
@@ -179,9 +184,14 @@ def _romanised_places(names) -> dict[str, str]:
             continue  # '怀化市': its short form '怀化' stands for it
         # read as a place name is ('花都市': huadu, not the 'dou' of 都 alone; 闵行 minhang)
         keys.setdefault("".join(lazy_pinyin(name + "市")[:len(name)]).replace("ü", "v"), set()).add(name)
-    # one name, or one provincial capital among them: in English 'Fuzhou' is 福州, not 抚州
-    out = {key: next(iter(found)) if len(found) == 1 else next(iter(found & _CAPITALS))
-           for key, found in keys.items() if len(key) >= 4 and (len(found) == 1 or len(found & _CAPITALS) == 1)}
+    out = {}
+    for key, found in keys.items():
+        # the index's own place ('Taizhou' 泰州 where only 台州 is mentioned), else the capital
+        # ('Fuzhou' 福州, not 抚州)
+        for among in (found, found & owned, found & _CAPITALS):
+            if len(among) == 1 and len(key) >= 4:
+                out[key] = next(iter(among))
+                break
     out.pop("shanxi", None)  # plain pinyin of 陕西 too: 'Shanxi' is 山西 only by convention, below
     for name, spellings in _CONVENTIONAL.items():
         if name in names:

@@ -78,11 +78,12 @@ _MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场�
 _MEASURES = "人次|台次|[" + _MEASURE_CHARS.replace("次", "") + "]"
 VALUE_QUESTION = re.compile(
     r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成]|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
-    r"\bhow\s+(?:many|much|large|big|high|low|long|far|often|quickly|soon)\b|"
+    r"\bhow\s+(?:many|much|large|big|high|low|long|far|quickly|soon)\b|"
     # the number named ('what is the maximum guarantee fee rate', 'to what level is the ratio raised')
-    r"\bwhat\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:[\w-]+\s+){0,4}?(?:rate|ratio|percentage|share|proportion|"
-    r"amount|number|target|cap|ceiling|limit|quota|threshold)s?\b(?!\s+(?:of\s+)?(?:the\s+)?(?:policy|policies|measures?|notice))|"
-    r"\bwhat\s+level\b|"
+    r"\bwhat\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:[\w-]+\s+){0,4}?(?:(?:rate|ratio|percentage|share|proportion|"
+    r"amount|cap|ceiling|limit|quota|threshold)s?\b(?!\s+(?:of\s+)?(?:the\s+)?(?:policy|policies|measures?|notice))"
+    r"|target\s+for\b)|"  # 'the 2020 target for the increase in…', not 'the target of this notice'
+    r"\bto\s+what\s+level\b|\bwhat\s+level\s+(?:is|was|will|should|can|must)\b|"
     r"\b(?:below|above|exceeding)\s+what\b|"  # a bound: 'below what load factor'
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
@@ -98,11 +99,14 @@ _COMMA = re.compile(r"[，,]")
 # And one that only says of whom ('确有紧急事项需要到窗口现场办理的纳税人、缴费人', '…自助办税服务终端
 #无法办理的'): the condition a measure is for, stated by the piece after it ('可通过电话进行提前预约').
 _WHO_IF = re.compile(r"的(?:(?:纳税人|缴费人|企业|单位|人员|个人|患者|群众|旅客|学生|职工|商户|市民|居民|家庭|车辆)[、和及]?)*\s*$")
+# but not a purpose or a judgement ('为达到这一目的', '形势是可控的')
+_NOT_WHOM = re.compile(r"目的$|是[^，,。；;]{0,12}的$")
 # A comma-piece that only says when ('从2020年1月28日（正月初四）10时起', '截至2月12日', '即日起'): it
 # belongs with the piece after it.
-_WHEN_ONLY = re.compile(r"\s*(?:从|自|截至|截止|于|在|到)?\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|\d{1,2}\s*[时点](?:\d{1,2}分)?"
-                        r"|[（(][^，,（()）]{1,8}[）)]|即日|当日|今日|目前|近日|当前|今年|去年|上午|下午|凌晨|晚上|\s)+"
-                        r"(?:起|开始|以来|以前|之前|之后|期间|为止|止)?\s*")
+_WHEN_ONLY = re.compile(r"(?:从|自|截至|截止|于|在|到)?(?:\s*(?:(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]"
+                        r"|\d{1,2}\s*[时点](?:\d{1,2}分)?|[（(][^，,（()）]{1,8}[）)]|即日|当日|今日|目前|近日|当前|今年|去年"
+                        r"|上午|下午|凌晨|晚上))+\s*(?:起|开始|以来|以前|之前|之后|期间|为止|止)?")
+_WHEN_LONGEST = 40  # characters: a longer piece says more than when
 LONG_SENTENCE = 80
 VALUE_DEPTH = 3  # relevant clauses searched for a value
 # What a number loses for each rank its clause stands below the first relevant one: a lower
@@ -135,7 +139,7 @@ _ASKED_UNITS = (
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow (?:long|often|quickly|soon)\b", re.IGNORECASE), _DURATION_UNITS),
-    (re.compile(r"比例|比重|占比|(?<![效汇频速])率|增幅|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
+    (re.compile(r"比例|比重|占比|(?<![效汇频速])率(?![先领])|增幅|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
     (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
                 r"|\b(?:reward|subsid[yi]|allowance|bonus|fine|fee|payment|compensation|coverage)", re.IGNORECASE),
@@ -293,8 +297,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             piece_start = start
             for c in [*_COMMA.finditer(text, start, end), None]:
                 piece_end = c.start() if c else end
-                if c is not None and (_WHEN_ONLY.fullmatch(text, piece_start, piece_end)
-                                      or _WHO_IF.search(text, piece_start, piece_end)):
+                if c is not None and _only_when_or_whom(text[piece_start:piece_end].strip()):
                     continue  # '从1月28日10时起，' says when the next piece's act starts: one piece
                 out.append((piece_start, piece_end))
                 piece_start = c.end() if c else end
@@ -302,6 +305,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
             out.append((start, end))
         start = m.end() if m else len(text)
     return [_trim(text, s, e) for s, e in out if text[s:e].strip()]
+
+
+def _only_when_or_whom(piece: str) -> bool:
+    """Whether a comma-piece (stripped) only says of whom (_WHO_IF) or when (_WHEN_ONLY) the next
+    piece's act is: one piece with it."""
+    if not piece:
+        return False
+    if _WHO_IF.search(piece) and not _NOT_WHOM.search(piece):
+        return True
+    return len(piece) <= _WHEN_LONGEST and _WHEN_ONLY.fullmatch(piece) is not None
 
 
 def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray) -> tuple[int, int] | None:
@@ -610,7 +623,8 @@ _CHANGED_TO = re.compile(r"[^，,。；;]{0,8}?(?:(?:提高|提升|增加|扩大
 
 # A question asking what was added ('…基础上，又从委管党费中拿出多少钱', '再给予多少') is not answered by
 # the base a sentence builds on ('在省委已下拨30万元中管党费…的基础上，从委管党费中配套71万元').
-_INCREMENT_ASK = re.compile(r"基础上|又|再|另外|额外|追加")
+_INCREMENT_ASK = re.compile(r"基础上|(?:又|再)(?:从|拿出|给予|增加|安排|下拨|追加|新增|投入|补助|奖励|发放|提供|配套|筹集)"
+                            r"|另外|额外|追加")
 _BASE = re.compile(r"在[^，,。；;]{0,40}?基础上")
 
 
@@ -620,44 +634,74 @@ def _base(text: str, number: Target) -> bool:
     return any(m.start() <= number.start < m.end() for m in _BASE.finditer(text, start, _segment_end(text, number.end, "，,。；;\n")))
 
 
-_ROUGHLY_BEFORE = ("近", "约", "大约", "将近", "接近")
+_ROUGHLY_BEFORE = ("约", "近")
+_NOT_ROUGHLY = "签预节制合最附临邻靠就将接"  # 签约, 预约, 最近, 附近: words; 将近, 接近: their own ask below
+_ROUGHLY_WORDS = ("大约", "将近", "接近")
+_BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 
 
 def _rounded(text: str, number: Target, numbers: Sequence[Target]) -> bool:
-    """Whether a number is a headline's round figure ('上海：一百余项防控规范…', '近千家') of one the
-    body states exactly ('…先后形成了136项疫情防控行业规范'): of the same unit, and within what
-    the round figure covers (100余 or 100多: 100 up to 200; 近, 约, 左右: within a fifth of it)."""
+    """Whether a number is a headline's round figure ('上海：一百余项防控规范…', '近1000家') of one the
+    body states exactly ('…先后形成了136项疫情防控行业规范'): of the same unit, within what the
+    round figure covers (100余 or 100多: 100 up to 200, at the last digit written: 12000余 up to
+    13000, 1.5万余 up to 1.6万; 近, 约, 左右: within a fifth of it), and sharing a word with it.
+    Only a clause with a body (a full stop after its headline lines) has one."""
     value = number.value
     if number.comparator in ("余", "多") and value > 0:
-        # the step of the digit it is rounded at, in the 万 or 亿 it is written in ('70多万': 70万 to 80万)
-        scale = 100_000_000 if value >= 100_000_000 else 10_000 if value >= 10_000 else 1
-        step = 10 ** int(np.floor(np.log10(value / scale))) * scale
+        step = _written_step(number)
 
         def within(x: float) -> bool:
             return value <= x < value + step
-    elif text[max(0, number.start - 2):number.start].endswith(_ROUGHLY_BEFORE) or text.startswith("左右", number.end):
+    elif _roughly(text, number):
         def within(x: float) -> bool:
             return abs(x - value) <= 0.2 * value
     else:
         return False
-    if not _in_headline(text, number.start):
+    headlines = _headline_lines(text)
+    line = next(((s, e) for s, e in headlines if s <= number.start < e), None)
+    if line is None:
         return False
-    return any(other.unit == number.unit and other.start > number.end and not other.comparator
-               and within(other.value) and not _in_headline(text, other.start) for other in numbers)
+    words = set(_BIGRAM.findall(text, *line))
+    for other in numbers:
+        if other.unit != number.unit or other.start <= number.end or other.comparator or not within(other.value) \
+                or any(s <= other.start < e for s, e in headlines):
+            continue
+        start = max(_segment_start(text, other.start, _FULL_STOPS), headlines[-1][1])  # the body's words
+        if words & set(_BIGRAM.findall(text, start, _segment_end(text, other.end, _FULL_STOPS))):
+            return True
+    return False
 
 
-def _in_headline(text: str, at: int) -> bool:
-    """Whether offset `at` is in a headline line (_headline) of the text."""
-    lead = _first_stop(text)
-    if at >= lead:
-        return False
-    return any(s <= at < e and _headline(text, e, lead) for s, e in _lines(text))
+def _written_step(number: Target) -> float:
+    """The place of the last digit a number is written to, in the 万 or 亿 it is written in:
+    '12000余' 1000, '1.5万余' 1000, '一百余' 100, '70多万' 10万."""
+    scale = 100_000_000 if "亿" in number.text else 10_000 if "万" in number.text else 1
+    written = round(number.value / scale, 6)
+    if written != int(written):
+        decimals = len(repr(written).split(".")[1])
+        return 10 ** -decimals * scale
+    n, zeros = int(written), 0
+    while n and n % 10 == 0:
+        n, zeros = n // 10, zeros + 1
+    return 10 ** zeros * scale
+
+
+def _roughly(text: str, number: Target) -> bool:
+    """Whether a number is said to be about so much: 近, 约, 大约, 将近, 接近 before it (not the 约 of
+    签约 or the 近 of 最近), 左右 after it."""
+    before = text[max(0, number.start - 3):number.start].rstrip()
+    if before.endswith(_ROUGHLY_WORDS) or text.startswith("左右", number.end):
+        return True
+    return before.endswith(_ROUGHLY_BEFORE) and not before[:-1].endswith(tuple(_NOT_ROUGHLY))
 
 
 @functools.lru_cache(maxsize=16)
-def _lines(text: str) -> tuple[tuple[int, int], ...]:
-    """sentences(text), read once per clause (_in_headline asks it for each round figure)."""
-    return tuple(sentences(text))
+def _headline_lines(text: str) -> tuple[tuple[int, int], ...]:
+    """The headline lines (_headline) of a text that has a body: none when no full stop follows."""
+    lead = _first_stop(text)
+    if lead >= len(text):
+        return ()
+    return tuple((s, e) for s, e in sentences(text[:lead + 1]) if _headline(text, e, lead))
 
 
 def _superseded(text: str, number: Target) -> bool:
