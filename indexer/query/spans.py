@@ -9,10 +9,14 @@ it). A clause that states no matching number gives no value answer.
 - A sentence ends at 。；;！？!? or a line break, or at a gap between Chinese characters (a
   scraped page's flattened line break: a headline's, a subtitle's, a heading's line); one longer
   than LONG_SENTENCE characters is cut further at its commas (the goals of a work plan are one
-  sentence of ten targets).
+  sentence of ten targets), except after a piece that only says when ('从1月28日10时起') or of
+  whom ('…需要到窗口现场办理的纳税人'): that piece stays with the act after it.
 - The lines a gap ends before a clause's first full stop (headline, subtitle, byline) restate
   what the body says: a body sentence answering as well is marked instead, and a value a
-  headline states is cited from the body sentence that states it.
+  headline states is cited from the body sentence that states it (with the year that sentence
+  names); a headline's round figure ('一百余项') gives way to the body's exact one it covers.
+- The question's words its answer's document title has weigh TITLE_WORDS when the sentence is
+  chosen: they name the notice, and every line repeating its title has them.
 - A sentence scores by the IDF-weighted share of the question's tokens it contains (those of
   the question word's own comma-clause weigh double, as do the words an English question
   counts: 'how many rooms', 'what share of the deposit'; words no clause of the corpus has do
@@ -36,7 +40,8 @@ it). A clause that states no matching number gives no value answer.
   number in an enumeration of one unit is read with its own item and what the items share; a
   part stated with 其中 with its sentence when the question names the part ('给湖北预拨了多少');
   a segment sharing nothing with the question that states a parameter ('标准为…80%') with the
-  segment before it; a number in a title or a short quoted name ('“三个一批”') is none. A question
+  segment before it; a number in a title or a short quoted name ('“三个一批”') is none, nor, for
+  a question asking what was added ('又从…拿出多少'), one in the '在…基础上' base. A question
   of fact naming a place is not answered from a notice of another province. Its year is a
   target's year, else the single year a yearly plan's title gives ("2015年工作要点"); a
   measure's, the one year its sentence names, in a date too ('自2020年2月1日起…按95%结算'), but
