@@ -755,8 +755,11 @@ def _enumerated(text: str, target: Target, numbers: Sequence[Target] = ()) -> st
     end = _segment_end(text, target.end, stops)
     listed = sorted([q for q in (numbers or quantities(text)) if start <= q.start and q.end <= end
                      and q.unit == target.unit], key=lambda q: q.start)
-    if not any(q.start != target.start and "、" in text[min(q.end, target.end):max(q.start, target.start)]
-               for q in listed):
+    # a 、 between the number and another of the list: the widest span on each side holds any
+    before = [q for q in listed if q.start < target.start]
+    after = [q for q in listed if q.start > target.start]
+    if not ((before and "、" in text[min(q.end for q in before):target.start])
+            or (after and "、" in text[target.end:max(q.start for q in after)])):
         return ""
     items = stops + "、"
     own = text[_segment_start(text, target.start, items):_segment_end(text, target.end, items)]
