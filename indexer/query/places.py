@@ -70,7 +70,9 @@ class Preference:
 class PlaceNames:
     """Place and organ names of an index's documents, and the documents each one names.
 
-    Args: the index's documents (in the order doc_of_row indexes them).
+    Args: the index's documents (in the order doc_of_row indexes them), and whether the index's
+    texts use a name (the engine: its BM25 vocabulary), for the places they mention though no
+    document is from them (None: the documents' places alone).
     """
 
     def __init__(self, documents: Sequence[DocumentInfo], used: Callable[[str], bool] | None = None):
