@@ -640,7 +640,7 @@ def _base(text: str, number: Target) -> bool:
 
 
 _ROUGHLY_BEFORE = ("约", "近")
-_NOT_ROUGHLY = "签预节制合最附临邻靠就将接"  # 签约, 预约, 最近, 附近: words; 将近, 接近: their own ask below
+_NOT_ROUGHLY = "签预节制合最附临邻靠就将接"  # 签约, 预约, 最近, 附近 are words (将近, 接近: _ROUGHLY_WORDS)
 _ROUGHLY_WORDS = ("大约", "将近", "接近")
 _BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 
