@@ -86,6 +86,23 @@ def test_an_item_whose_first_sentence_is_about_something_else_does_not_answer(en
     assert wanted <= named and not passing & named
 
 
+def _one_clause(text: str, document: DocumentInfo, question: str, who: bool, terms) -> tuple:
+    """answer_card's arguments for one relevant clause of one document: a clause table holding
+    `text`, the question, whether it asks who, its terms, and the clause's hit."""
+
+    class Texts:
+        def take(self, rows):
+            return [text for _ in rows]
+
+    class Table:
+        texts = Texts()
+
+        def document_of(self, row):
+            return document
+
+    return Table(), question, who, terms, [Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)]
+
+
 def _group(doc_id: str, region: str, *lead: str) -> Group:
     return Group({"id": doc_id, "region": region}, tuple(Party(n, (f"{doc_id}:h1",)) for n in lead), (), (),
                  (f"{doc_id}:h1",), 0.5)
@@ -590,20 +607,11 @@ def test_a_where_question_no_unit_answers_is_marked_by_the_question_as_asked():
 
     text = "我市共发送农民工返岗省际包车3台次。包车车辆必须消毒通风，後两排设置留观区。"
 
-    class Texts:
-        def take(self, rows):
-            return [text for _ in rows]
-
-    class Table:
-        texts = Texts()
-
-        def document_of(self, row):
-            return DocumentInfo("d", "重庆省际包车恢复运转", "", "", "2020-02-16", 2020, "重庆市", "", "", "", "", 1)
 
     tokens = ("农民工", "返岗", "省际", "包车", "车上", "留观区")
     terms = QueryTerms("重庆恢复省际农民工返岗包车后 车上的留观区应", tokens, np.ones(6), 1.0, 1.0)
-    hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
-    hits, answer = answer_card(Table(), "重庆恢复省际农民工返岗包车后,车上的留观区应设在哪里?", True, terms, [hit])
+    document = DocumentInfo("d", "重庆省际包车恢复运转", "", "", "2020-02-16", 2020, "重庆市", "", "", "", "", 1)
+    hits, answer = answer_card(*_one_clause(text, document, "重庆恢复省际农民工返岗包车后,车上的留观区应设在哪里?", True, terms))
     span = hits[0].answer_span
     assert answer is None and span is not None and "留观区" in text[span[0]:span[1]]
 
@@ -663,18 +671,9 @@ def test_a_sentence_is_scored_by_whole_words_not_again_by_their_parts():
 
     text = "对新引进的博士研究生给予每人一次性30000元人才补贴。硕士研究生和本科毕业生分别给予每人一次性20000元、10000元人才补贴。"
 
-    class Texts:
-        def take(self, rows):
-            return [text for _ in rows]
 
-    class Table:
-        texts = Texts()
-
-        def document_of(self, row):
-            return DocumentInfo("d", "东营开发区人才政策", "", "", "2020-02-16", 2020, "山东省", "", "", "", "", 1)
-
-    hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
-    _, answer = answer_card(Table(), "博士毕业生补贴多少", False, terms, [hit])
+    document = DocumentInfo("d", "东营开发区人才政策", "", "", "2020-02-16", 2020, "山东省", "", "", "", "", 1)
+    _, answer = answer_card(*_one_clause(text, document, "博士毕业生补贴多少", False, terms))
     assert answer is not None and answer.value == 30000
 
 
@@ -1153,18 +1152,9 @@ def test_a_headline_s_value_cited_from_the_body_takes_the_year_the_body_names():
     tokens = ("北京", "中小", "企业", "措施", "财政资金")
     terms = QueryTerms("北京支持中小微企业的16条措施大概要用多少财政资金", tokens, np.ones(5), 1.0, 1.0)
 
-    class Texts:
-        def take(self, rows):
-            return [text for _ in rows]
 
-    class Table:
-        texts = Texts()
-
-        def document_of(self, row):
-            return DocumentInfo("d", "北京市16条举措助中小微企业渡难关", "", "", "2020-02-06", None, "北京市", "", "", "", "", 1)
-
-    hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
-    _, answer = answer_card(Table(), terms.text, False, terms, [hit])
+    document = DocumentInfo("d", "北京市16条举措助中小微企业渡难关", "", "", "2020-02-06", None, "北京市", "", "", "", "", 1)
+    _, answer = answer_card(*_one_clause(text, document, terms.text, False, terms))
     assert answer is not None and answer.value == 7e9
     assert "2020年预算" in answer.text and answer.year == 2020
 
@@ -1198,23 +1188,10 @@ def test_the_words_that_name_the_notice_do_not_choose_its_sentence():
     terms = QueryTerms("武汉防控指挥部第11号通告说发热病人该去哪看病，可以跨区就诊吗", tokens, idf, 1.0, 1.0)
 
     def card(title):
-        class Texts:
-            def take(self, rows):
-                return [text for _ in rows]
-
-        class Table:
-            texts = Texts()
-
-            def document_of(self, row):
-                return DocumentInfo("d", title, "", "", "2020-02-11", None, "湖北省", "", "", "", "", 1)
-
-        hit = Hit("d:1", 1.0, 0, Responsibility(()), relevance=0.9, relevant=True)
-        hits, _ = card_of(Table(), hit)
+        document = DocumentInfo("d", title, "", "", "2020-02-11", None, "湖北省", "", "", "", "", 1)
+        hits, _ = answer_card(*_one_clause(text, document, terms.text, False, terms))
         s, e = hits[0].answer_span
         return text[s:e]
-
-    def card_of(table, hit):
-        return answer_card(table, terms.text, False, terms, [hit])
 
     assert "不得跨区就诊" in card("武汉市新冠肺炎疫情防控指挥部通告（第11号）")
     assert "不得跨区就诊" not in card("")  # without its title, the lines naming the notice win
