@@ -9,6 +9,7 @@ relevance (+ answer card).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -74,6 +75,10 @@ GLOSS_WEIGHT = 1.0
 GLOSS_BM25 = 0.6
 _ASKING = frozenset({"many", "much", "long", "often", "far", "have", "has", "had", "get", "gets", "got",
                      "according", "etc"})
+# An English question's cosine with a clause is the mean of its own and its corpus words' (the
+# question as the corpus would write it), CORPUS_QUERY of it theirs (query_vector; 0: its own).
+CORPUS_QUERY = 0.5
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
 
 
@@ -167,6 +172,7 @@ class SearchEngine:
             log.warning("relevance was calibrated for %s, the index uses %s: refit with bench/fit_relevance.py",
                         self.calibration.model, self.manifest["model"])
         self.places = PlaceNames(self.table.documents, used=lambda name: name in self.lexical.vocab)
+        self.corpus_query = CORPUS_QUERY
         self.place_bonus = PREFERENCE  # 0: rank without the question's place (the benchmarks)
         self.place_conflict = CONFLICT  # taken from clauses of another province than the one named
 
@@ -191,7 +197,7 @@ class SearchEngine:
     def run(self, parsed: ParsedQuery, collapse: bool = True, named: bool = True,
             qvec: np.ndarray | None = None) -> SearchResult:
         """A parsed query's search (see `search`); `named` False for the search of a named
-        place's documents alone, whose query vector is the question's already."""
+        place's documents alone, whose query vector (query_vector) is the question's already."""
         timings: dict[str, float] = {}
         # BM25 needs only the words: it runs on another thread while the query is embedded
         # (the embedder releases the GIL), so at a million clauses its ~8 ms hide behind the
@@ -200,7 +206,7 @@ class SearchEngine:
         try:
             t = time.perf_counter()
             if qvec is None:
-                qvec = self.embed_query(parsed.topic)
+                qvec = self.query_vector(parsed)
             timings["embed_ms"] = _ms(t)
             t = time.perf_counter()
             dense = self.dense_stage(qvec, parsed)
@@ -277,6 +283,48 @@ class SearchEngine:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.encode_queries([text])[0]
+
+    def query_vector(self, parsed: ParsedQuery) -> np.ndarray:
+        """The vector the clauses' cosines are taken with: the question's embedding, except for
+        a question in English, whose cosine with a Chinese clause says less than a Chinese
+        question's would. Its corpus words (corpus_words) are embedded too, and its vector is
+        the weighted sum of the two, CORPUS_QUERY of it the corpus words': each clause's
+        cosine the mean of the two cosines (dense search, fusion and relevance alike;
+        docs/BENCHMARKS.md, session 13)."""
+        written = self.corpus_words(parsed) if self.corpus_query else ""
+        if not written:
+            return self.embed_query(parsed.topic)
+        qvec, wvec = self.embedder.encode_queries([parsed.topic, written])  # one call: a batch of two
+        return (1.0 - self.corpus_query) * qvec + self.corpus_query * wvec
+
+    def corpus_words(self, parsed: ParsedQuery) -> str:
+        """An English question as the corpus would write it: the glossary's terms and the places
+        it names ('Xiaogan' -> 孝感), the commonest word of the corpus the dictionary gives for
+        each other word the corpus never uses ('rooms' -> 房间), and the words of the question
+        the corpus has ('N95', '2020'), in the question's order; "" for a question with any
+        Chinese, or with none of these."""
+        topic = parsed.topic
+        if _HAN.search(topic) or not parsed.expansions and not re.search(r"[A-Za-z]{3}", topic):
+            return ""
+        lowered = topic.lower()
+        found: list[tuple[int, str]] = []
+        rest = lowered
+        for expansion in parsed.expansions:
+            at = lowered.find(expansion.text.lower())
+            found.append((at if at >= 0 else len(lowered), expansion.term))
+            rest = rest.replace(expansion.text.lower(), " ", 1)
+        for word in dict.fromkeys(self.lexical.query_tokens(rest)):
+            if word in ENGLISH_STOPWORDS or word in _ASKING or len(word) < 2:
+                continue
+            at = lowered.find(word)
+            senses = [w for w in chinese_words(word) if w in self.lexical.vocab] \
+                if word.isascii() and word.isalpha() and len(word) >= 3 else []
+            if senses:  # 'bank' -> 银行, though bank details in English give the corpus 'bank' too
+                found.append((at, senses[int(np.argmin(self.lexical.idf(senses)))]))
+            elif word in self.lexical.vocab:  # 'N95', 'LPR', '2020'
+                found.append((at, word))
+        found.sort(key=lambda pair: pair[0])
+        return " ".join(dict.fromkeys(word for _, word in found))
 
     def lexical_stage(self, parsed: ParsedQuery) -> LexicalResult:
         """BM25 scores of every row for the query's topic and its glossary terms, masked by its

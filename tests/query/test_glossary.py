@@ -2,6 +2,7 @@
 Chinese terms BM25 can find, and the response says which it used."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from indexer.config import Config
@@ -189,3 +190,22 @@ def test_a_participle_the_dictionary_states_with_its_preposition_is_a_word_of_it
     assert {"疑似", "涉嫌"} <= set(chinese_words("suspected"))
     assert {"感染", "沾染"} <= set(chinese_words("infected"))
     assert "疑似" not in chinese_words("suspect")  # the participle's own senses, not the verb's
+
+
+def test_an_english_question_is_also_embedded_as_the_corpus_would_write_it(server_engine):
+    from indexer.query.filters import Filters
+
+    def written(question):
+        return server_engine.corpus_words(server_engine.parse_query(question, 5, Filters()))
+
+    # the glossary's terms and places, the dictionary's commonest corpus word, in the question's order
+    assert written("How many technology commissioners does Chenzhou send?").split()[:2] == ["科技特派员", "郴州"]
+    assert written("seawater") == "海水"
+    assert written("科技特派员") == written("asdf qwer") == ""  # Chinese; nothing the corpus has
+    chinese = server_engine.parse_query("科技特派员", 5, Filters())
+    assert (server_engine.query_vector(chinese) == server_engine.embed_query("科技特派员")).all()
+    english = server_engine.parse_query("seawater", 5, Filters())
+    both = server_engine.embedder.encode_queries(["seawater", "海水"])
+    mean = (1 - server_engine.corpus_query) * both[0] + server_engine.corpus_query * both[1]
+    assert np.allclose(server_engine.query_vector(english), mean)
+    assert not np.allclose(server_engine.query_vector(english), server_engine.embed_query("seawater"))
