@@ -48,16 +48,23 @@ _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次"
           "款", "间", "张", "床", "条", "站", "例", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃")
 _LESSONS = r"节(?![日假前后期庆])"
 # 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
-# after digits, or a one-character numeral after 等/共 ('8类生活必需品', '等四类人员'), not a grade
+# after digits, or a one-character numeral after 等/共 ('8类生活必需品', '7大类', '等四类人员'), not a grade
 # ('二类医疗器械', '一类地区'); 节 lessons, not a holiday (节日, 节假日).
 _TENTHS = r"成(?![员本果交为功熟都立效绩型品就不])"
-_KINDS = r"(?:(?<=\d)|(?<=\d\s)|(?<=[等共][一二两三四五六七八九十]))类"
+_KINDS = r"(?:(?<=\d)|(?<=\d\s)|(?<=[等共][一二两三四五六七八九十]))大?类"  # '7大类' is 7 类
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])(?:[一二两三四五六七八九](?![一二两三四五六七八九](?![十百千]))|十)"
     r"[零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?(?P<approx>[多余])?\s{0,3}(?P<mult>万亿|亿|万|千)?(?P<approx2>[多余])?\s{0,3}"
     r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
+
+
+def _unit(match: re.Match) -> str:
+    """The unit of a _VALUE_RE match: '大类' is 类."""
+    return "类" if match["unit"] == "大类" else match["unit"] or ""
+
+
 _CLAUSE_RE = re.compile(r"[^，,；;。：:！？!?]+")
 _YEAR = r"(?:19|20)\d{2}\s*年(?![\d\s]*月|\s*[-—–~～至])"
 # Spaces bounded ({0,3}): an unbounded \s* before the year would be tried from every space of a
@@ -308,7 +315,7 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
             comparator = f"{comparator}…{suffix}" if comparator else suffix
         start = min(m_lo, pre_lo + comp_at) if m_lo < match.start() else pre_lo + comp_at
         end = max(match.end(), m_hi)
-        found.append(Target(metric, value, match["unit"] or "",
+        found.append(Target(metric, value, _unit(match),
                             comparator, year, start, end, text[start:end]))
     return found
 
@@ -365,7 +372,7 @@ def quantities(text: str) -> list[Target]:
         value = _number(m)
         if value is not None and m["unit"]:
             # an approximate number ('300多名', '10余万元') keeps its 多/余 as its comparator
-            found.append(Target("", value, m["unit"], m["approx"] or m["approx2"] or "", None, m.start(), m.end(),
+            found.append(Target("", value, _unit(m), m["approx"] or m["approx2"] or "", None, m.start(), m.end(),
                                 text[m.start():m.end()]))
     for m in _DURATION_RE.finditer(norm):
         num = m["num"]

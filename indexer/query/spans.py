@@ -139,7 +139,7 @@ _ASKED_UNITS = (
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)[" + _MEASURE_CHARS + "]"), _COUNT_UNITS),
+    (re.compile(r"(?:多少|几)大?[" + _MEASURE_CHARS + "]"), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
@@ -358,10 +358,11 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
 
 
 # What a question of fact asks for, and the form of a sentence that answers it: a time
-# ('最晚可以拖到什么时候' — '可延长到12月31日前申请'), a place ('留观区应设在哪里' — '後两排设置“留观区”').
+# ('最晚可以拖到什么时候' — '可延长到12月31日前申请', '延长至疫情解除后两个月内'), a place ('留观区应设在哪里' —
+# '後两排设置“留观区”').
 _SPAN_ASKS = (
     (re.compile(r"什么时候|何时|哪天|哪一天|截止|最晚|最迟|\bwhen\b|\bdeadline\b", re.IGNORECASE),
-     re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日")),
+     re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日|(?:结束|解除|终止)之?后")),
     (re.compile(r"哪里|在哪|何处|什么地方|什么位置|哪个位置|\bwhere\b", re.IGNORECASE),
      re.compile(r"设在|设置|设立|位于|地点|地址|放在|安排在")),
     # a telephone number ('石家庄市未成年人保护中心0311-966008'), an address ('运河东大街57号院5号楼318室')
@@ -372,9 +373,11 @@ _SPAN_ASKS = (
      re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
 )
 _FORM_BONUS = 0.15
-# A time asked of a change ('截止日期延长到了哪一天') is the change's end: the date after 延长至/推迟到.
+# A time asked of a change ('截止日期延长到了哪一天') is the change's end: the date after 延长至/推迟到, or
+# the end of the epidemic ('延长至宣布疫情解除后两个月内').
 _CHANGE_ASKED = re.compile(r"延长|推迟|延期|顺延|延后|放宽|\bextended\b|\bpostponed\b|\bdelayed\b", re.IGNORECASE)
-_CHANGED_UNTIL = re.compile(r"(?:延长|推迟|延期|顺延|延后|放宽)\s*(?:至|到)\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月")
+_CHANGED_UNTIL = re.compile(r"(?:延长|推迟|延期|顺延|延后|放宽)\s*(?:至|到)\s*(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月"
+                            r"|[^，,。；;]{0,12}?(?:结束|解除|终止)之?后)")
 _FORMLESS = 0.5  # what a sentence without the form asked keeps of its score
 # The lines before a clause's first full stop that a gap ends are its headline, subtitle, byline
 # or heading ('重庆出台援企稳岗返还政策 原标题：… 预计返还资金十六亿元 …'): what they say, the
@@ -514,15 +517,22 @@ def _counted(question: str, tokens: Sequence[str]) -> tuple[str, ...]:
     if english is None:
         return ()
     verb = _ENGLISH_VERB.search(question, english.end())
-    words = set(re.findall(r"[a-z0-9]+", fold(question[english.end():verb.start() if verb else len(question)])))
-    return tuple(t for t in tokens if t in words)
+    # the glossary's terms are written into it ('How many 发热门诊 across 郑州 are…')
+    counted = fold(question[english.end():verb.start() if verb else len(question)])
+    words = set(re.findall(r"[a-z0-9]+", counted))
+    return tuple(t for t in tokens if t in words or not t.isascii() and t in counted)
 
 
 def _counts(text: str, number: Target, counted: Sequence[str]) -> bool:
-    """Whether a number counts one of the `counted` words: one stands in its segment just before
-    it ('惠及一般工商业电力客户152.53万户') or right after it ('5754个房间')."""
-    before = text[max(_segment_start(text, number.start, "，,。；;\n"), number.start - _COUNT_WINDOW):number.start]
-    after = re.split(r"[，,。；;\n]", text[number.end:number.end + _COUNT_WINDOW], maxsplit=1)[0]
+    """Whether a number counts one of the `counted` words: one stands right after it ('5754个房间',
+    up to the next number: not '10家' of '10家定点医院和65家发热门诊'), or in its segment just before
+    it ('惠及一般工商业电力客户152.53万户')."""
+    after = re.split(r"[，,。；;\n\d]", text[number.end:number.end + _COUNT_WINDOW], maxsplit=1)[0]
+    own = _segment_start(text, number.start, "，,。；;\n", restates=False)
+    # the words between two numbers of a segment are the first one's ('65家发热门诊和10家'); a part
+    # of a whole counts what the whole does ('补助资金80亿元，其中对湖北省预拨35亿元')
+    before = "" if re.search(r"\d", text[own:number.start]) else \
+        text[max(_segment_start(text, number.start, "，,。；;\n"), number.start - _COUNT_WINDOW):number.start]
     window = fold(before + after)
     return any(presence(t, window) > 0 for t in counted)
 
@@ -535,7 +545,7 @@ _COUNT_WINDOW = 12
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)(人次|台次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|台次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
                                + "])")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})

@@ -231,9 +231,9 @@ def test_quantities_of_cases_kinds_tenths_days_and_approximate_counts():
     from indexer.parse.targets import quantities
 
     text = ("累计报告确诊病例28018例，保障蔬菜等8类生活必需品，产能恢复到六成以上，10日内补办备案手续，"
-            "有300多名学生留校，2000余家企业复工。")
+            "有300多名学生留校，2000余家企业复工，发布7大类作业环节的农机信息。")
     assert [(q.value, q.unit) for q in quantities(text)] == [
-        (28018, "例"), (8, "类"), (6, "成"), (10, "日"), (300, "名"), (2000, "家")]
+        (28018, "例"), (8, "类"), (6, "成"), (10, "日"), (300, "名"), (2000, "家"), (7, "类")]
 
 
 def test_grades_dates_and_words_of_cheng_are_no_quantities():

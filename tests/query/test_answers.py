@@ -683,13 +683,15 @@ def test_a_sentence_is_scored_by_whole_words_not_again_by_their_parts():
     ("行业产能要恢复到几成以上", 6, "成"),                  # tenths by 成
     ("开始后多少天内补办备案", 10, "日"),                   # '10日内' is a period of days
     ("大约有多少学生留校过年", 300, "名"),                  # '300多名' is about 300
+    ("针对多少大类作业环节发布了农机信息", 7, "类"),        # '7大类' is 7 kinds
 ])
 def test_value_questions_counted_in_cases_kinds_tenths_and_days(question, value, unit):
     from indexer.query.spans import value_answer
 
     text = ("全国31个省（区、市）累计报告确诊病例28018例。重点保障蔬菜、肉类、蛋类等8类生活必需品供应。"
-            "力争月底前行业产能恢复到六成以上。应当在公开募捐开始后10日内补办备案手续。有300多名学生留校过年。")
-    tokens = tuple(t for t in re.findall(r"确诊病例|生活必需品|产能|补办备案|留校过年", question))
+            "力争月底前行业产能恢复到六成以上。应当在公开募捐开始后10日内补办备案手续。有300多名学生留校过年。"
+            "组织发布蔬菜生产等7大类主要作业环节适用农机产品信息。")
+    tokens = tuple(t for t in re.findall(r"确诊病例|生活必需品|产能|补办备案|留校过年|发布|农机|作业环节", question))
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (value, unit)
 
@@ -796,6 +798,22 @@ def test_a_count_answers_with_the_number_of_the_thing_counted(question, tokens, 
     tokens = tuple(Gloss("rooms", (("房间", 1.0), ("客房", 0.5))) if t == "rooms" else t for t in tokens)
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
     assert answer is not None and (answer.value, answer.unit) == (value, "个")
+
+
+@pytest.mark.parametrize("question, value", [
+    # the glossary writes the English question's terms in: what 'how many' counts is Chinese
+    ("How many 发热门诊 across 郑州 are covered by the city's 发热门诊 registration system?", 65),
+    ("郑州的系统覆盖多少家定点医院", 10),
+])
+def test_the_words_between_two_numbers_are_counted_by_the_first(question, value):
+    from indexer.query.spans import _counted, value_answer
+
+    text = "郑州市还建设了发热人员登记系统。“系统覆盖全市65家发热门诊和10家定点医院，发热人员在入院诊断时就会被关注。"
+    tokens = ("发热", "门诊", "郑州", "across", "定点医院", "系统", "覆盖")
+    if question.startswith("How"):
+        assert _counted(question, tokens) == ("发热", "门诊", "郑州", "across")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, "家")
 
 
 def test_how_many_households_is_a_value_question():
@@ -1059,6 +1077,16 @@ def test_a_time_asked_of_a_change_is_the_date_the_change_runs_to():
     tokens = ("湖南省", "城乡居民", "医保", "集中", "缴费", "截止日期", "疫情", "延长")
     span = answer_span(text, "湖南省2020年城乡居民医保集中缴费截止日期因疫情延长到了哪一天", tokens, np.ones(len(tokens)))
     assert span is not None and "统一延长至 2020 年 3 月 31 日" in text[span[0]:span[1]]
+
+
+def test_a_time_asked_of_a_change_may_be_the_end_of_the_epidemic():
+    from indexer.query.spans import answer_span
+
+    text = ("城乡居民在规定的延长缴费期内缴纳2020年个人缴费的，2020年1月1日至参保缴费之日发生的城乡居民医保参保费用可以"
+            "按规定予以补报。2020年城乡居民基本医疗保险参保缴费期延长至宣布疫情解除后两个月内。")
+    tokens = ("甘肃", "城乡居民", "医保", "参保", "缴费", "延长")
+    span = answer_span(text, "甘肃2020年城乡居民医保的参保缴费期延长到什么时候", tokens, np.ones(len(tokens)))
+    assert span is not None and "延长至宣布疫情解除后两个月内" in text[span[0]:span[1]]
 
 
 def test_a_number_in_an_aside_is_read_with_the_aside_alone():
