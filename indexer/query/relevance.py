@@ -100,9 +100,10 @@ ASKS = (
      _SUM),
     # an area ('占地面积有多大'): square metres, mu, hectares
     (re.compile(r"(?:面积|占地)[^，。？?,]{0,6}(?:多大|多少)|多大的?地"), re.compile(r"\d\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")),
-    # a year or a day ('哪一年成立', '几月份举办', 'when'): a date
-    # (or a time or a period from now: '9:00-17:00', '即日起', '5个工作日内')
-    (re.compile(r"哪一?年|何时|什么时候|哪天|几月份?|^\s*when\b|\bwhich year\b|\bwhat year\b", re.IGNORECASE),
+    # a year or a day ('哪一年成立', '几月份举办', '从几号开始', 'when'): a date (not '几号楼', '几号线',
+    # a phone's '电话几号') (or a time or a period from now: '9:00-17:00', '即日起', '5个工作日内')
+    (re.compile(r"哪一?年|何时|什么时候|哪天|几月份?|(?<!电话)(?<!号码)几号(?![楼线码院门窗])"
+                r"|^\s*when\b|\bwhich year\b|\bwhat year\b", re.IGNORECASE),
      re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|年底|年初|上半年|下半年|之日|[一二三四五六七八九十]+月"
                 r"|\d{1,2}\s*[:：]\s*\d{2}|即日|工作日|\d+\s*日内|\d+\s*天内")),
     # a person in an office ('科技局局长是谁'): a name beside the office, or a contact

@@ -1089,6 +1089,16 @@ def test_a_time_asked_of_a_change_may_be_the_end_of_the_epidemic():
     assert span is not None and "延长至宣布疫情解除后两个月内" in text[span[0]:span[1]]
 
 
+def test_from_which_day_asks_a_date():
+    from indexer.query.spans import answer_span
+
+    text = ("（一）明确复工复产时间。在扎实做好疫情防控工作的基础上，从2020年2月10日起分类有序推进全市企业复工复产。"
+            "全市各企业复工复产前要做好员工排查、场所消毒等准备工作，推进复工复产有序开展。")
+    tokens = ("贵阳市", "推进", "企业", "复工复产")
+    span = answer_span(text, "贵阳市从几号开始推进各企业复工复产？", tokens, np.ones(len(tokens)))
+    assert span is not None and "2020年2月10日" in text[span[0]:span[1]]
+
+
 def test_a_number_in_an_aside_is_read_with_the_aside_alone():
     from indexer.query.spans import value_answer
 

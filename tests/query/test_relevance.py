@@ -176,6 +176,7 @@ def test_a_question_asking_for_a_price_or_a_contact_needs_its_form(question, ans
     ("嵊泗县科技局局长是谁?", "局长张三，副局长李四", "县科技局负责"),
     ("每人补贴标准是多少", "每人补贴两千元", "供应口罩100万只"),  # a count in 万 is no sum
     ("资金什么时候到账", "5个工作日内拨付到位", "资金专款专用"),
+    ("贵阳市从几号开始推进各企业复工复产？", "从2020年2月10日起分类有序推进", "规范复工复产备案登记"),
 ])
 def test_a_question_asking_for_a_sum_an_area_a_year_or_a_person_needs_its_form(question, answered, unanswered):
     forms = asks_of(question)
@@ -200,7 +201,8 @@ def test_a_hit_without_the_form_asked_for_keeps_little_of_its_relevance():
                                       "What services does the hotline provide?",
                                       "电话会议部署了哪些工作", "科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
                                       "延期复工期间工资怎么发放", "复工复产要做到哪几点", "全国电视电话会议部署了什么",
-                                      "口罩价格有什么规定", "What is the price policy for masks?"])
+                                      "口罩价格有什么规定", "What is the price policy for masks?",
+                                      "地铁几号线停运", "隔离点在几号楼"])
 def test_most_questions_ask_for_no_particular_form(question):
     assert asks_of(question) == ()
     assert ask_met(asks_of(question), "任何文字") == 1.0
