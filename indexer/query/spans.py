@@ -372,6 +372,9 @@ _SPAN_ASKS = (
                 r"|(?<![\d.])(?:1\d{4}|9\d{4,5}))(?![\d.])(?!\s*(?:[万亿千元%人家个户名例条件次台辆吨]|多|余))")),
     (re.compile(r"地址|" + _ENGLISH_ADDRESS, re.IGNORECASE),
      re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
+    # a change ('申报缴税周期做了什么调整'): what it is changed to ('将全部个体“双定户”调整为按季申报缴纳')
+    (re.compile(r"(?:什么|哪些|怎样的?|如何|怎么)(?:样的)?(?:调整|改变|变更)|(?:调整|改变|变更)(?:了|成了|为)?(?:什么|哪些)"),
+     re.compile(r"(?:调整|改|变更|改变)(?:为|成|至|到)")),
 )
 _FORM_BONUS = 0.15
 # A time asked of a change ('截止日期延长到了哪一天') is the change's end: the date after 延长至/推迟到, or

@@ -1099,6 +1099,16 @@ def test_from_which_day_asks_a_date():
     assert span is not None and "2020年2月10日" in text[span[0]:span[1]]
 
 
+def test_a_change_asked_is_answered_by_what_it_is_changed_to():
+    from indexer.query.spans import answer_span
+
+    text = ("根据《税收征管法》和《个体工商户税收定期定额征收管理办法》等法律法规，税务部门有权对定期定额户核定定额。"
+            "自2020年2月起，将全部个体“双定户”的申报纳税期限统一调整为按季申报缴纳。")
+    tokens = ("重庆", "税务局", "个体", "定期定额", "申报", "周期")
+    span = answer_span(text, "重庆税务局对个体定期定额户的申报缴税周期做了什么调整？", tokens, np.ones(len(tokens)))
+    assert span is not None and "调整为按季申报缴纳" in text[span[0]:span[1]]
+
+
 def test_a_number_in_an_aside_is_read_with_the_aside_alone():
     from indexer.query.spans import value_answer
 
