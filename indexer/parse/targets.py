@@ -288,7 +288,7 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
             continue
         sentence_start = text.rfind("。", max(line_start, match.start() - MAX_CLAUSE_CHARS), match.start()) + 1
         sentence = text[max(sentence_start, match.start() - MAX_CLAUSE_CHARS):match.start()]
-        continues = i == 0 and listed and (match["unit"] or "") == listed and not _VERB_END_RE.search(head)
+        continues = i == 0 and listed and _unit(match) == listed and not _VERB_END_RE.search(head)
         if not (comparator or suffix or future or continues or _cued(text, match, head, sentence, hi)):
             continue
         m_lo, m_hi = _trim(text, pre_lo, pre_lo + comp_at)

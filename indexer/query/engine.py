@@ -300,9 +300,10 @@ class SearchEngine:
     def corpus_words(self, parsed: ParsedQuery) -> str:
         """An English question as the corpus would write it: the glossary's terms and the places
         it names ('Xiaogan' -> 孝感), the commonest word of the corpus the dictionary gives for
-        each other word the corpus never uses ('rooms' -> 房间), and the words of the question
-        the corpus has ('N95', '2020'), in the question's order; "" for a question with any
-        Chinese, or with none of these."""
+        each other word the corpus never uses ('seawater' -> 海水, 'lowering' -> 降低; a generic
+        one at times: 'rooms' -> 地方, 'work' -> 办公), and the words of the question the corpus
+        has ('N95', 'LPR'), in the question's order; "" for a question with any Chinese, or with
+        none of these."""
         topic = parsed.topic
         if _HAN.search(topic) or not parsed.expansions and not re.search(r"[A-Za-z]{3}", topic):
             return ""
@@ -310,13 +311,12 @@ class SearchEngine:
         found: list[tuple[int, str]] = []
         rest = lowered
         for expansion in parsed.expansions:
-            at = lowered.find(expansion.text.lower())
-            found.append((at if at >= 0 else len(lowered), expansion.term))
+            found.append((_at(lowered, expansion.text.lower()), expansion.term))
             rest = rest.replace(expansion.text.lower(), " ", 1)
         for word in dict.fromkeys(self.lexical.query_tokens(rest)):
             if word in ENGLISH_STOPWORDS or word in _ASKING or len(word) < 2:
                 continue
-            at = lowered.find(word)
+            at = _at(lowered, word)
             senses = [w for w in chinese_words(word) if w in self.lexical.vocab] \
                 if word.isascii() and word.isalpha() and len(word) >= 3 else []
             if senses:  # 'bank' -> 银行, though bank details in English give the corpus 'bank' too
@@ -630,6 +630,13 @@ class SearchEngine:
                 "dim": self.manifest["dim"], "index_type": self.manifest["index_type"],
                 "documents": len(self.table.documents), "clauses": len(self.table),
                 "created": self.manifest.get("created"), "relevance_calibrated": self.relevance_calibrated}
+
+
+def _at(text: str, word: str) -> int:
+    """Where a word (or phrase) stands in a lower-cased text, as a whole word ('age' is not in
+    'manage'); the text's length when it does not."""
+    found = re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", text)
+    return found.start() if found else len(text)
 
 
 def candidate_rows(dense: tuple[np.ndarray, np.ndarray], lexical: LexicalResult, row_of_fid) -> list[int]:

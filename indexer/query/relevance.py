@@ -76,6 +76,10 @@ _SUM = re.compile(r"\d\s*(?:[万亿千百])?\s*元|\d(?:\.\d+)?\s*[万亿](?=[�
 # money word, an area, a year or a day, the holder of an office. A clause that
 # names the subject without that form does not answer it ('科技特派员工资多少' against clauses
 # on how many commissioners are sent). Each pair: the question's ask, the answer's form.
+# '几号' asking a day: before a start, an end or the question's end ('从几号开始', '几号截止', '开学是几号？'),
+# not a number's ('第几号令', '几号文件', '几号床', '电话是几号', '文号是几号').
+DAY_ASKED = (r"几月几[号日]|(?<![第字])(?<!电话)(?<!电话是)(?<!号码)(?<!号码是)(?<!文号是)(?<!字号是)几号"
+             r"(?=\s*(?:开始|起|前|之前|以前|截止|为止|到|至|结束|[？?]|$))")
 ASKS = (
     (re.compile(r"(?:多少|几块)钱|价格(?:是|为)?多少|价格\s*[?？]?\s*$|什么价格?|价钱|票价|(?:工资|薪酬|薪资)(?:标准)?(?:是|有|为)?多少"
                 r"|how much\b.*\bcost|\bprices? (?:of|for)\b|\bwhat (?:is|are) the prices?\s*[?？]?\s*$"
@@ -100,10 +104,10 @@ ASKS = (
      _SUM),
     # an area ('占地面积有多大'): square metres, mu, hectares
     (re.compile(r"(?:面积|占地)[^，。？?,]{0,6}(?:多大|多少)|多大的?地"), re.compile(r"\d\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")),
-    # a year or a day ('哪一年成立', '几月份举办', '从几号开始', 'when'): a date (not '几号楼', '几号线',
-    # a phone's '电话几号') (or a time or a period from now: '9:00-17:00', '即日起', '5个工作日内')
-    (re.compile(r"哪一?年|何时|什么时候|哪天|几月份?|(?<!电话)(?<!号码)几号(?![楼线码院门窗])"
-                r"|^\s*when\b|\bwhich year\b|\bwhat year\b", re.IGNORECASE),
+    # a year or a day ('哪一年成立', '几月份举办', '从几号开始', 'when'): a date (or a time or a period
+    # from now: '9:00-17:00', '即日起', '5个工作日内')
+    (re.compile(r"哪一?年|何时|什么时候|哪天|几月份?|" + DAY_ASKED + r"|^\s*when\b|\bwhich year\b|\bwhat year\b",
+                re.IGNORECASE),
      re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|年底|年初|上半年|下半年|之日|[一二三四五六七八九十]+月"
                 r"|\d{1,2}\s*[:：]\s*\d{2}|即日|工作日|\d+\s*日内|\d+\s*天内")),
     # a person in an office ('科技局局长是谁'): a name beside the office, or a contact

@@ -63,6 +63,7 @@ from indexer.index.tokens import fold
 from indexer.parse.targets import MULTIPLIERS, Target, extract_targets, quantities
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
+    DAY_ASKED,
     Gloss,
     QueryTerms,
     idf_coverage,
@@ -361,8 +362,7 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
 # ('最晚可以拖到什么时候' — '可延长到12月31日前申请', '延长至疫情解除后两个月内'), a place ('留观区应设在哪里' —
 # '後两排设置“留观区”').
 _SPAN_ASKS = (
-    (re.compile(r"什么时候|何时|哪天|哪一天|(?<!电话)(?<!号码)几号(?![楼线码院门窗])|截止|最晚|最迟|\bwhen\b|\bdeadline\b",
-                re.IGNORECASE),
+    (re.compile(r"什么时候|何时|哪天|哪一天|" + DAY_ASKED + r"|截止|最晚|最迟|\bwhen\b|\bdeadline\b", re.IGNORECASE),
      re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日|(?:结束|解除|终止)之?后")),
     (re.compile(r"哪里|在哪|何处|什么地方|什么位置|哪个位置|\bwhere\b", re.IGNORECASE),
      re.compile(r"设在|设置|设立|位于|地点|地址|放在|安排在")),
@@ -373,7 +373,9 @@ _SPAN_ASKS = (
     (re.compile(r"地址|" + _ENGLISH_ADDRESS, re.IGNORECASE),
      re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
     # a change ('申报缴税周期做了什么调整'): what it is changed to ('将全部个体“双定户”调整为按季申报缴纳')
-    (re.compile(r"(?:什么|哪些|怎样的?|如何|怎么)(?:样的)?(?:调整|改变|变更)|(?:调整|改变|变更)(?:了|成了|为)?(?:什么|哪些)"),
+    # (not a reason: '为什么调整限行政策'; nor a way: '如何调整工作时间')
+    (re.compile(r"(?<!为)(?:什么|哪些|怎样的?)(?:样的)?(?:调整|改变|变更)|(?:调整|改变|变更)(?:成|为)?了(?:什么|哪些)"
+                r"|改(?:成|为)了?什么"),
      re.compile(r"(?:调整|改|变更|改变)(?:为|成|至|到)")),
 )
 _FORM_BONUS = 0.15
@@ -527,15 +529,18 @@ def _counted(question: str, tokens: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in tokens if t in words or not t.isascii() and t in counted)
 
 
-def _counts(text: str, number: Target, counted: Sequence[str]) -> bool:
+def _counts(text: str, number: Target, counted: Sequence[str], numbers: Sequence[Target] = ()) -> bool:
     """Whether a number counts one of the `counted` words: one stands right after it ('5754个房间',
-    up to the next number: not '10家' of '10家定点医院和65家发热门诊'), or in its segment just before
-    it ('惠及一般工商业电力客户152.53万户')."""
-    after = re.split(r"[，,。；;\n\d]", text[number.end:number.end + _COUNT_WINDOW], maxsplit=1)[0]
+    up to the next of the text's `numbers`: not '10家' of '10家定点医院和65家发热门诊'), or in its
+    segment just before it ('惠及一般工商业电力客户152.53万户'), unless another number stands
+    between them ('65家发热门诊和10家': those words are 65家's; a date, a year or 'N95' is no such
+    number)."""
+    end = min((n.start for n in numbers if n.start >= number.end), default=len(text))
+    end = min(end, number.end + _COUNT_WINDOW)
+    after = re.split(r"[，,。；;\n]", text[number.end:end], maxsplit=1)[0]
     own = _segment_start(text, number.start, "，,。；;\n", restates=False)
-    # the words between two numbers of a segment are the first one's ('65家发热门诊和10家'); a part
-    # of a whole counts what the whole does ('补助资金80亿元，其中对湖北省预拨35亿元')
-    before = "" if re.search(r"\d", text[own:number.start]) else \
+    # a part of a whole counts what the whole does ('补助资金80亿元，其中对湖北省预拨35亿元')
+    before = "" if any(own <= n.start and n.end <= number.start for n in numbers) else \
         text[max(_segment_start(text, number.start, "，,。；;\n"), number.start - _COUNT_WINDOW):number.start]
     window = fold(before + after)
     return any(presence(t, window) > 0 for t in counted)
@@ -585,7 +590,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
         for target, measure in [*((t, False) for t in targets), *((q, True) for q in others)]:
             if units is not None and target.unit not in units or target.unit in excluded \
                     or target.value in given or _normal(target.value, target.unit) in {c[:2] for c in conditions} \
-                    or counted and not _counts(text, target, counted) or _rounded(text, target, numbers) \
+                    or counted and not _counts(text, target, counted, numbers) or _rounded(text, target, numbers) \
                     or increment and _base(text, target):
                 continue  # '免几个月房租' is not answered by '9万元', '增长两成及以上的' by its 20%
             # a target's metric may stand before its number; a measure's words stand on both

@@ -209,3 +209,11 @@ def test_an_english_question_is_also_embedded_as_the_corpus_would_write_it(serve
     mean = (1 - server_engine.corpus_query) * both[0] + server_engine.corpus_query * both[1]
     assert np.allclose(server_engine.query_vector(english), mean)
     assert not np.allclose(server_engine.query_vector(english), server_engine.embed_query("seawater"))
+
+
+def test_a_word_is_found_where_it_stands_as_a_word():
+    from indexer.query.engine import _at
+
+    assert _at("how to manage age limits", "age") == 14  # not inside 'manage'
+    assert _at("rooms in total", "rooms") == 0
+    assert _at("abc", "zzz") == 3  # not there: after everything

@@ -202,7 +202,8 @@ def test_a_hit_without_the_form_asked_for_keeps_little_of_its_relevance():
                                       "电话会议部署了哪些工作", "科技特派员有哪些要求", "研发投入占GDP比重目标是多少", "孵化器由谁负责",
                                       "延期复工期间工资怎么发放", "复工复产要做到哪几点", "全国电视电话会议部署了什么",
                                       "口罩价格有什么规定", "What is the price policy for masks?",
-                                      "地铁几号线停运", "隔离点在几号楼"])
+                                      "地铁几号线停运", "隔离点在几号楼", "这是第几号令", "这个通知是几号文件",
+                                      "发文字号是几号", "患者住几号床"])
 def test_most_questions_ask_for_no_particular_form(question):
     assert asks_of(question) == ()
     assert ask_met(asks_of(question), "任何文字") == 1.0
