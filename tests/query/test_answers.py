@@ -1132,6 +1132,17 @@ def test_a_reason_asked_for_a_change_is_not_what_it_is_changed_to():
     assert span is not None and "为减少人员流动" in text[span[0]:span[1]]
 
 
+def test_a_yes_or_no_question_is_answered_by_what_is_allowed_or_forbidden():
+    from indexer.query.spans import answer_span
+
+    text = ("11号通告说，为做好新冠肺炎疑似病例轻症患者首诊隔离点观察工作，加强定点发热门诊患者分流管理。"
+            "发热病人应到现居住地所在区定点发热门诊就诊，不得跨区就诊。")
+    tokens = ("武汉", "11号", "通告", "发热", "病人", "看病", "跨区", "就诊", "定点发热门诊", "分流")
+    idf = np.array([1, 2, 1, 1, 1, 1, 3, 1, 3, 2], dtype=float)
+    span = answer_span(text, "武汉防控指挥部第11号通告说发热病人该去哪看病，可以跨区就诊吗？", tokens, idf)
+    assert span is not None and "不得跨区就诊" in text[span[0]:span[1]]
+
+
 def test_a_number_in_an_aside_is_read_with_the_aside_alone():
     from indexer.query.spans import value_answer
 
