@@ -109,29 +109,52 @@ def _label_amount(q: dict) -> float:
 
 
 def spans(engine, questions: list[dict], verbose: bool) -> dict:
+    """Marked sentences holding the labelled answer, and values right, over all questions; and
+    per language (a question's `lang`, zh when it has none): those, the values given (right or
+    wrong), and where the first hit whose text holds the answer ranks (R@1, R@5, MRR over 10)."""
     span_ok = value_ok = value_total = 0
+    by: dict[str, dict] = {}
     for q in questions:
         result = engine.search(q["question"], 10)
         want = _SPACE.sub("", q["answer"])
         marked = ""
-        for hit in result.hits:
+        rank = None
+        for i, hit in enumerate(result.hits, 1):
+            text = "".join(engine.table.texts.take(list(hit.members)))
+            if rank is None and want in _SPACE.sub("", text):
+                rank = i
             if hit.answer_span:
-                text = "".join(engine.table.texts.take(list(hit.members)))
                 marked = text[hit.answer_span[0]:hit.answer_span[1]]
         good = bool(marked) and want in _SPACE.sub("", marked)
         span_ok += good
+        lang = by.setdefault(q.get("lang", "zh"), {"questions": 0, "spans": 0, "marked": 0, "values": 0,
+                                                  "value_questions": 0, "values_given": 0, "r1": 0, "r5": 0, "rr": 0.0})
+        lang["questions"] += 1
+        lang["spans"] += good
+        lang["marked"] += bool(marked)
+        lang["r1"] += rank == 1
+        lang["r5"] += rank is not None and rank <= 5
+        lang["rr"] += 1 / rank if rank else 0.0
         if q.get("value") is not None:  # a label without a value asks for none
             value_total += 1
             a = result.answer
-            got = a is not None and getattr(a, "kind", "") == "value" and abs(a.value - _label_amount(q)) < 1e-6 \
-                and (q.get("year") is None or a.year == q["year"])
+            given = a is not None and getattr(a, "kind", "") == "value"
+            got = given and abs(a.value - _label_amount(q)) < 1e-6 and (q.get("year") is None or a.year == q["year"])
             value_ok += got
+            lang["value_questions"] += 1
+            lang["values_given"] += given
+            lang["values"] += got
             if verbose and not got:
                 print(f"  {q['id']} VALUE {q['question']}: want {q['value']} {q['unit']} {q.get('year')}, "
                       f"got {a.to_dict() if a else None}")
         if verbose and not good:
             print(f"  {q['id']} SPAN {q['question']}: want {q['answer']!r}, marked {marked!r}")
-    return {"spans": f"{span_ok}/{len(questions)}", "values": f"{value_ok}/{value_total}"}
+    languages = {
+        name: {"spans": f"{c['spans']}/{c['questions']} ({c['marked']} marked)",
+               "values": f"{c['values']}/{c['value_questions']} ({c['values_given']} given)",
+               "answer_clause_r1_r5_mrr": f"{c['r1']} / {c['r5']} / {c['rr'] / c['questions']:.3f}"}
+        for name, c in sorted(by.items())}
+    return {"spans": f"{span_ok}/{len(questions)}", "values": f"{value_ok}/{value_total}", "by_language": languages}
 
 
 def main() -> int:
@@ -144,8 +167,9 @@ def main() -> int:
                         help="an index of the NCP notices, for bench/questions_who_ncp.jsonl (skipped if absent)")
     parser.add_argument("--who-ncp", default=str(REPO / "bench" / "questions_who_ncp.jsonl"),
                         help="who-questions on the NCP notices (bench/questions_who_ncp2.jsonl: a blind second set)")
-    parser.add_argument("--factual-ncp", default=str(REPO / "bench" / "questions_factual_ncp.jsonl"),
-                        help="factual and value questions on the NCP notices, scored as the seed ones (skipped if absent)")
+    parser.add_argument("--factual-ncp", nargs="+", default=[str(REPO / "bench" / "questions_factual_ncp.jsonl")],
+                        help="factual and value questions on the NCP notices, scored as the seed ones, one or more "
+                             "files scored together (skipped if absent)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     engine = open_engine(Config(index_dir=Path(args.index), runtime=args.runtime), workers=1)
@@ -154,8 +178,10 @@ def main() -> int:
     if Path(args.ncp_index).exists():
         ncp = open_engine(Config(index_dir=Path(args.ncp_index), runtime=args.runtime), workers=1)
         report.update(who_ncp(ncp, read_jsonl(Path(args.who_ncp)), args.verbose))
-        if Path(args.factual_ncp).exists():
-            report.update({f"ncp_{k}": v for k, v in spans(ncp, read_jsonl(Path(args.factual_ncp)), args.verbose).items()})
+        files = [Path(f) for f in args.factual_ncp if Path(f).exists()]
+        if files:
+            questions = [q for f in files for q in read_jsonl(f)]
+            report.update({f"ncp_{k}": v for k, v in spans(ncp, questions, args.verbose).items()})
     print(json.dumps(report, ensure_ascii=False))
     return 0
 
