@@ -811,6 +811,7 @@ _BOUNDS = (
 _UP = re.compile(r"增长|提高|增加|上升|提升|上调|扩大|\bincrease|\brise\b|\bgrow", re.IGNORECASE)
 _DOWN = re.compile(r"降低|下降|减少|下调|压降|缩减|降至|\breduc|\bcut\b|\blower", re.IGNORECASE)
 _BOUND_BONUS, _DIRECTION_PENALTY = 0.15, 0.15
+_TOTALLED = re.compile(r"累计|累积|合计|共计|总计")
 
 
 def _agreement(question: str, around: str, after: str = "") -> float:
@@ -821,6 +822,8 @@ def _agreement(question: str, around: str, after: str = "") -> float:
     for asked, stated, word in _BOUNDS:
         if asked.search(question) and (stated.search(around) or around.endswith(word) or after.startswith(word)):
             score += _BOUND_BONUS
+    if _BOUNDS[0][0].search(question) and _TOTALLED.search(around):
+        score -= _BOUND_BONUS  # a running total is no bound ('最多能贷多少': not '累计投放贷款16.2亿元')
     up, down = bool(_UP.search(question)), bool(_DOWN.search(question))
     if up != down and (_DOWN if up else _UP).search(around) and not (_UP if up else _DOWN).search(around):
         score -= _DIRECTION_PENALTY

@@ -830,6 +830,15 @@ def test_what_a_number_counts_is_not_cut_off_by_dates_or_names(text, counted, co
     assert [_counts(text, n, (counted,), numbers) for n in numbers] == counts
 
 
+def test_a_running_total_does_not_answer_a_bound():
+    from indexer.query.spans import value_answer
+
+    text = "减税抗疫贷自推出以来，已在成都地区累计投放贷款16.2亿元，惠及小微企业2476户。此外，单户最高可贷500万元。"
+    tokens = ("成都", "减税", "抗疫贷", "小微", "企业", "最多")
+    answer = value_answer("成都的减税抗疫贷一家小微企业最多能贷多少", tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (5e6, "元")
+
+
 def test_how_many_households_is_a_value_question():
     from indexer.query.spans import is_value_question
 
