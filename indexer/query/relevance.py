@@ -71,15 +71,15 @@ _HIT_FEATURES = 10
 # A bare 万/亿 only where nothing follows it: '100万只' is a count, '10万平方米' an area.
 _SUM = re.compile(r"\d\s*(?:[万亿千百])?\s*元|\d(?:\.\d+)?\s*[万亿](?=[，,。；;、）)\s]|$)"
                   r"|[零〇一二两三四五六七八九十百千]+[万亿]?元|免费|免收|减免|全额|\d\s*(?:yuan|rmb)\b", re.IGNORECASE)
+# '几号' asking a day: before a start, an end or the question's end ('从几号开始', '几号截止', '开学是几号？'),
+# not a number's ('第几号令', '几号文件', '几号床', '电话是几号', '文号是几号').
+DAY_ASKED = (r"几月几[号日]|(?<![第字])(?<!电话)(?<!电话是)(?<!号码)(?<!号码是)(?<!文号是)(?<!字号是)几号"
+             r"(?=\s*(?:开始|起|前|之前|以前|截止|为止|到|至|结束|[？?]|$))")
 # What a question asks for, where the answer has a form of its own: a price or a pay (an amount
 # of money), a phone number, an address or the way somewhere, opening hours, a sum asked of a
 # money word, an area, a year or a day, the holder of an office. A clause that
 # names the subject without that form does not answer it ('科技特派员工资多少' against clauses
 # on how many commissioners are sent). Each pair: the question's ask, the answer's form.
-# '几号' asking a day: before a start, an end or the question's end ('从几号开始', '几号截止', '开学是几号？'),
-# not a number's ('第几号令', '几号文件', '几号床', '电话是几号', '文号是几号').
-DAY_ASKED = (r"几月几[号日]|(?<![第字])(?<!电话)(?<!电话是)(?<!号码)(?<!号码是)(?<!文号是)(?<!字号是)几号"
-             r"(?=\s*(?:开始|起|前|之前|以前|截止|为止|到|至|结束|[？?]|$))")
 ASKS = (
     (re.compile(r"(?:多少|几块)钱|价格(?:是|为)?多少|价格\s*[?？]?\s*$|什么价格?|价钱|票价|(?:工资|薪酬|薪资)(?:标准)?(?:是|有|为)?多少"
                 r"|how much\b.*\bcost|\bprices? (?:of|for)\b|\bwhat (?:is|are) the prices?\s*[?？]?\s*$"

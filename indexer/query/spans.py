@@ -373,8 +373,9 @@ _SPAN_ASKS = (
     (re.compile(r"地址|" + _ENGLISH_ADDRESS, re.IGNORECASE),
      re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号[院楼]|\d+\s*室|地址[:：]")),
     # a yes or no ('可以跨区就诊吗', '是否需要每期重复申请'): a sentence that allows, requires or forbids
+    # ('只申请一次'; not the measure word of '100万只')
     (re.compile(r"吗\s*[？?]?\s*$|是否|能否|可否|可不可以|能不能|需不需要|要不要|用不用"),
-     re.compile(r"不得|不能|不可|可以|允许|禁止|不予|无需|不需要?|不必|必须|只需|只|仅|不再|一律|免于")),
+     re.compile(r"不得|不能|不可|可以|允许|禁止|不予|无需|不需要?|不必|必须|只(?:需|能|限|可|要|申请)|仅|不再|一律|免于")),
     # a change ('申报缴税周期做了什么调整'): what it is changed to ('将全部个体“双定户”调整为按季申报缴纳')
     # (not a reason: '为什么调整限行政策'; nor a way: '如何调整工作时间')
     (re.compile(r"(?<!为)(?:什么|哪些|怎样的?)(?:样的)?(?:调整|改变|变更)|(?:调整|改变|变更)(?:成|为)?了(?:什么|哪些)"

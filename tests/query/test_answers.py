@@ -1150,6 +1150,11 @@ def test_a_yes_or_no_question_is_answered_by_what_is_allowed_or_forbidden():
     idf = np.array([1, 2, 1, 1, 1, 1, 3, 1, 3, 2], dtype=float)
     span = answer_span(text, "武汉防控指挥部第11号通告说发热病人该去哪看病，可以跨区就诊吗？", tokens, idf)
     assert span is not None and "不得跨区就诊" in text[span[0]:span[1]]
+    # a measure word is not 'only'
+    text = "各企业已向员工投放口罩近1000万只。员工上岗只需佩戴普通口罩。"
+    tokens = ("企业", "口罩", "投放", "上岗")
+    span = answer_span(text, "企业投放的口罩员工上岗一定要戴N95吗？", tokens, np.ones(4))
+    assert span is not None and "只需佩戴" in text[span[0]:span[1]]
 
 
 def test_a_number_in_an_aside_is_read_with_the_aside_alone():
