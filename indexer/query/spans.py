@@ -80,10 +80,10 @@ if TYPE_CHECKING:
 # The measure words a count is asked with ('多少家', '几例', '多少节'), one character each; a question
 # word and one of them, but 次 ('多少次'), names what it counts (_COUNTED) and the unit answered first
 # (_ASKED_CLASSIFIER), as do 人次 and 台次.
-_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶"
+_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根"
 _MEASURES = "人次|台次|[" + _MEASURE_CHARS.replace("次", "") + "]"
 VALUE_QUESTION = re.compile(
-    r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成]|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成秒米克]|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far|quickly|soon)\b|"
     # the number named ('what is the maximum guarantee fee rate', 'to what level is the ratio raised')
     r"\bwhat\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:[\w-]+\s+){0,4}?(?:(?:rate|ratio|percentage|share|proportion|"
@@ -134,11 +134,20 @@ _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点", "成"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
                           "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类", "节", "场",
-                          "份", "箱", "盒", "瓶"})
+                          "份", "箱", "盒", "瓶", "根", "方面"})
+_WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
+_LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
 _ASKED_UNITS = (
     (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日|小时|分钟)"
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
+    # a weight, a length, seconds ('每人每天多少克', '保持多少米距离', '几秒')
+    (re.compile(r"(?:多少|几)(?:千克|公斤|毫克|克)|多重|\bhow\s+heavy\b|\bhow many (?:grams|kilograms|kilos|milligrams)\b",
+                re.IGNORECASE), _WEIGHT_UNITS),
+    (re.compile(r"(?:多少|几)(?:千米|公里|厘米|毫米|米)|多远|多高|多宽|多深"
+                r"|\bhow\s+(?:far|high|tall|wide|deep)\b|\bhow many (?:metres|meters|kilometres|kilometers|centimetres|centimeters)\b",
+                re.IGNORECASE), _LENGTH_UNITS),
+    (re.compile(r"(?:多少|几)秒|\bhow many seconds\b", re.IGNORECASE), frozenset({"秒"})),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
     (re.compile(r"(?:多少|几)大?[" + _MEASURE_CHARS + "]"), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)

@@ -236,6 +236,15 @@ def test_quantities_of_cases_kinds_tenths_days_and_approximate_counts():
         (28018, "例"), (8, "类"), (6, "成"), (10, "日"), (300, "名"), (2000, "家"), (7, "类")]
 
 
+def test_quantities_of_weight_length_seconds_aspects_and_sticks():
+    from indexer.parse.targets import quantities
+
+    text = "排队保持1米以上距离，每人供应大米500克，洗手不少于20秒，铺设管线20根，从三方面推进，绿化面积100平方米，误差5厘米。"
+    assert [(q.value, q.unit) for q in quantities(text)] == [
+        (1, "米"), (500, "克"), (20, "秒"), (20, "根"), (3, "方面"), (100, "平方米"), (5, "厘米")]
+    assert quantities("米面油供应充足，克服困难") == []  # a word that begins with a unit's character
+
+
 def test_grades_dates_and_words_of_cheng_are_no_quantities():
     from indexer.parse.targets import quantities
 

@@ -839,6 +839,22 @@ def test_a_running_total_does_not_answer_a_bound():
     assert answer is not None and (answer.value, answer.unit) == (5e6, "元")
 
 
+@pytest.mark.parametrize("question, value, unit", [
+    ("商场排队顾客之间要保持多少米距离", 1, "米"),
+    ("每人每天供应多少克大米", 500, "克"),
+    ("洗手要洗几秒", 20, "秒"),
+    ("How far apart must shoppers queueing in the mall stand?", 1, "米"),
+])
+def test_a_weight_a_length_or_seconds_asked_is_answered_in_its_unit(question, value, unit):
+    from indexer.query.spans import is_value_question, value_answer
+
+    text = "商场排队时，顾客之间应保持1米以上距离，每次限流50人。每人每天供应大米500克。洗手时间不少于20秒，共设洗手点8个。"
+    tokens = ("商场", "排队", "顾客", "距离", "大米", "洗手", "mall")
+    assert is_value_question(question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+
+
 def test_how_many_households_is_a_value_question():
     from indexer.query.spans import is_value_question
 
