@@ -317,8 +317,7 @@ class SearchEngine:
             if word in ENGLISH_STOPWORDS or word in _ASKING or len(word) < 2:
                 continue
             at = _at(lowered, word)
-            senses = [w for w in chinese_words(word) if w in self.lexical.vocab] \
-                if word.isascii() and word.isalpha() and len(word) >= 3 else []
+            senses = self.corpus_senses(word) if word.isascii() and word.isalpha() and len(word) >= 3 else []
             if senses:  # 'bank' -> 银行, though bank details in English give the corpus 'bank' too
                 found.append((at, senses[int(np.argmin(self.lexical.idf(senses)))]))
             elif word in self.lexical.vocab:  # 'N95', 'LPR', '2020'
@@ -398,7 +397,7 @@ class SearchEngine:
             if (word in self.lexical.vocab or not (word.isascii() and word.isalpha()) or len(word) < 3
                     or word in ENGLISH_STOPWORDS or word in _ASKING):
                 continue
-            senses = [w for w in chinese_words(word) if w in self.lexical.vocab]
+            senses = self.corpus_senses(word)
             if senses and not any(w in searched for w in senses):  # '海水 seawater' is 海水 once
                 out.append(senses)
         return out
@@ -547,6 +546,10 @@ class SearchEngine:
         return QueryTerms(text, tokens, self.lexical.idf(list(tokens)), ceiling, lexical.coverage if tokens else 0.0,
                           heads, self.lexical.idf(list(heads)), unknown, parsed.text, glosses, gloss_idf)
 
+    def corpus_senses(self, word: str) -> list[str]:
+        """The words of the corpus the dictionary gives for an English word (query/dictionary.py)."""
+        return [w for w in chinese_words(word) if w in self.lexical.vocab]
+
     def glosses(self, words) -> tuple[tuple[Gloss, ...], np.ndarray]:
         """The English words of a question the corpus never uses that the dictionary gives
         words of the corpus for (query/dictionary.py), and their weights: GLOSS_WEIGHT of the
@@ -555,7 +558,7 @@ class SearchEngine:
         for word in words:
             if not (word.isascii() and word.isalpha()) or word in _ASKING:
                 continue
-            found = [w for w in chinese_words(word) if w in self.lexical.vocab]
+            found = self.corpus_senses(word)
             if not found:
                 continue
             idf = self.lexical.idf(found)

@@ -1108,53 +1108,40 @@ def test_a_part_the_question_does_not_name_does_not_answer_for_the_whole():
     assert answer is not None and answer.value == 28018
 
 
-def test_a_time_asked_of_a_change_is_the_date_the_change_runs_to():
+@pytest.mark.parametrize("text, question, tokens, want", [
+    pytest.param(  # a time asked of a change is the date the change runs to
+        "一、延长城乡居民基本医疗保险费集中缴费期。鉴于目前疫情防控的严峻形势，我省 2020年城乡居民基本医疗保险费集中缴费截止"
+        "日期早于 2020年 3月 31日的统筹区，集中缴费截止日期由 2020 年 2 月 29 日统一延长至 2020 年 3 月 31 日。",
+        "湖南省2020年城乡居民医保集中缴费截止日期因疫情延长到了哪一天",
+        ("湖南省", "城乡居民", "医保", "集中", "缴费", "截止日期", "疫情", "延长"), "统一延长至 2020 年 3 月 31 日",
+        id="a-change-runs-to-a-date"),
+    pytest.param(  # or to the end of the epidemic
+        "城乡居民在规定的延长缴费期内缴纳2020年个人缴费的，2020年1月1日至参保缴费之日发生的城乡居民医保参保费用可以"
+        "按规定予以补报。2020年城乡居民基本医疗保险参保缴费期延长至宣布疫情解除后两个月内。",
+        "甘肃2020年城乡居民医保的参保缴费期延长到什么时候",
+        ("甘肃", "城乡居民", "医保", "参保", "缴费", "延长"), "延长至宣布疫情解除后两个月内",
+        id="a-change-runs-to-the-end-of-the-epidemic"),
+    pytest.param(  # '从几号开始' asks a date
+        "（一）明确复工复产时间。在扎实做好疫情防控工作的基础上，从2020年2月10日起分类有序推进全市企业复工复产。"
+        "全市各企业复工复产前要做好员工排查、场所消毒等准备工作，推进复工复产有序开展。",
+        "贵阳市从几号开始推进各企业复工复产？", ("贵阳市", "推进", "企业", "复工复产"), "2020年2月10日",
+        id="from-which-day-asks-a-date"),
+    pytest.param(  # a change asked is answered by what it is changed to
+        "根据《税收征管法》和《个体工商户税收定期定额征收管理办法》等法律法规，税务部门有权对定期定额户核定定额。"
+        "自2020年2月起，将全部个体“双定户”的申报纳税期限统一调整为按季申报缴纳。",
+        "重庆税务局对个体定期定额户的申报缴税周期做了什么调整？",
+        ("重庆", "税务局", "个体", "定期定额", "申报", "周期"), "调整为按季申报缴纳",
+        id="a-change-asked-is-what-it-is-changed-to"),
+    pytest.param(  # but a reason asked for a change is not
+        "为减少人员流动，市政府决定调整限行政策。限行时间调整为7时至20时。",
+        "为什么调整限行政策", ("调整", "限行", "政策"), "为减少人员流动",
+        id="a-reason-asked-is-not-what-it-is-changed-to"),
+])
+def test_the_sentence_marked_has_the_form_the_question_asks(text, question, tokens, want):
     from indexer.query.spans import answer_span
 
-    text = ("一、延长城乡居民基本医疗保险费集中缴费期。鉴于目前疫情防控的严峻形势，我省 2020年城乡居民基本医疗保险费集中缴费截止"
-            "日期早于 2020年 3月 31日的统筹区，集中缴费截止日期由 2020 年 2 月 29 日统一延长至 2020 年 3 月 31 日。")
-    tokens = ("湖南省", "城乡居民", "医保", "集中", "缴费", "截止日期", "疫情", "延长")
-    span = answer_span(text, "湖南省2020年城乡居民医保集中缴费截止日期因疫情延长到了哪一天", tokens, np.ones(len(tokens)))
-    assert span is not None and "统一延长至 2020 年 3 月 31 日" in text[span[0]:span[1]]
-
-
-def test_a_time_asked_of_a_change_may_be_the_end_of_the_epidemic():
-    from indexer.query.spans import answer_span
-
-    text = ("城乡居民在规定的延长缴费期内缴纳2020年个人缴费的，2020年1月1日至参保缴费之日发生的城乡居民医保参保费用可以"
-            "按规定予以补报。2020年城乡居民基本医疗保险参保缴费期延长至宣布疫情解除后两个月内。")
-    tokens = ("甘肃", "城乡居民", "医保", "参保", "缴费", "延长")
-    span = answer_span(text, "甘肃2020年城乡居民医保的参保缴费期延长到什么时候", tokens, np.ones(len(tokens)))
-    assert span is not None and "延长至宣布疫情解除后两个月内" in text[span[0]:span[1]]
-
-
-def test_from_which_day_asks_a_date():
-    from indexer.query.spans import answer_span
-
-    text = ("（一）明确复工复产时间。在扎实做好疫情防控工作的基础上，从2020年2月10日起分类有序推进全市企业复工复产。"
-            "全市各企业复工复产前要做好员工排查、场所消毒等准备工作，推进复工复产有序开展。")
-    tokens = ("贵阳市", "推进", "企业", "复工复产")
-    span = answer_span(text, "贵阳市从几号开始推进各企业复工复产？", tokens, np.ones(len(tokens)))
-    assert span is not None and "2020年2月10日" in text[span[0]:span[1]]
-
-
-def test_a_change_asked_is_answered_by_what_it_is_changed_to():
-    from indexer.query.spans import answer_span
-
-    text = ("根据《税收征管法》和《个体工商户税收定期定额征收管理办法》等法律法规，税务部门有权对定期定额户核定定额。"
-            "自2020年2月起，将全部个体“双定户”的申报纳税期限统一调整为按季申报缴纳。")
-    tokens = ("重庆", "税务局", "个体", "定期定额", "申报", "周期")
-    span = answer_span(text, "重庆税务局对个体定期定额户的申报缴税周期做了什么调整？", tokens, np.ones(len(tokens)))
-    assert span is not None and "调整为按季申报缴纳" in text[span[0]:span[1]]
-
-
-def test_a_reason_asked_for_a_change_is_not_what_it_is_changed_to():
-    from indexer.query.spans import answer_span
-
-    text = "为减少人员流动，市政府决定调整限行政策。限行时间调整为7时至20时。"
-    tokens = ("调整", "限行", "政策")
-    span = answer_span(text, "为什么调整限行政策", tokens, np.ones(len(tokens)))
-    assert span is not None and "为减少人员流动" in text[span[0]:span[1]]
+    span = answer_span(text, question, tokens, np.ones(len(tokens)))
+    assert span is not None and want in text[span[0]:span[1]]
 
 
 def test_a_yes_or_no_question_is_answered_by_what_is_allowed_or_forbidden():
