@@ -202,6 +202,8 @@ def test_an_english_question_is_also_embedded_as_the_corpus_would_write_it(serve
     assert written("How many technology commissioners does Chenzhou send?").split()[:2] == ["科技特派员", "郴州"]
     assert written("seawater") == "海水"
     assert written("科技特派员") == written("asdf qwer") == ""  # Chinese; nothing the corpus has
+    assert written("the of and what") == ""  # stop words alone
+    assert written("科技特派员 seawater") == ""  # mixed: the Chinese question is embedded as it is
     chinese = server_engine.parse_query("科技特派员", 5, Filters())
     assert (server_engine.query_vector(chinese) == server_engine.embed_query("科技特派员")).all()
     english = server_engine.parse_query("seawater", 5, Filters())
