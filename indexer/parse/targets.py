@@ -50,6 +50,8 @@ _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次"
           # 方面 counts aspects ('从三方面'), 根 sticks and lines
           "千克", "公斤", "毫克", "克", "千米", "厘米", "毫米", "米", "毫升", "秒", "方面", "根")
 _LESSONS = r"节(?![日假前后期庆])"
+# 种 counts sorts ('8种外语', '三种渠道'), not the article of '一种新型…', nor 种植, 种子, 种类
+_SORTS = r"(?<!(?<![一二两三四五六七八九十\d])一)种(?![植子类族苗养田地])"
 # 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
 # after digits, or a one-character numeral after 等/共 ('8类生活必需品', '7大类', '等四类人员'), not a grade
 # ('二类医疗器械', '一类地区'); 节 lessons, not a holiday (节日, 节假日).
@@ -60,7 +62,7 @@ _VALUE_RE = re.compile(
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])(?:[一二两三四五六七八九](?![一二两三四五六七八九](?![十百千]))|十)"
     r"[零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?(?P<approx>[多余])?\s{0,3}(?P<mult>万亿|亿|万|千)?(?P<approx2>[多余])?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + "|" + _SORTS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 
 
 def _unit(match: re.Match) -> str:

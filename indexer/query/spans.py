@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 # The measure words a count is asked with ('多少家', '几例', '多少节'), one character each; a question
 # word and one of them, but 次 ('多少次'), names what it counts (_COUNTED) and the unit answered first
 # (_ASKED_CLASSIFIER), as do 人次 and 台次.
-_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根"
+_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根种"
 _MEASURES = "人次|台次|[" + _MEASURE_CHARS.replace("次", "") + "]"
 VALUE_QUESTION = re.compile(
     r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成秒米克]|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
@@ -91,7 +91,8 @@ VALUE_QUESTION = re.compile(
     r"|target\s+for\b)|"  # 'the 2020 target for the increase in…', not 'the target of this notice'
     r"\bto\s+what\s+level\b|\bwhat\s+level\s+(?:is|was|will|should|can|must)\b|"
     r"\b(?:below|above|exceeding)\s+what\b|"  # a bound: 'below what load factor'
-    r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b|"
+    # 'what connection rate did … achieve', 'what capacity utilization rate was reported'
+    r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:[\w-]+\s+){0,2}?(?:rate|ratio)|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
     r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:reward|subsidy|allowance|bonus|fine|fee|price|payment|compensation)s?"
     r"(?=\s+(?:is|are|was|were|per|paid|given|granted|can|will|do|does|for|of|to)\b|\s*[?,.]|$)|"
@@ -134,7 +135,7 @@ _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点", "成"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
                           "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类", "节", "场",
-                          "份", "箱", "盒", "瓶", "根", "方面"})
+                          "份", "箱", "盒", "瓶", "根", "方面", "种"})
 _WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
 _LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
 _ASKED_UNITS = (
@@ -142,7 +143,8 @@ _ASKED_UNITS = (
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     # a weight, a length, seconds ('每人每天多少克', '保持多少米距离', '几秒')
-    (re.compile(r"(?:多少|几)(?:千克|公斤|毫克|克)|多重|\bhow\s+heavy\b|\bhow many (?:grams|kilograms|kilos|milligrams)\b",
+    (re.compile(r"(?:多少|几)(?:千克|公斤|毫克|克|吨)|多重|\bhow\s+heavy\b"
+                r"|\bhow many (?:grams|kilograms|kilos|milligrams|tonnes|tons|metric tons)\b",
                 re.IGNORECASE), _WEIGHT_UNITS),
     (re.compile(r"(?:多少|几)(?:千米|公里|厘米|毫米|米)|多远|多高|多宽|多深"
                 r"|\bhow\s+(?:far|high|tall|wide|deep)\b|\bhow many (?:metres|meters|kilometres|kilometers|centimetres|centimeters)\b",
@@ -297,8 +299,26 @@ _CONTACT_ASK = re.compile(r"(?:电话|号码|热线|联系方式|地址)[^，,�
 
 def is_value_question(query: str) -> bool:
     """True when the question asks for a number (多少, 几家, 比重, how many …), not a telephone
-    number or an address ('热线电话是多少': the sentence stating one is marked instead)."""
-    return bool(VALUE_QUESTION.search(query)) and not _CONTACT_ASK.search(query)
+    number or an address ('热线电话是多少': the sentence stating one is marked instead). An English
+    question that counts something else names its hotline only to say whose count it asks ('In
+    how many foreign languages does Beijing's 12345 hotline offer service')."""
+    if not VALUE_QUESTION.search(query):
+        return False
+    if not _CONTACT_ASK.search(query):
+        return True
+    counted = _english_focus(query)
+    return bool(counted) and not re.search(_ENGLISH_PHONE + "|" + _ENGLISH_ADDRESS, counted, re.IGNORECASE)
+
+
+def _english_focus(question: str, per: bool = False) -> str:
+    """What an English question counts: the words after its ask up to the verb that follows
+    ('How many rooms in total can …' -> ' rooms in total '), or with `per` and no ask, after
+    its 'per' ('what subsidy per square metre is paid'); "" without either."""
+    english = _ENGLISH_ASK.search(question) or (_ENGLISH_PER.search(question) if per else None)
+    if english is None:
+        return ""
+    verb = _ENGLISH_VERB.search(question, english.end())
+    return question[english.end():verb.start() if verb else len(question)]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -450,7 +470,9 @@ _FOCUS = 2.0
 # provide' counts rooms, 'what share of their … deposit can …' a share of the deposit. Those
 # words, up to the verb that follows them, weigh double.
 _ENGLISH_ASK = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:below|above|exceeding)\s+what\b|\bwhat\s+(?:percentage|share|proportion|number|amount|"
-                          r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?", re.IGNORECASE)
+                          r"(?:interest\s+)?rate|ratio|(?:\w+\s+)?(?:output|volume))\b(?:\s+of\b)?"
+                          # a rate named by what it is of: 'what connection rate did …' counts 'connection rate'
+                          r"|\bwhat(?=\s+(?:[\w-]+\s+){1,2}?(?:rate|ratio)\b)", re.IGNORECASE)
 # Without such an ask, what a sum is reckoned by: 'what subsidy per square metre is paid' (its 'subsidy'
 # already written 补贴 by the glossary); not 'as per the notice'.
 _ENGLISH_PER = re.compile(r"(?<!\bas )\bper\b", re.IGNORECASE)
@@ -465,11 +487,7 @@ def focus_weights(question: str, tokens: Sequence[str], idf: np.ndarray) -> np.n
     whose only clause holds it)."""
     m = _QUESTION_WORD.search(question)
     if m is None:
-        english = _ENGLISH_ASK.search(question) or _ENGLISH_PER.search(question)
-        if english is None:
-            return idf
-        verb = _ENGLISH_VERB.search(question, english.end())
-        focus = fold(question[english.end():verb.start() if verb else len(question)])
+        focus = fold(_english_focus(question, per=True))
         if not focus.strip():
             return idf
         words = set(re.findall(r"[a-z0-9]+|[^\sa-z0-9]+", focus))

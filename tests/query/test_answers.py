@@ -855,6 +855,27 @@ def test_a_weight_a_length_or_seconds_asked_is_answered_in_its_unit(question, va
     assert answer is not None and (answer.value, answer.unit) == (value, unit)
 
 
+@pytest.mark.parametrize("question, value, unit", [
+    ("热线提供几种外语服务", 8, "种"),
+    ("In how many foreign languages does the 12345 hotline offer service?", 8, "种"),  # counts languages, not a number to call
+    ("How many tonnes of vegetables are held in reserve?", 3e5, "吨"),
+    ("What connection rate did the outbound-calling robot achieve?", 82.25, "%"),
+])
+def test_sorts_tonnes_and_a_rate_named_by_what_it_is_of_are_asked_numbers(question, value, unit):
+    from indexer.query.spans import is_value_question, value_answer
+
+    text = "共储有30多万吨耐储蔬菜，投放市场50个网点。12345热线提供英、法、德等8种外语服务，开通热线3条。外呼机器人接通率达到82.25%，累计拨打电话5万个。"
+    tokens = ("蔬菜", "外语", "热线", "机器人", "接通率", "languages", "vegetables")
+    assert is_value_question(question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+    # the article '一种' and 种植 count no sorts; a hotline asked by name is still a contact
+    from indexer.parse.targets import quantities
+
+    assert quantities("这是一种新型冠状病毒，种植面积扩大") == [] and [q.value for q in quantities("十一种")] == [11]
+    assert not is_value_question("What is the 12345 hotline number of Beijing?")
+
+
 def test_how_many_households_is_a_value_question():
     from indexer.query.spans import is_value_question
 
