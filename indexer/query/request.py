@@ -16,8 +16,14 @@ from indexer.query.glossary import Expansion
 MAX_QUERY_CHARS = 1000
 # What a question may cost: only its first MAX_SEARCHED_CHARS characters (after normalising) are
 # embedded and BM25-scored. Embedding time grows faster than linearly with length (~20 ms for
-# a 20-character question, ~45 ms at 200, ~0.5-5 s at 1000), and real questions are far shorter.
+# a 20-character question, 0.1-0.15 s at 200 Chinese characters, seconds at 1000), and real
+# questions are far shorter. The limit is in Chinese characters: a character of ASCII costs
+# ASCII_COST of one, as the embedder reads about three letters of English to a token and one or
+# two Chinese characters (600 characters of English embed in ~105 ms, 200 of Chinese in ~127:
+# docs/BENCHMARKS.md, session 14). An English question of 200 letters says about a third of what
+# a Chinese one does, and its last words are often what it asks ('…temporary work subsidies?').
 MAX_SEARCHED_CHARS = 200
+ASCII_COST = 1 / 3
 MAX_K = 100
 SCOPES = ("other-documents", "other-regions", "all")
 
@@ -39,9 +45,16 @@ def validate_query(query: str) -> str:
 
 
 def searched_text(query: str) -> str:
-    """What a search reads of a question: validate_query's text, cut to MAX_SEARCHED_CHARS.
-    Raises: QueryError as validate_query."""
-    return validate_query(query)[:MAX_SEARCHED_CHARS].rstrip()
+    """What a search reads of a question: validate_query's text, cut where its characters cost
+    more than MAX_SEARCHED_CHARS (ASCII_COST each of ASCII, one each of the rest: 200 characters
+    of Chinese, 600 of English). Raises: QueryError as validate_query."""
+    text = validate_query(query)
+    cost = 0.0
+    for at, char in enumerate(text):
+        cost += ASCII_COST if char.isascii() else 1.0
+        if cost > MAX_SEARCHED_CHARS + 1e-9:
+            return text[:at].rstrip()
+    return text
 
 
 def validate_k(k) -> int:

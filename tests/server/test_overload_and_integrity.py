@@ -15,7 +15,7 @@ import pytest
 from indexer.config import Config
 from indexer.index import store
 from indexer.query.engine import SearchEngine
-from indexer.query.request import MAX_SEARCHED_CHARS, validate_query
+from indexer.query.request import ASCII_COST, MAX_SEARCHED_CHARS, validate_query
 from server import app as server_app
 from server.app import create_app
 
@@ -94,8 +94,19 @@ def test_healthz_deep_compares_every_file_with_its_checksum(index_copy, query_em
 def test_a_long_question_is_searched_by_its_first_characters_only(client):
     reply = client.get("/api/search?" + urlencode({"q": LONG_QUESTION, "k": 3}))
     assert reply.status_code == 200
-    assert reply.get_json()["query"] == validate_query(LONG_QUESTION)[:MAX_SEARCHED_CHARS]
-    assert len(reply.get_json()["query"]) == MAX_SEARCHED_CHARS < len(LONG_QUESTION)
+    searched = reply.get_json()["query"]
+    assert validate_query(LONG_QUESTION).startswith(searched) and len(searched) < len(LONG_QUESTION)
+    # in Chinese characters, the ASCII ones (NFKC makes '，' a ',') costing a third
+    assert MAX_SEARCHED_CHARS - 1 <= sum(ASCII_COST if c.isascii() else 1 for c in searched) <= MAX_SEARCHED_CHARS + 1e-6
+    # English says a third as much per character: a long English question is searched whole,
+    # and a pasted page of it cut at three times the Chinese limit
+    english = ("Under the National Health Commission notice on improving working conditions for frontline "
+               "medical staff, by which day of each month must provincial health authorities report the "
+               "numbers of people, working days and amounts of temporary work subsidies to the NHC?")
+    assert 200 < len(english) < 3 * MAX_SEARCHED_CHARS
+    assert client.get("/api/search?" + urlencode({"q": english, "k": 3})).get_json()["query"] == english
+    pasted = client.get("/api/search?" + urlencode({"q": (english + " ") * 3, "k": 3})).get_json()["query"]
+    assert 3 * MAX_SEARCHED_CHARS - 1 <= len(pasted) <= 3 * MAX_SEARCHED_CHARS
     assert client.get("/api/search?" + urlencode({"q": "孵" * 1001})).status_code == 400
 
 
