@@ -39,7 +39,7 @@ from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.dictionary import chinese_words, phrases
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
-from indexer.query.glossary import Expansion, Glossary, default_glossary
+from indexer.query.glossary import Expansion, Glossary, default_glossary, english_dates
 from indexer.query.places import CONFLICT, PREFERENCE, PlaceNames, Preference
 from indexer.query.relevance import (
     BEST_DEPTH,
@@ -267,6 +267,7 @@ class SearchEngine:
         if self.expand:  # places an English question names in pinyin ('in Huaihua' -> 怀化), unless the glossary has them
             known = {x.term for x in expansions}
             expansions += tuple(Expansion(words, name) for words, name in self.places.romanised(topic) if name not in known)
+            expansions += tuple(english_dates(topic))  # 'February 10, 2020' -> 2020年2月10日
             expansions += self.dictionary_phrases(topic, expansions)
         return ParsedQuery(text, validate_k(k), filters, self.allowed_rows(filters), who, topic, expansions)
 

@@ -141,3 +141,36 @@ def default_glossary() -> Glossary:
 
 def _split(field: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in field.split("|") if p.strip())
+
+
+_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+           "september": 9, "october": 10, "november": 11, "december": 12,
+           "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+           "nov": 11, "dec": 12}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+# 'February 10, 2020', '10 February 2020', 'on 18 February', 'February 2020' (a month needs a
+# day or a year beside it: 'may' and 'march' are verbs too)
+_ENGLISH_DATES = (re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b(?:,?\s+" + _YEAR + r"\b)?", re.IGNORECASE),
+                  re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"\b(?:,?\s+" + _YEAR + r"\b)?", re.IGNORECASE),
+                  re.compile(r"\b" + _MONTH + r"\s+(?:of\s+)?" + _YEAR + r"\b", re.IGNORECASE))
+
+
+def english_dates(query: str) -> list[Expansion]:
+    """The dates an English question writes, as the corpus writes them: 'February 10, 2020' ->
+    2020年2月10日, 'on 18 February' -> 2月18日, 'February 2020' -> 2020年2月; left to right,
+    none overlapping another."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in _ENGLISH_DATES:
+        for m in pattern.finditer(query):
+            if any(m.start() < end and start < m.end() for start, end, _ in found):
+                continue
+            groups = m.groupdict()
+            if groups["month"].lower() in ("may", "march", "mar") and groups["month"][0].islower():
+                continue  # 'they may 5 …', 'march 3 km'
+            month = _MONTHS[groups["month"].lower()]
+            term = (f"{groups['year']}年" if groups.get("year") else "") + f"{month}月" \
+                + (f"{int(groups['day'])}日" if groups.get("day") else "")
+            found.append((m.start(), m.end(), term))
+    return [Expansion(query[start:end], term) for start, end, term in sorted(found)]

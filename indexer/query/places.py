@@ -48,7 +48,9 @@ PREFERENCE = 0.001  # a tie-breaker: see the module docstring and docs/BENCHMARK
 # reported on the odd ones (docs/BENCHMARKS.md, session 7): 0.05 to 0.2 measured alike.
 CONFLICT = 0.1
 _CONVENTIONAL = {"陕西": ("shaanxi",), "山西": ("shanxi",), "西藏": ("tibet", "xizang"),
-                 "内蒙古": ("innermongolia", "neimenggu"), "香港": ("hongkong",), "澳门": ("macau", "macao")}
+                 "内蒙古": ("innermongolia", "neimenggu"), "香港": ("hongkong",), "澳门": ("macau", "macao"),
+                 # capitals whose English names are not pinyin (Wulumuqi, Huhehaote, Haerbin, Lasa)
+                 "乌鲁木齐": ("urumqi", "urumchi"), "呼和浩特": ("hohhot",), "哈尔滨": ("harbin",), "拉萨": ("lhasa",)}
 _CAPITALS = frozenset({"石家庄", "太原", "呼和浩特", "沈阳", "长春", "哈尔滨", "南京", "杭州", "合肥", "福州", "南昌",
                        "济南", "郑州", "武汉", "长沙", "广州", "南宁", "海口", "成都", "贵阳", "昆明", "拉萨", "西安",
                        "兰州", "西宁", "银川", "乌鲁木齐", "台北"})

@@ -281,6 +281,10 @@ def test_an_english_question_names_a_chinese_place_in_pinyin():
     assert places.romanised("Huai Hua and suining") == [("Huai Hua", "怀化"), ("suining", "遂宁")]
     assert places.romanised("who is responsible for incubators") == []
     assert places.romanised("怀化市由哪个部门负责") == []  # Chinese questions name places as written
+    # a capital whose English name is not its pinyin (Wulumuqi)
+    capitals = PlaceNames([DocumentInfo("u", "某方案", "", "", "2020-02-01", 2020, "新疆维吾尔自治区", "乌鲁木齐市",
+                                        "", "", "", 2)])
+    assert capitals.romanised("the hotline of the Urumqi traffic police") == [("Urumqi", "乌鲁木齐")]
 
 
 def test_an_english_question_names_a_place_the_texts_name_though_no_document_is_from_it():

@@ -164,6 +164,30 @@ def test_a_phrase_the_dictionary_defines_is_searched_as_its_word(server_engine, 
                 if x.term == "重金属"]
 
 
+@pytest.mark.parametrize("question, dates", [
+    ("As of February 10, 2020, how much had the bank lent?", [("February 10, 2020", "2020年2月10日")]),
+    ("at the press conference on 18 February 2020 and on 1 Mar.", [("18 February 2020", "2020年2月18日"), ("1 Mar", "3月1日")]),
+    ("by midnight on February 13?", [("February 13", "2月13日")]),
+    ("the notice of February 2020", [("February 2020", "2020年2月")]),
+    ("on the 3rd of March", [("3rd of March", "3月3日")]),
+    # a month needs a day or a year beside it, and 'may' and 'march' in lower case are verbs
+    ("they may 5 times march 3 km in May", []),
+])
+def test_an_english_date_is_written_as_the_corpus_writes_it(question, dates):
+    from indexer.query.glossary import english_dates
+
+    assert [(x.text, x.term) for x in english_dates(question)] == dates
+
+
+def test_a_date_of_an_english_question_is_an_expansion_searched_and_embedded(server_engine):
+    from indexer.query.filters import Filters
+
+    parsed = server_engine.parse_query("what was decided on 10 February 2020 about incubators", 5, Filters())
+    assert ("10 February 2020", "2020年2月10日") in [(x.text, x.term) for x in parsed.expansions]
+    assert "2020年2月10日" in server_engine.corpus_words(parsed)
+    assert "月" in server_engine.lexical_query(parsed).tokens  # BM25 reads the date as the texts write it
+
+
 def test_glossary_terms_and_chinese_questions_are_not_glossed_again(server_engine):
     from indexer.query.filters import Filters
 
