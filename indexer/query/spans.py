@@ -80,10 +80,10 @@ if TYPE_CHECKING:
 # The measure words a count is asked with ('多少家', '几例', '多少节'), one character each; a question
 # word and one of them, but 次 ('多少次'), names what it counts (_COUNTED) and the unit answered first
 # (_ASKED_CLASSIFIER), as do 人次 and 台次.
-_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根种"
-_MEASURES = "人次|台次|[" + _MEASURE_CHARS.replace("次", "") + "]"
+_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根种位支轮头起艘架"
+_MEASURES = "人次|台次|架次|[" + _MEASURE_CHARS.replace("次", "") + "]"
 VALUE_QUESTION = re.compile(
-    r"多少|(?<!哪)几[" + _MEASURE_CHARS + r"万亿年天成秒米克]|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|(?<![哪这近])(?<!(?<!提)前)几[" + _MEASURE_CHARS + r"万亿年天日周成秒米克]|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far|quickly|soon)\b|"
     # the number named ('what is the maximum guarantee fee rate', 'to what level is the ratio raised')
     r"\bwhat\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:[\w-]+\s+){0,4}?(?:(?:rate|ratio|percentage|share|proportion|"
@@ -135,18 +135,20 @@ _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点", "成"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
                           "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类", "节", "场",
-                          "份", "箱", "盒", "瓶", "根", "方面", "种"})
+                          "份", "箱", "盒", "瓶", "根", "方面", "种", "位", "支", "轮", "头", "起", "架次", "架", "艘"})
 _WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
 _LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
 _ASKED_UNITS = (
-    (re.compile(r"(?:多少|(?<![近这])几)个?(?:月|天|年|周|工作日|小时|分钟)"
+    (re.compile(r"(?:多少|(?<![近这])(?<!(?<!提)前)几)个?(?:月|天|年|周|日(?!期)|工作日|小时|分钟)"
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     # a weight, a length, seconds ('每人每天多少克', '保持多少米距离', '几秒')
     (re.compile(r"(?:多少|几)(?:千克|公斤|毫克|克|吨)|多重|\bhow\s+heavy\b"
                 r"|\bhow many (?:grams|kilograms|kilos|milligrams|tonnes|tons|metric tons)\b",
                 re.IGNORECASE), _WEIGHT_UNITS),
-    (re.compile(r"(?:多少|几)(?:千米|公里|厘米|毫米|米)|多远|多高|多宽|多深"
+    # a rate's height is a percentage ('覆盖率有多高'), before a length's
+    (re.compile(r"(?:(?<![效汇频速])率(?![先领])|比例|比重|占比)[^，,。；;？?]{0,4}多[高大]"), _PERCENT_UNITS),
+    (re.compile(r"(?:多少|几)(?:千米|公里|厘米|毫米|米)|多远|(?<!率)(?<!率有)多高|多宽|多深"
                 r"|\bhow\s+(?:far|high|tall|wide|deep)\b|\bhow many (?:metres|meters|kilometres|kilometers|centimetres|centimeters)\b",
                 re.IGNORECASE), _LENGTH_UNITS),
     (re.compile(r"(?:多少|几)秒|\bhow many seconds\b", re.IGNORECASE), frozenset({"秒"})),
@@ -585,7 +587,7 @@ _COUNT_WINDOW = 12
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|台次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|台次|架次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
                                + "])")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})

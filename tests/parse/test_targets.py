@@ -245,6 +245,16 @@ def test_quantities_of_weight_length_seconds_aspects_and_sticks():
     assert quantities("米面油供应充足，克服困难") == []  # a word that begins with a unit's character
 
 
+def test_quantities_counted_by_persons_teams_rounds_head_cases_flights_and_ships():
+    from indexer.parse.targets import quantities
+
+    text = "抽调了60位民警，组建4支队伍，开展了25轮督导，屠宰生猪2604头，查处案件1830起，货运航班102架次，出动5艘船。"
+    assert [(q.value, q.unit) for q in quantities(text)] == [
+        (60, "位"), (4, "支"), (25, "轮"), (2604, "头"), (1830, "起"), (102, "架次"), (5, "艘")]
+    # words that begin with those characters, and 一起 'together'
+    assert quantities("大家一起抗疫，三位一体，两位数，大力支持，轮流值守，自2月1日起") == []
+
+
 def test_grades_dates_and_words_of_cheng_are_no_quantities():
     from indexer.parse.targets import quantities
 

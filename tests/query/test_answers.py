@@ -880,6 +880,37 @@ def test_sorts_tonnes_and_a_rate_named_by_what_it_is_of_are_asked_numbers(questi
     assert not is_value_question("What is the 12345 hotline number of Beijing?")
 
 
+@pytest.mark.parametrize("question, value, unit", [
+    ("静安分局抽调了多少民警", 60, "位"),
+    ("至少组建几支心理危机干预队伍", 4, "支"),
+    ("一共开展了几轮监督指导", 25, "轮"),
+    ("全市生猪屠宰了多少头", 2604, "头"),
+    ("查处了多少起涉疫违法犯罪案件", 1830, "起"),
+    ("动用了多少架次货运航班", 102, "架次"),
+    ("应在受理后几日内完成认定", 3, "日"),
+    ("中医治疗的覆盖率有多高", 67, "%"),  # a rate's height, not a length
+])
+def test_counts_by_their_measure_words_days_and_a_rates_height_are_answered(question, value, unit):
+    from indexer.query.spans import is_value_question, value_answer
+
+    text = ("静安分局抽调了60位民警，连续工作15天。至少组建4支心理危机干预队伍，配队长1名。开展了25轮监督指导，涉及单位986户。"
+            "全市生猪屠宰量2604头，销售400万元。查处涉疫违法犯罪案件1830起，处置涉案人员2070人。货运航班102架次，物资7454.9吨。"
+            "应在受理3日内完成认定工作，压缩时间2天。全省中医治疗的覆盖率达67%，参与救治专家30名。")
+    tokens = ("民警", "心理危机干预", "队伍", "监督指导", "生猪", "屠宰", "涉疫", "违法犯罪", "案件", "货运航班",
+              "受理", "认定", "中医", "治疗", "覆盖率")
+    assert is_value_question(question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+
+
+def test_a_few_days_ago_or_these_few_ask_no_number_but_how_many_years_earlier_does():
+    from indexer.query.spans import asked_units, is_value_question
+
+    assert not is_value_question("前几日发布的通知说了什么") and not is_value_question("这几家企业怎么办")
+    assert not is_value_question("近几年的政策")
+    assert is_value_question("可以提前几年申报高一级职称") and "年" in asked_units("可以提前几年申报高一级职称")
+
+
 def test_how_many_households_is_a_value_question():
     from indexer.query.spans import is_value_question
 
