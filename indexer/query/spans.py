@@ -393,8 +393,10 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
 # ('最晚可以拖到什么时候' — '可延长到12月31日前申请', '延长至疫情解除后两个月内'), a place ('留观区应设在哪里' —
 # '後两排设置“留观区”').
 _SPAN_ASKS = (
-    (re.compile(r"什么时候|何时|哪天|哪一天|" + DAY_ASKED + r"|截止|最晚|最迟|\bwhen\b|\bdeadline\b", re.IGNORECASE),
-     re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日|(?:结束|解除|终止)之?后")),
+    (re.compile(r"什么时候|何时|哪天|哪一天|" + DAY_ASKED + r"|截止|最晚|最迟|\bwhen\b|\bdeadline\b"
+                r"|\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE),
+     # a day of the month, or of every month ('于每月10日报送')
+     re.compile(r"(?:\d{1,2}|每)\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日|(?:结束|解除|终止)之?后")),
     (re.compile(r"哪里|在哪|何处|什么地方|什么位置|哪个位置|\bwhere\b", re.IGNORECASE),
      re.compile(r"设在|设置|设立|位于|地点|地址|放在|安排在")),
     # a telephone number ('石家庄市未成年人保护中心0311-966008'), an address ('运河东大街57号院5号楼318室')

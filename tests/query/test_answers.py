@@ -1182,6 +1182,12 @@ def test_a_part_the_question_does_not_name_does_not_answer_for_the_whole():
         "全市各企业复工复产前要做好员工排查、场所消毒等准备工作，推进复工复产有序开展。",
         "贵阳市从几号开始推进各企业复工复产？", ("贵阳市", "推进", "企业", "复工复产"), "2020年2月10日",
         id="from-which-day-asks-a-date"),
+    pytest.param(  # 'by which day of each month' asks a day of every month
+        "各地汇总临时性工作补助的人数，于每月10日报送国家卫生健康委。"
+        "国家卫生健康委审核临时性工作补助人数和金额后报财政部审定。",
+        "by which day of each month must the health authorities report the temporary work subsidies to the NHC?",
+        ("临时性工作补助", "国家卫生健康委", "人数", "金额"), "于每月10日报送",
+        id="which-day-of-each-month-asks-a-day"),
     pytest.param(  # a change asked is answered by what it is changed to
         "根据《税收征管法》和《个体工商户税收定期定额征收管理办法》等法律法规，税务部门有权对定期定额户核定定额。"
         "自2020年2月起，将全部个体“双定户”的申报纳税期限统一调整为按季申报缴纳。",
