@@ -37,6 +37,7 @@ from indexer.query.answers import (
 )
 from indexer.query.collapse import collapse as collapse_rows
 from indexer.query.dictionary import chinese_words, phrases
+from indexer.query.doc_numbers import NUMBER_BONUS, DocumentNumbers
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
 from indexer.query.glossary import Expansion, Glossary, default_glossary, english_dates
@@ -174,8 +175,10 @@ class SearchEngine:
             log.warning("relevance was calibrated for %s, the index uses %s: refit with bench/fit_relevance.py",
                         self.calibration.model, self.manifest["model"])
         self.places = PlaceNames(self.table.documents, used=lambda name: name in self.lexical.vocab)
+        self.numbers = DocumentNumbers(self.table.documents)
         self.corpus_query = CORPUS_QUERY
         self.place_bonus = PREFERENCE  # 0: rank without the question's place (the benchmarks)
+        self.number_bonus = NUMBER_BONUS  # 0: rank without the 文号 a question names
         self.place_conflict = CONFLICT  # taken from clauses of another province than the one named
 
     @property
@@ -227,6 +230,8 @@ class SearchEngine:
         evidence = self.evidence(qvec, rows, dense, lexical)
         naming = parsed.text + " " + " ".join(e.term for e in parsed.expansions)  # 'Huaihua' names 怀化
         preference = self.places.preference(naming) if self.place_bonus else None
+        if self.number_bonus:
+            preference = with_numbers(preference, self.numbers.named(parsed.text))
         ranked = self.fuse(evidence, lexical.fusion_coverage, preference)
         terms = [*lexical.tokens, *(e.term for e in parsed.expansions)]
         # at least the first BEST_DEPTH, which relevance judges together and orders, and one more,
@@ -445,14 +450,17 @@ class SearchEngine:
              preference: Preference | None = None) -> list[tuple[int, float]]:
         """(row, fused score) of the candidates, best first (rank ties keep candidate order); the
         clauses of documents the question's place or organ names get `place_bonus` more
-        (places.PREFERENCE), those of another province than every place it names
-        `place_conflict` less (places.CONFLICT)."""
+        (places.PREFERENCE), those whose 文号 it names `number_bonus` more (doc_numbers.py),
+        those of another province than every place it names `place_conflict` less
+        (places.CONFLICT)."""
         if not len(evidence.rows):
             return []
         fused = self.fusion.combine(evidence.cosine, evidence.fusion_bm25, coverage)
         if preference is not None:
             docs = self.table.doc_of_row[evidence.rows]
             fused = fused + self.place_bonus * preference.documents[docs]
+            if preference.numbered is not None:
+                fused = fused + self.number_bonus * preference.numbered[docs]
             if preference.conflicting is not None:
                 fused = fused - self.place_conflict * preference.conflicting[docs]
         order = np.argsort(-fused, kind="stable")
@@ -664,6 +672,18 @@ def _at(text: str, word: str) -> int:
     'manage'); the text's length when it does not."""
     found = re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", text)
     return found.start() if found else len(text)
+
+
+def with_numbers(preference: Preference | None, named: tuple[tuple[str, ...], np.ndarray] | None) -> Preference | None:
+    """The question's preference with the documents whose 文号 it names (DocumentNumbers.named)
+    preferred too, and marked `numbered`."""
+    if named is None:
+        return preference
+    names, numbered = named
+    if preference is None:
+        return Preference(names, numbered.copy(), None, numbered)
+    return replace(preference, names=preference.names + names, documents=preference.documents | numbered,
+                   numbered=numbered)
 
 
 def candidate_rows(dense: tuple[np.ndarray, np.ndarray], lexical: LexicalResult, row_of_fid) -> list[int]:

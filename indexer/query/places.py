@@ -67,6 +67,7 @@ class Preference:
     names: tuple[str, ...]
     documents: np.ndarray
     conflicting: np.ndarray | None = None  # documents of another province than every place named
+    numbered: np.ndarray | None = None  # documents whose own 文号 the question names (doc_numbers.py)
 
 
 class PlaceNames:
