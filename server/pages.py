@@ -57,12 +57,13 @@ def relevance_level(hit: dict) -> str:
 
 @bp.app_template_global()
 def preferred_places(payload: dict) -> list[dict]:
-    """The places and organs the question named (`preferred`), each with whether a result on
-    this page comes from it: its document's region or issuer contains the name.
+    """The places, organs and document numbers the question named (`preferred`), each with
+    whether a result on this page comes from it: its document's region, issuer or 文号 contains
+    the name.
 
     Args: a search payload. Returns: [{"name", "found"}] in the payload's order."""
-    where = [f"{hit['document'].get('region') or ''} {hit['document'].get('issuer') or ''}"
-             for hit in payload.get("results") or []]
+    where = [f"{hit['document'].get('region') or ''} {hit['document'].get('issuer') or ''} "
+             f"{hit['document'].get('doc_number') or ''}" for hit in payload.get("results") or []]
     return [{"name": name, "found": any(name in w for w in where)} for name in payload.get("preferred") or []]
 
 

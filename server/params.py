@@ -42,8 +42,8 @@ def text_param(args: MultiDict, name: str, default: str = "") -> str:
 def query_param(args: MultiDict) -> str:
     """The question `q`, required, normalised and cut to what a search may cost.
 
-    Args: the request args. Returns: its first MAX_SEARCHED_CHARS characters after normalising
-    (the engine's `validate_query`). Raises: QueryError when missing, over MAX_PARAM_CHARS,
+    Args: the request args. Returns: its first MAX_SEARCHED_CHARS characters' worth after
+    normalising (the engine's `searched_text`: an ASCII letter counts a third). Raises: QueryError when missing, over MAX_PARAM_CHARS,
     empty or without a letter or digit.
     """
     if "q" not in args:

@@ -50,13 +50,17 @@ _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次"
           # 方面 counts aspects ('从三方面'), 根 sticks and lines
           "千克", "公斤", "毫克", "克", "千米", "厘米", "毫米", "米", "毫升", "秒", "方面", "根")
 _LESSONS = r"节(?![日假前后期庆])"
-# 种 counts sorts ('8种外语', '三种渠道'), not the article of '一种新型…', nor 种植, 种子, 种类
-_SORTS = r"(?<!(?<![一二两三四五六七八九十\d])一)种(?![植子类族苗养田地])"
-# more counts' measure words: persons (位), teams (支), rounds (轮), head of livestock (头), cases or
-# incidents (起), flights and planes (架次, 架), ships (艘); not 一起 'together', 三位一体, 两位数, 支持, 支付, 轮流
-_ONE = r"(?<!(?<![一二两三四五六七八九十\d])一)"
-_COUNTERS = (r"架次|架(?![构子设空])|位(?![一数])|支(?![持付出撑柱])|轮(?![流换岗班])|头(?![部条像])|艘|"
-             + _ONE + r"起(?![来草诉始步点])")
+# Measure words that begin other words, and the characters that make them do: 种 counts sorts
+# ('8种外语', '三种渠道'), not 种植, 种子, 种类; 位 persons, not 位于, 两位数, 两位小数; 支 teams, not
+# 支持, 支付; 轮 rounds, not 三轮车, 轮流; 头 head, not 头部; 起 cases, not 起草, 起征; 架 planes, not
+# 框架's 架构. The question's side reads them so too (query/spans.py).
+AMBIGUOUS_MEASURES = {"种": "植子类族苗养田地", "位": "一数小置于", "支": "持付出撑柱", "轮": "车驱流换岗班",
+                      "头": "部条像", "起": "征步来草诉始点", "架": "构子设空"}
+_ONE = r"(?<!(?<![一二两三四五六七八九十\d])一)"  # 一种, 一起: an article, 'together'
+_COUNTERS = ("架次|艘|" + "|".join(
+    (_ONE if char in "种起" else "") + ("(?<!两)" if char == "头" else "")  # 两头 'both ends'
+    + (r"(?<![万千亿])(?<!(?:19|20)\d\d)" if char == "起" else "")  # 10万起, 2020起: 'from'
+    + f"{char}(?![{ends}])" for char, ends in AMBIGUOUS_MEASURES.items()))
 # 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
 # after digits, or a one-character numeral after 等/共 ('8类生活必需品', '7大类', '等四类人员'), not a grade
 # ('二类医疗器械', '一类地区'); 节 lessons, not a holiday (节日, 节假日).
@@ -67,7 +71,7 @@ _VALUE_RE = re.compile(
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])(?:[一二两三四五六七八九](?![一二两三四五六七八九](?![十百千]))|十)"
     r"[零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?(?P<approx>[多余])?\s{0,3}(?P<mult>万亿|亿|万|千)?(?P<approx2>[多余])?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + "|" + _SORTS + "|" + _COUNTERS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + "|" + _COUNTERS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 
 
 def _unit(match: re.Match) -> str:

@@ -110,10 +110,12 @@ def phrases(text: str, stopwords: frozenset[str], taken: Sequence[tuple[int, int
     words = [(m.group().lower(), m.start(), m.end()) for m in _LETTERS.finditer(text)]
     free = [not any(s < b and a < e for a, b in taken) and w not in stopwords and w not in _NOT_IN_PHRASE
             and len(w) > 1 for w, s, e in words]
+    # words a comma or a full stop parts are no phrase ('in stock, market prices')
+    joined = [bool(re.fullmatch(r"[\s-]+", text[words[k][2]:words[k + 1][1]])) for k in range(len(words) - 1)]
     found, i = [], 0
     while i < len(words):
         for n in (3, 2):
-            if i + n > len(words) or not all(free[i:i + n]):
+            if i + n > len(words) or not all(free[i:i + n]) or not all(joined[i:i + n - 1]):
                 continue
             head = " ".join(w for w, _, _ in words[i:i + n - 1])
             senses = next((index[key] for key in (f"{head} {form}" for form in forms(words[i + n - 1][0]))

@@ -5,12 +5,16 @@ NUMBER_BONUS added to the fused score — not the tie-breaker a place is (places
 place names hundreds of documents, a 文号 one.
 
 A document's 文号 is read as (prefix, year, number): 京财金融〔2020〕251号 -> (京财金融, 2020, 251),
-财政部 税务总局公告2020年第8号 -> (财政部税务总局公告, 2020, 8). A Chinese question names it when
-it writes the same year and number after a run of characters ending with the prefix
-('根据京财金融〔2020〕251号'); an English one, when it writes them after words whose letters end
-with the prefix's toneless pinyin ('Jing Cai Jin Rong [2020] No. 251', 'Yin Fa (2020) No. 29').
-A question that asks the number ('文号是肺炎机制发〔2020〕几号') names none. Documents without a
-文号 of their own (most news reports) are never named so.
+财政部 税务总局公告2020年第8号 -> (财政部税务总局公告, 2020, 8); a joint one (two organs' numbers) as
+each of them. A Chinese question names it when it writes the same year and number after the same
+prefix, alone or after a word that leads in to it ('根据京财金融〔2020〕251号'; not 济银发〔2020〕29号,
+another issuer's 29号, for 银发〔2020〕29号); an English one, when it writes them after words whose
+last ones spell the prefix in toneless pinyin, any reading of a character of several
+('Jing Cai Jin Rong [2020] No. 251', 'Yin Fa (2020) No. 29', 'Xia Fu [2020] No. 3' for 厦府).
+A question that asks the number ('文号是肺炎机制发〔2020〕几号') names none, and documents without a
+文号 of their own (most news reports) are never named so. The names read are listed in
+`preferred` (as the document writes them), but are no place: their words stay the question's
+subject words, which relevance judges.
 """
 from __future__ import annotations
 
@@ -30,9 +34,15 @@ _ENGLISH = re.compile(r"((?:[A-Za-z]+[\s-]+){0,7}[A-Za-z]+)\s*[" + _OPEN + r"]\s
                       + r"]\s*(?:No\.?|Number|#)\s*(\d{1,4})\b", re.IGNORECASE)
 
 
-def chinese_numbers(text: str) -> list[tuple[str, int, int]]:
-    """The 文号 written in Chinese in a text, as (prefix without spaces, year, number)."""
-    return [(re.sub(r"\s+", "", m.group(1)), int(m.group(2)), int(m.group(3)))
+# what may stand before a prefix in a Chinese question: a word leading in to a cited number
+_LEAD_IN = ("根据", "按照", "依据", "依照", "关于", "对于", "对", "的", "与", "和", "及", "是", "为", "即", "见", "以",
+            "落实", "执行", "贯彻", "转发", "印发", "下发", "出台", "发布", "文件", "通知", "号文")
+_PINYIN_READINGS = 16  # spellings kept per prefix, of its characters' readings
+
+
+def chinese_numbers(text: str) -> list[tuple[str, int, int, str]]:
+    """The 文号 written in Chinese in a text, as (prefix without spaces, year, number, as written)."""
+    return [(re.sub(r"\s+", "", m.group(1)), int(m.group(2)), int(m.group(3)), m.group(0).strip())
             for pattern in (_BRACKETED, _ANNOUNCED) for m in pattern.finditer(text)]
 
 
@@ -41,31 +51,38 @@ class DocumentNumbers:
 
     def __init__(self, documents: Sequence[DocumentInfo]):
         self.count = len(documents)
-        self.numbered: dict[tuple[int, int], list[tuple[str, str, int, str]]] = {}
+        self.numbered: dict[tuple[int, int], list[tuple[str, frozenset[str], int, str]]] = {}
         for i, doc in enumerate(documents):
-            for prefix, year, number in chinese_numbers(doc.doc_number or "")[:1]:
-                self.numbered.setdefault((year, number), []).append(
-                    (prefix, _pinyin(prefix), i, doc.doc_number))
+            for prefix, year, number, written in chinese_numbers(doc.doc_number or ""):
+                self.numbered.setdefault((year, number), []).append((prefix, _spellings(prefix), i, written))
 
     def named(self, question: str) -> tuple[tuple[str, ...], np.ndarray] | None:
         """The 文号 a question names that documents of the index have (as the documents write
         them), and a mask of those documents; None when it names none."""
         if not self.numbered:
             return None
-        written = [(prefix, False, year, number) for prefix, year, number in chinese_numbers(question)]
-        written += [("".join(re.findall(r"[a-z]+", m.group(1).lower())), True, int(m.group(2)), int(m.group(3)))
-                    for m in _ENGLISH.finditer(question)]
+        asked = [(prefix, None, year, number) for prefix, year, number, _ in chinese_numbers(question)]
+        for m in _ENGLISH.finditer(question):
+            words = re.findall(r"[a-z]+", m.group(1).lower())
+            asked.append(("", {"".join(words[j:]) for j in range(len(words))}, int(m.group(2)), int(m.group(3))))
         names: dict[str, None] = {}
         mask = np.zeros(self.count, dtype=bool)
-        for prefix, english, year, number in written:
-            for own, spelled, doc, as_written in self.numbered.get((year, number), ()):
-                if prefix.endswith(spelled if english else own):
+        for prefix, spelled, year, number in asked:
+            for own, spellings, doc, written in self.numbered.get((year, number), ()):
+                if spellings & spelled if spelled is not None else \
+                        prefix == own or prefix.endswith(own) and prefix[:-len(own)].endswith(_LEAD_IN):
                     mask[doc] = True
-                    names[as_written] = None
+                    names[written] = None
         return (tuple(names), mask) if names else None
 
 
-def _pinyin(prefix: str) -> str:
-    from pypinyin import lazy_pinyin  # imported lazily: its dictionaries load on import
+def _spellings(prefix: str) -> frozenset[str]:
+    """The toneless pinyin of a prefix, syllables run together, in each reading of its characters
+    of several (厦: sha, xia), at most _PINYIN_READINGS of them."""
+    # imported lazily: its dictionaries load on import
+    from pypinyin import Style, pinyin
 
-    return "".join(lazy_pinyin(prefix)).replace("ü", "v").lower()
+    out = [""]
+    for readings in pinyin(prefix, style=Style.NORMAL, heteronym=True):
+        out = [so_far + r.replace("ü", "v").lower() for so_far in out for r in dict.fromkeys(readings)][:_PINYIN_READINGS]
+    return frozenset(out)

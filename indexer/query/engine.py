@@ -261,7 +261,7 @@ class SearchEngine:
             timings["named_ms"] = _ms(named_ms)
         timings["relevance_ms"] = _ms(t)
         return SearchResult(parsed.text, hits, answer, timings, list(parsed.expansions), judged_on,
-                            list(preference.names) if preference else [])
+                            list(preference.names + preference.numbers) if preference else [])
 
     def parse_query(self, query: str, k, filters: Filters) -> ParsedQuery:
         """Validate the query and k, and turn the filters into a row mask. Raises: QueryError."""
@@ -676,14 +676,14 @@ def _at(text: str, word: str) -> int:
 
 def with_numbers(preference: Preference | None, named: tuple[tuple[str, ...], np.ndarray] | None) -> Preference | None:
     """The question's preference with the documents whose 文号 it names (DocumentNumbers.named)
-    preferred too, and marked `numbered`."""
+    preferred too, marked `numbered`, and the 文号 in `numbers` (not in `names`: a 文号's words
+    are no place, and stay the question's subject)."""
     if named is None:
         return preference
-    names, numbered = named
+    numbers, numbered = named
     if preference is None:
-        return Preference(names, numbered.copy(), None, numbered)
-    return replace(preference, names=preference.names + names, documents=preference.documents | numbered,
-                   numbered=numbered)
+        return Preference((), numbered.copy(), None, numbered, numbers)
+    return replace(preference, documents=preference.documents | numbered, numbered=numbered, numbers=numbers)
 
 
 def candidate_rows(dense: tuple[np.ndarray, np.ndarray], lexical: LexicalResult, row_of_fid) -> list[int]:

@@ -148,13 +148,20 @@ _MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june"
            "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
            "nov": 11, "dec": 12}
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
-# 'February 10, 2020', '10 February 2020', 'on 18 February', 'February 2020' (a month needs a
-# day or a year beside it: 'may' and 'march' are verbs too)
-_ENGLISH_DATES = (re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b(?:,?\s+" + _YEAR + r"\b)?", re.IGNORECASE),
-                  re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"\b(?:,?\s+" + _YEAR + r"\b)?", re.IGNORECASE),
+# 'February 10, 2020', '10 February 2020', 'on 18 February', 'the 3rd of March', 'February 2020'
+# (a month needs a day or a year beside it: 'may' and 'march' are verbs too; 'of' an ordinal:
+# 'Article 3 of March…' is none)
+_ENGLISH_DATES = (re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"(?P<ordinal>st|nd|rd|th)?\b(?:,?\s+" + _YEAR + r"\b)?",
+                             re.IGNORECASE),
+                  re.compile(r"\b" + _DAY + r"(?:(?:st|nd|rd|th)\s+of|(?:st|nd|rd|th)?)\s+" + _MONTH
+                             + r"\b(?:,?\s+" + _YEAR + r"\b)?", re.IGNORECASE),
                   re.compile(r"\b" + _MONTH + r"\s+(?:of\s+)?" + _YEAR + r"\b", re.IGNORECASE))
+_DAYS_IN = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# after 'May 3' or 'March 3' with neither year nor suffix, what a date is followed by: not a word
+# ('May 3 family members visit …' asks no date)
+_DATE_ENDS = re.compile(r"\s*(?:[,.;:?!)]|$|(?:and|or|to|through|until|till|in|at|when|that)\b)", re.IGNORECASE)
 
 
 def english_dates(query: str) -> list[Expansion]:
@@ -167,9 +174,14 @@ def english_dates(query: str) -> list[Expansion]:
             if any(m.start() < end and start < m.end() for start, end, _ in found):
                 continue
             groups = m.groupdict()
-            if groups["month"].lower() in ("may", "march", "mar") and groups["month"][0].islower():
-                continue  # 'they may 5 …', 'march 3 km'
+            verb = groups["month"].lower() in ("may", "march", "mar")
+            if verb and (groups["month"][0].islower() or groups.get("day") and not groups.get("year")
+                         and not groups.get("ordinal") and m.start("month") < m.start("day")
+                         and not _DATE_ENDS.match(query, m.end())):
+                continue  # 'they may 5 …', 'march 3 km', 'May 3 family members visit …'
             month = _MONTHS[groups["month"].lower()]
+            if groups.get("day") and int(groups["day"]) > _DAYS_IN[month - 1]:
+                continue  # 'June 31
             term = (f"{groups['year']}年" if groups.get("year") else "") + f"{month}月" \
                 + (f"{int(groups['day'])}日" if groups.get("day") else "")
             found.append((m.start(), m.end(), term))

@@ -68,6 +68,7 @@ class Preference:
     documents: np.ndarray
     conflicting: np.ndarray | None = None  # documents of another province than every place named
     numbered: np.ndarray | None = None  # documents whose own 文号 the question names (doc_numbers.py)
+    numbers: tuple[str, ...] = ()  # those 文号, as the documents write them: no place, unlike `names`
 
 
 class PlaceNames:

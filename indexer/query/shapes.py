@@ -59,7 +59,7 @@ class SearchResult:
     timings: dict[str, float] = field(default_factory=dict)
     expansions: list[Expansion] = field(default_factory=list)
     features: np.ndarray | None = None
-    preferred: list[str] = field(default_factory=list)  # places and organs the question named
+    preferred: list[str] = field(default_factory=list)  # places, organs and 文号 the question named
 
     @property
     def relevant_count(self) -> int:

@@ -60,7 +60,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer.index.tokens import fold
-from indexer.parse.targets import MULTIPLIERS, Target, extract_targets, quantities
+from indexer.parse.targets import (
+    AMBIGUOUS_MEASURES,
+    MULTIPLIERS,
+    Target,
+    extract_targets,
+    quantities,
+)
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
 from indexer.query.relevance import (
     DAY_ASKED,
@@ -80,10 +86,17 @@ if TYPE_CHECKING:
 # The measure words a count is asked with ('多少家', '几例', '多少节'), one character each; a question
 # word and one of them, but 次 ('多少次'), names what it counts (_COUNTED) and the unit answered first
 # (_ASKED_CLASSIFIER), as do 人次 and 台次.
-_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根种位支轮头起艘架"
-_MEASURES = "人次|台次|架次|[" + _MEASURE_CHARS.replace("次", "") + "]"
+_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根艘"
+# and those that begin other words, read as targets.py reads them: '多少支队伍', not '多少支持资金'
+_AMBIGUOUS = "|".join(f"{char}(?![{ends}])" for char, ends in AMBIGUOUS_MEASURES.items())
+_MEASURE = "(?:[" + _MEASURE_CHARS + "]|" + _AMBIGUOUS + ")"
+_MEASURES = "人次|台次|架次|[" + _MEASURE_CHARS.replace("次", "") + "]|" + _AMBIGUOUS
+# 几 asks a number, but not in 这几家 'these few', 近几年, 前几日, 目前几家… (提前几年 asks one),
+# nor the day of 几月几日 or 每月几日, a date
+_FEW = r"(?<![哪这近])(?<!(?<![提目当此])前)"
+_HOW_MANY = _FEW + r"几"
 VALUE_QUESTION = re.compile(
-    r"多少|(?<![哪这近])(?<!(?<!提)前)几[" + _MEASURE_CHARS + r"万亿年天日周成秒米克]|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|" + _HOW_MANY + r"(?:[万亿年天周成秒米克]|(?<![月每]几)日(?!期)|" + _MEASURE + r")|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far|quickly|soon)\b|"
     # the number named ('what is the maximum guarantee fee rate', 'to what level is the ratio raised')
     r"\bwhat\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:[\w-]+\s+){0,4}?(?:(?:rate|ratio|percentage|share|proportion|"
@@ -139,7 +152,7 @@ _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "�
 _WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
 _LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
 _ASKED_UNITS = (
-    (re.compile(r"(?:多少|(?<![近这])(?<!(?<!提)前)几)个?(?:月|天|年|周|日(?!期)|工作日|小时|分钟)"
+    (re.compile(r"(?:多少|" + _HOW_MANY + r")个?(?:月|天|年|周|(?<![月每]几)日(?!期)|工作日|小时|分钟)"
                 r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     # a weight, a length, seconds ('每人每天多少克', '保持多少米距离', '几秒')
@@ -147,13 +160,13 @@ _ASKED_UNITS = (
                 r"|\bhow many (?:grams|kilograms|kilos|milligrams|tonnes|tons|metric tons)\b",
                 re.IGNORECASE), _WEIGHT_UNITS),
     # a rate's height is a percentage ('覆盖率有多高'), before a length's
-    (re.compile(r"(?:(?<![效汇频速])率(?![先领])|比例|比重|占比)[^，,。；;？?]{0,4}多[高大]"), _PERCENT_UNITS),
+    (re.compile(r"(?:(?<![效汇频速积功])率(?![先领])|比例|比重|占比)[^，,。；;？?]{0,4}多[高大]"), _PERCENT_UNITS),
     (re.compile(r"(?:多少|几)(?:千米|公里|厘米|毫米|米)|多远|(?<!率)(?<!率有)多高|多宽|多深"
                 r"|\bhow\s+(?:far|high|tall|wide|deep)\b|\bhow many (?:metres|meters|kilometres|kilometers|centimetres|centimeters)\b",
                 re.IGNORECASE), _LENGTH_UNITS),
     (re.compile(r"(?:多少|几)秒|\bhow many seconds\b", re.IGNORECASE), frozenset({"秒"})),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
-    (re.compile(r"(?:多少|几)大?[" + _MEASURE_CHARS + "]"), _COUNT_UNITS),
+    (re.compile(r"(?:多少|几)大?" + _MEASURE), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
     (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
@@ -394,7 +407,7 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
 # '後两排设置“留观区”').
 _SPAN_ASKS = (
     (re.compile(r"什么时候|何时|哪天|哪一天|" + DAY_ASKED + r"|截止|最晚|最迟|\bwhen\b|\bdeadline\b"
-                r"|\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE),
+                r"|\b(?:what|which)\s+(?:date|day)\b(?!-)", re.IGNORECASE),
      # a day of the month, or of every month ('于每月10日报送')
      re.compile(r"(?:\d{1,2}|每)\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*年\s*\d{1,2}\s*月|月底|年底|之日|(?:结束|解除|终止)之?后")),
     (re.compile(r"哪里|在哪|何处|什么地方|什么位置|哪个位置|\bwhere\b", re.IGNORECASE),
@@ -590,7 +603,7 @@ _COUNT_WINDOW = 12
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
 _ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|台次|架次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
-                               + "])")
+                               + "]|" + _AMBIGUOUS + ")")
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 

@@ -253,6 +253,7 @@ def test_quantities_counted_by_persons_teams_rounds_head_cases_flights_and_ships
         (60, "位"), (4, "支"), (25, "轮"), (2604, "头"), (1830, "起"), (102, "架次"), (5, "艘")]
     # words that begin with those characters, and 一起 'together'
     assert quantities("大家一起抗疫，三位一体，两位数，大力支持，轮流值守，自2月1日起") == []
+    assert quantities("三轮车和四轮驱动，保留两位小数，从2020起，10万起步价，两头兼顾，个税起征") == []
 
 
 def test_grades_dates_and_words_of_cheng_are_no_quantities():

@@ -909,6 +909,21 @@ def test_a_few_days_ago_or_these_few_ask_no_number_but_how_many_years_earlier_do
     assert not is_value_question("前几日发布的通知说了什么") and not is_value_question("这几家企业怎么办")
     assert not is_value_question("近几年的政策")
     assert is_value_question("可以提前几年申报高一级职称") and "年" in asked_units("可以提前几年申报高一级职称")
+    # 目前, 当前 are no 'few days ago'; the day of 几月几日 or 每月几日 is a date, not a number of days
+    assert is_value_question("目前几家医院可以做核酸检测") and is_value_question("当前几家企业已复工")
+    assert not is_value_question("复工复产从几月几日开始") and not is_value_question("每月几日报送")
+
+
+@pytest.mark.parametrize("question, text, value, unit", [
+    ("企业可以获得多少支持资金？", "对企业给予100万元支持资金，分四个批次拨付。", 1e6, "元"),  # 支持 is no 支 of teams
+    ("有多少种植户受灾？", "全县120户种植户受灾，涉及5种作物。", 120, "户"),  # 种植户 is no 种 of sorts
+])
+def test_a_word_that_begins_with_a_measure_word_asks_no_count_of_it(question, text, value, unit):
+    from indexer.query.spans import value_answer
+
+    tokens = ("企业", "支持", "资金", "种植户", "受灾")
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
 
 
 def test_how_many_households_is_a_value_question():

@@ -14,13 +14,14 @@ def _doc(i: int, number: str) -> DocumentInfo:
 
 NUMBERS = DocumentNumbers([_doc(0, "京财金融〔2020〕251号"), _doc(1, "银发〔2020〕29号"), _doc(2, ""),
                            _doc(3, "财政部 税务总局公告2020年第8号"), _doc(4, "京财金融〔2020〕251号"),
-                           _doc(5, "肺炎机制发〔2020〕5号")])
+                           _doc(5, "肺炎机制发〔2020〕5号"), _doc(6, "厦府〔2020〕3号"),
+                           _doc(7, "鄂政发〔2020〕5号"), _doc(8, "京财金融〔2020〕252号、京金融〔2020〕50号")])
 
 
 def test_a_documents_own_number_is_read_in_its_real_forms():
-    assert chinese_numbers("根据京财金融〔2020〕251号") == [("根据京财金融", 2020, 251)]
-    assert chinese_numbers("肺炎机制发﹝2020﹞21号") == [("肺炎机制发", 2020, 21)]
-    assert chinese_numbers("财政部 税务总局公告2020年第8号") == [("财政部税务总局公告", 2020, 8)]
+    assert chinese_numbers("根据京财金融〔2020〕251号") == [("根据京财金融", 2020, 251, "根据京财金融〔2020〕251号")]
+    assert chinese_numbers("肺炎机制发﹝2020﹞21号")[0][:3] == ("肺炎机制发", 2020, 21)
+    assert chinese_numbers("财政部 税务总局公告2020年第8号")[0][:3] == ("财政部税务总局公告", 2020, 8)
     assert chinese_numbers("2020年2月8日") == []
 
 
@@ -36,6 +37,19 @@ def test_an_english_question_names_a_number_in_pinyin():
     assert named is not None and list(np.flatnonzero(named[1])) == [0, 4]
     named = NUMBERS.named("under the notice Yin Fa (2020) No. 29, how many times may a company apply?")
     assert named is not None and list(np.flatnonzero(named[1])) == [1]
+
+
+def test_another_issuers_number_ending_alike_names_nothing_but_a_lead_in_word_may_stand_before():
+    assert NUMBERS.named("济银发〔2020〕29号的规定") is None  # 济南's 银发, not 人民银行's
+    assert list(np.flatnonzero(NUMBERS.named("根据银发〔2020〕29号的规定")[1])) == [1]
+    assert NUMBERS.named("He Zheng Fa [2020] No. 5") is None  # 'hezhengfa' ends with 鄂政发's 'ezhengfa'
+    assert list(np.flatnonzero(NUMBERS.named("notice E Zheng Fa [2020] No. 5")[1])) == [7]
+
+
+def test_a_character_of_several_readings_and_a_joint_number_are_read_every_way():
+    assert list(np.flatnonzero(NUMBERS.named("under Xia Fu [2020] No. 3")[1])) == [6]  # 厦 xia, not only sha
+    names, mask = NUMBERS.named("京金融〔2020〕50号")  # the second of a joint number
+    assert names == ("京金融〔2020〕50号",) and list(np.flatnonzero(mask)) == [8]
 
 
 def test_a_number_asked_another_number_or_another_prefix_names_nothing():
@@ -78,4 +92,8 @@ def test_the_document_a_question_numbers_gains_the_bonus_in_fusion(server_engine
     rank = [r for r, _ in plain].index(next(r for r, _ in plain if doc_of[r] == other))
     ranked = sorted(boosted, key=lambda r: -boosted[r])
     assert ranked.index(next(r for r in ranked if doc_of[r] == other)) <= rank
-    assert "测试发〔2020〕77号" in engine.search(question, k=10).preferred
+    found = engine.search(question, k=10)
+    assert "测试发〔2020〕77号" in found.preferred
+    # a 文号 is no place: its words stay the question's subject, which relevance judges
+    preference = with_numbers(None, named)
+    assert preference.names == () and preference.numbers == ("测试发〔2020〕77号",)

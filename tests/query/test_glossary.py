@@ -158,6 +158,7 @@ def test_a_phrase_the_dictionary_defines_is_searched_as_its_word(server_engine, 
     assert phrases("how to set up a fund", frozenset({"how", "to", "a"})) == []
     assert "ten times" not in [w for w, _ in phrases("ten times more", frozenset())]
     assert phrases("air tickets", frozenset(), taken=[(0, 3)]) == []
+    assert phrases("in stock, market prices", frozenset({"in"}))[0][0] == "market prices"  # a comma parts words
     assert [w for w, _ in phrases("refunded air tickets", frozenset())] == ["air tickets"]
     # a Chinese question has none
     assert not [x for x in server_engine.parse_query("重金属 heavy metal", 5, Filters()).expansions
@@ -172,6 +173,9 @@ def test_a_phrase_the_dictionary_defines_is_searched_as_its_word(server_engine, 
     ("on the 3rd of March", [("3rd of March", "3月3日")]),
     # a month needs a day or a year beside it, and 'may' and 'march' in lower case are verbs
     ("they may 5 times march 3 km in May", []),
+    ("May 3 family members visit", []), ("on May 3, the office opened", [("May 3", "5月3日")]),
+    ("Article 3 of March rules", []),  # 'of' needs an ordinal
+    ("on June 31", []),  # no such day
 ])
 def test_an_english_date_is_written_as_the_corpus_writes_it(question, dates):
     from indexer.query.glossary import english_dates

@@ -144,6 +144,10 @@ def test_a_named_place_no_result_comes_from_is_said_to_be_absent():
     assert preferred_places({"preferred": ["嵊泗县", "上海市", "科学技术厅"], "results": results}) == [
         {"name": "嵊泗县", "found": True}, {"name": "上海市", "found": False}, {"name": "科学技术厅", "found": True}]
     assert preferred_places({"preferred": [], "results": results}) == []
+    # a document number named is found in the 文号 of a result's document
+    results[1]["document"]["doc_number"] = "浙科发〔2015〕12号"
+    assert preferred_places({"preferred": ["浙科发〔2015〕12号", "京财金融〔2020〕251号"], "results": results}) == [
+        {"name": "浙科发〔2015〕12号", "found": True}, {"name": "京财金融〔2020〕251号", "found": False}]
 
 
 # ----- exports -----------------------------------------------------------------------------------
