@@ -57,10 +57,10 @@ _LESSONS = r"节(?![日假前后期庆])"
 AMBIGUOUS_MEASURES = {"种": "植子类族苗养田地", "位": "一数小置于", "支": "持付出撑柱", "轮": "车驱流换岗班",
                       "头": "部条像", "起": "征步来草诉始点", "架": "构子设空"}
 _ONE = r"(?<!(?<![一二两三四五六七八九十\d])一)"  # 一种, 一起: an article, 'together'
-_COUNTERS = ("架次|艘|" + "|".join(
-    (_ONE if char in "种起" else "") + ("(?<!两)" if char == "头" else "")  # 两头 'both ends'
-    + (r"(?<![万千亿])(?<!(?:19|20)\d\d)" if char == "起" else "")  # 10万起, 2020起: 'from'
-    + f"{char}(?![{ends}])" for char, ends in AMBIGUOUS_MEASURES.items()))
+# and what may not stand before some of them in a text: 两头 'both ends'; 10万起, 2020起 'from'
+_NOT_AFTER = {"种": _ONE, "头": r"(?<!两)", "起": _ONE + r"(?<![万千亿])(?<!(?:19|20)\d\d)"}
+_COUNTERS = "架次|艘|" + "|".join(f"{_NOT_AFTER.get(char, '')}{char}(?![{ends}])"
+                                  for char, ends in AMBIGUOUS_MEASURES.items())
 # 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
 # after digits, or a one-character numeral after 等/共 ('8类生活必需品', '7大类', '等四类人员'), not a grade
 # ('二类医疗器械', '一类地区'); 节 lessons, not a holiday (节日, 节假日).

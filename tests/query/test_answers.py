@@ -843,6 +843,16 @@ def test_a_running_total_does_not_answer_a_bound():
     assert answer is not None and (answer.value, answer.unit) == (5e6, "元")
 
 
+def assert_asked_and_answered(question: str, text: str, tokens: tuple[str, ...], value: float, unit: str) -> None:
+    """The question asks a number, and the one clause `text` answers it with `value` `unit`
+    (every token weighing alike)."""
+    from indexer.query.spans import is_value_question, value_answer
+
+    assert is_value_question(question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+
+
 @pytest.mark.parametrize("question, value, unit", [
     ("商场排队顾客之间要保持多少米距离", 1, "米"),
     ("每人每天供应多少克大米", 500, "克"),
@@ -850,13 +860,8 @@ def test_a_running_total_does_not_answer_a_bound():
     ("How far apart must shoppers queueing in the mall stand?", 1, "米"),
 ])
 def test_a_weight_a_length_or_seconds_asked_is_answered_in_its_unit(question, value, unit):
-    from indexer.query.spans import is_value_question, value_answer
-
     text = "商场排队时，顾客之间应保持1米以上距离，每次限流50人。每人每天供应大米500克。洗手时间不少于20秒，共设洗手点8个。"
-    tokens = ("商场", "排队", "顾客", "距离", "大米", "洗手", "mall")
-    assert is_value_question(question)
-    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
-    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+    assert_asked_and_answered(question, text, ("商场", "排队", "顾客", "距离", "大米", "洗手", "mall"), value, unit)
 
 
 @pytest.mark.parametrize("question, value, unit", [
@@ -866,15 +871,13 @@ def test_a_weight_a_length_or_seconds_asked_is_answered_in_its_unit(question, va
     ("What connection rate did the outbound-calling robot achieve?", 82.25, "%"),
 ])
 def test_sorts_tonnes_and_a_rate_named_by_what_it_is_of_are_asked_numbers(question, value, unit):
-    from indexer.query.spans import is_value_question, value_answer
+    from indexer.parse.targets import quantities
+    from indexer.query.spans import is_value_question
 
     text = "共储有30多万吨耐储蔬菜，投放市场50个网点。12345热线提供英、法、德等8种外语服务，开通热线3条。外呼机器人接通率达到82.25%，累计拨打电话5万个。"
     tokens = ("蔬菜", "外语", "热线", "机器人", "接通率", "languages", "vegetables")
-    assert is_value_question(question)
-    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
-    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+    assert_asked_and_answered(question, text, tokens, value, unit)
     # the article '一种' and 种植 count no sorts; a hotline asked by name is still a contact
-    from indexer.parse.targets import quantities
 
     assert quantities("这是一种新型冠状病毒，种植面积扩大") == [] and [q.value for q in quantities("十一种")] == [11]
     assert not is_value_question("What is the 12345 hotline number of Beijing?")
@@ -891,16 +894,12 @@ def test_sorts_tonnes_and_a_rate_named_by_what_it_is_of_are_asked_numbers(questi
     ("中医治疗的覆盖率有多高", 67, "%"),  # a rate's height, not a length
 ])
 def test_counts_by_their_measure_words_days_and_a_rates_height_are_answered(question, value, unit):
-    from indexer.query.spans import is_value_question, value_answer
-
     text = ("静安分局抽调了60位民警，连续工作15天。至少组建4支心理危机干预队伍，配队长1名。开展了25轮监督指导，涉及单位986户。"
             "全市生猪屠宰量2604头，销售400万元。查处涉疫违法犯罪案件1830起，处置涉案人员2070人。货运航班102架次，物资7454.9吨。"
             "应在受理3日内完成认定工作，压缩时间2天。全省中医治疗的覆盖率达67%，参与救治专家30名。")
     tokens = ("民警", "心理危机干预", "队伍", "监督指导", "生猪", "屠宰", "涉疫", "违法犯罪", "案件", "货运航班",
               "受理", "认定", "中医", "治疗", "覆盖率")
-    assert is_value_question(question)
-    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
-    assert answer is not None and (answer.value, answer.unit) == (value, unit)
+    assert_asked_and_answered(question, text, tokens, value, unit)
 
 
 def test_a_few_days_ago_or_these_few_ask_no_number_but_how_many_years_earlier_does():
