@@ -45,9 +45,9 @@ _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
-          "款", "间", "张", "床", "条", "站", "例", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃",
-          # weights, lengths, volumes and seconds, the longer names first ('5厘米' is not 5 米);
-          # 方面 counts aspects ('从三方面'), 根 sticks and lines
+          "款", "间", "张", "床", "条", "站", "例", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃", "幢", "栋",
+          # buildings (幢, 栋); weights, lengths, volumes and seconds, the longer names first ('5厘米'
+          # is not 5 米); 方面 counts aspects ('从三方面'), 根 sticks and lines
           "千克", "公斤", "毫克", "克", "千米", "厘米", "毫米", "米", "毫升", "秒", "方面", "根")
 _LESSONS = r"节(?![日假前后期庆])"
 # Measure words that begin other words, and the characters that make them do: 种 counts sorts

@@ -86,7 +86,7 @@ if TYPE_CHECKING:
 # The measure words a count is asked with ('多少家', '几例', '多少节'), one character each; a question
 # word and one of them, but 次 ('多少次'), names what it counts (_COUNTED) and the unit answered first
 # (_ASKED_CLASSIFIER), as do 人次 and 台次.
-_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根艘"
+_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根艘幢栋"
 # and those that begin other words, read as targets.py reads them: '多少支队伍', not '多少支持资金'
 _AMBIGUOUS = "|".join(f"{char}(?![{ends}])" for char, ends in AMBIGUOUS_MEASURES.items())
 _MEASURE = "(?:[" + _MEASURE_CHARS + "]|" + _AMBIGUOUS + ")"
@@ -148,7 +148,7 @@ _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点", "成"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
                           "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类", "节", "场",
-                          "份", "箱", "盒", "瓶", "根", "方面", "架次", "艘", *AMBIGUOUS_MEASURES})
+                          "份", "箱", "盒", "瓶", "根", "方面", "架次", "艘", "幢", "栋", *AMBIGUOUS_MEASURES})
 _WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
 _LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
 _ASKED_UNITS = (
@@ -382,7 +382,8 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
     changed = bool(_CHANGE_ASKED.search(question)) and bool(_SPAN_ASKS[0][0].search(question))
     asks_issued = bool(_ISSUED_ASK.search(question))  # a signature's date answers 'when was it issued'
     lead = _first_stop(text)
-    for start, end in sentences(text):
+    pieces = sentences(text)
+    for start, end in pieces:
         score = _sentence_score(text[start:end], plain_q, tokens, idf, total)
         if forms and score > 0:
             # a time asked is answered by a sentence stating one, a place by one that sets it;
@@ -399,7 +400,32 @@ def answer_span(text: str, question: str, tokens: Sequence[str], idf: np.ndarray
             score *= _SIGNED  # '铜川市交通运输局 2020年2月10日 [网络编辑：…]' signs; it says nothing
         if score > best_score:
             best, best_score = (start, end), score
-    return best
+    return _with_what_follows(text, pieces, best, plain_q)
+
+
+_RESTATED = 0.75  # share of a comma-piece's Chinese characters the question's bigrams cover
+
+
+def _with_what_follows(text: str, pieces: list[tuple[int, int]], span: tuple[int, int] | None,
+                       plain_q: str) -> tuple[int, int] | None:
+    """`span`, with the next comma-piece of its sentence when the span only restates the question
+    ('…对已经接洽或在谈的外资合作项目，要求通过什么方式保持沟通' marks '对已经接洽、在谈的合作项目', whose
+    answer is the piece after it: '通过邮件、视频和电话等方式…'): at least _RESTATED of its Chinese
+    characters are in a two-character word of the question."""
+    if span is None or text[span[1]:span[1] + 1] not in ("，", ","):
+        return span
+    later = next(((s, e) for s, e in pieces if s > span[1]), None)
+    if later is None or _SENTENCE_END.search(text, span[1], later[0]):
+        return span
+    piece = fold(text[span[0]:span[1]])
+    chars = [i for i, ch in enumerate(piece) if "\u4e00" <= ch <= "\u9fff"]
+    if len(chars) < 4:
+        return span
+    pairs = {plain_q[i:i + 2] for i in range(len(plain_q) - 1)}
+    covered = {j for i in range(len(piece) - 1) if piece[i:i + 2] in pairs for j in (i, i + 1)}
+    if sum(i in covered for i in chars) < _RESTATED * len(chars):
+        return span
+    return span[0], later[1]
 
 
 # What a question of fact asks for, and the form of a sentence that answers it: a time
@@ -532,6 +558,8 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     # The measure word asked is the one answered first: '多少个发热门诊' by '200个', not by '五项措施'.
     asked = _ASKED_CLASSIFIER.search(question)
     tries = [frozenset({asked.group(1)})] if asked and units is not None and asked.group(1) in units else []
+    english = _english_classifiers(question) if units is _COUNT_UNITS else None
+    tries += [english & units] if english else []
     # And a number of the thing it counts before one of another: 'how many rooms' by '能提供5754个房间',
     # not by '设置了95个集中隔离医学观察点'.
     counted = _counted(question, tokens)
@@ -604,6 +632,50 @@ _COUNT_WINDOW = 12
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
 _ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|台次|架次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
                                + "]|" + _AMBIGUOUS + ")")
+# The measure words an English question's counted noun takes in Chinese ('how many customers': 户,
+# 家, 人 or 个), its first plural noun (or one the same in both numbers) within a few words of
+# 'how many': '…how many general industrial and commercial electricity customers benefit…' is
+# answered by '惠及一般工商业电力客户152.53万户', not by '出台八项举措'.
+_PERSONS = frozenset({"人", "名", "人次", "位"})
+_ENGLISH_CLASSIFIERS = (
+    (("people", "persons", "residents", "citizens", "workers", "employees", "staff", "personnel", "volunteers",
+      "doctors", "nurses", "members", "officials", "officers", "students", "pupils", "teachers", "passengers",
+      "travellers", "travelers", "visitors", "tourists", "migrants", "individuals", "participants", "experts",
+      "cadres", "police", "inspectors", "returnees", "villagers", "applicants", "recipients", "children",
+      "graduates", "farmers", "journalists", "professionals", "specialists", "medics", "couriers", "drivers"),
+     _PERSONS),
+    (("patients", "cases", "infections", "deaths"), frozenset({"例", "人", "名"})),
+    (("companies", "enterprises", "firms", "businesses", "hospitals", "institutions", "banks", "shops", "stores",
+      "pharmacies", "hotels", "restaurants", "supermarkets", "factories", "clinics", "agencies", "organisations",
+      "organizations", "schools", "universities", "kindergartens", "markets", "manufacturers", "suppliers", "units"),
+     frozenset({"家", "个", "所"})),
+    (("households", "families", "customers", "users", "accounts", "taxpayers", "clients", "subscribers"),
+     frozenset({"户", "家", "人", "个"})),
+    (("measures", "policies", "items", "tasks", "services", "matters", "projects", "steps", "rules", "provisions",
+      "initiatives"), frozenset({"项", "条", "个", "件", "款"})),
+    (("times",), frozenset({"次"})),
+    (("vehicles", "buses", "cars", "trucks", "taxis"), frozenset({"辆"})),
+    (("beds",), frozenset({"张", "床"})),
+    (("rooms",), frozenset({"间", "个"})),
+    (("teams", "groups"), frozenset({"支", "个"})),
+    (("buildings",), frozenset({"栋", "幢", "座"})),
+    (("flights",), frozenset({"架次"})),
+    (("rounds",), frozenset({"轮"})),
+)
+_ENGLISH_COUNTED = re.compile(r"\bhow\s+many\s+(?:[\w'’-]+\s+){0,5}?("
+                              + "|".join(noun for nouns, _ in _ENGLISH_CLASSIFIERS for noun in nouns)
+                              + r")(?:'s?|’s?)?\b", re.IGNORECASE)
+
+
+def _english_classifiers(question: str) -> frozenset[str] | None:
+    """The measure words of what an English question counts (_ENGLISH_CLASSIFIERS), None for others."""
+    m = _ENGLISH_COUNTED.search(question)
+    if m is None:
+        return None
+    noun = m.group(1).lower()
+    return next(units for nouns, units in _ENGLISH_CLASSIFIERS if noun in nouns)
+
+
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
 _DELTA_UNITS = frozenset({"个百分点", "个基点"})
 
@@ -627,6 +699,7 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
     given = {float(n) * MULTIPLIERS.get(mult, 1) for n, mult in _GIVEN.findall(question)}
     conditions = _conditions(question)
     increment = bool(_INCREMENT_ASK.search(question))
+    totalled = bool(_TOTAL_ASKED.search(question)) and not increment
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, title) in enumerate(clauses[:VALUE_DEPTH]):
         targets, numbers = _numbers(text)
@@ -656,6 +729,10 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                 part = fold(text[own_start:_segment_end(text, target.end, "，,。；;\n")])
                 if any(presence(t, part) > 0 and not presence(t, whole) for t in tokens):
                     context = whole + part
+            elif measure and totalled and _SUMMED.match(text, own_start):
+                # a sum of what the sentence named before ('…已下拨30万元…，从委管党费中配套71万元，合计101万元')
+                # has the words of that sentence, for a question asking a total (not what was added to a base)
+                context = text[_segment_start(text, target.start, _FULL_STOPS):_segment_end(text, target.end, "，,。；;\n")]
             # the sentence up to the number tells apart numbers of like segments ('…1月23日乘坐26路…
             # 上车至下车共19站' beside '…1月22日乘坐38路…共9站')
             sentence = text[_segment_start(text, target.start, _FULL_STOPS):target.end]
@@ -857,6 +934,13 @@ _UP = re.compile(r"增长|提高|增加|上升|提升|上调|扩大|\bincrease|\
 _DOWN = re.compile(r"降低|下降|减少|下调|压降|缩减|降至|\breduc|\bcut\b|\blower", re.IGNORECASE)
 _BOUND_BONUS, _DIRECTION_PENALTY = 0.15, 0.15
 _TOTALLED = re.compile(r"累计|累积|合计|共计|总计")
+# A question asking for a total ('总共有多少万元', 'in total') is answered by a number stated as one
+# ('合计101万元', '共梳理了185个'), not by a part ('从委管党费中配套71万元').
+_TOTAL_ASKED = re.compile(r"总共|一共|合计|共计|总计|累计|总数|总额|总量|\bin total\b|\baltogether\b|\btotal\b"
+                          r"|\bcombined\b|\bcumulative", re.IGNORECASE)
+_TOTAL_STATED = re.compile(r"累计|累积|合计|共计|总计|总共|一共|总额|总数|总量|(?<![公一])共(?![同享建产青识性])")
+_TOTAL_BONUS = 0.15
+_SUMMED = re.compile(r"\s*(?:合计|共计|总计)")
 
 
 def _agreement(question: str, around: str, after: str = "") -> float:
@@ -869,6 +953,8 @@ def _agreement(question: str, around: str, after: str = "") -> float:
             score += _BOUND_BONUS
     if _BOUNDS[0][0].search(question) and _TOTALLED.search(around):
         score -= _BOUND_BONUS  # a running total is no bound ('最多能贷多少': not '累计投放贷款16.2亿元')
+    if _TOTAL_ASKED.search(question) and _TOTAL_STATED.search(around):
+        score += _TOTAL_BONUS
     up, down = bool(_UP.search(question)), bool(_DOWN.search(question))
     if up != down and (_DOWN if up else _UP).search(around) and not (_UP if up else _DOWN).search(around):
         score -= _DIRECTION_PENALTY

@@ -1430,3 +1430,61 @@ def test_an_increment_asked_is_not_answered_by_the_base_the_sentence_builds_on(q
     tokens = ("吉林省", "国资委", "省委", "下拨", "中管", "党费", "省管", "基础", "委管", "拿出", "资金")
     answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "")])
     assert answer is not None and answer.value == value
+
+
+def test_a_piece_that_only_restates_the_question_is_marked_with_the_piece_after_it():
+    # the long sentence is cut at its commas; the piece sharing the question's words is its condition
+    from indexer.query.spans import answer_span
+
+    text = ("在“稳存量”的同时，积极克服疫情影响，创新招商方法，大力开展“不见面招商”，对已经接洽、在谈的合作项目，"
+            "通过邮件、视频和电话等方式，继续保持密切地沟通，开展网上洽谈、视频会议和在线签约，加快项目推进。")
+    question = "对已经接洽或在谈的外资合作项目，要求通过什么方式保持沟通？"
+    tokens = ("接洽", "在谈", "外资", "合作", "项目", "方式", "保持", "沟通")
+    span = answer_span(text, question, tokens, np.ones(len(tokens)))
+    assert span is not None and text[span[0]:span[1]] == "对已经接洽、在谈的合作项目，通过邮件、视频和电话等方式"
+
+
+def test_a_piece_with_words_of_its_own_is_not_extended():
+    from indexer.query.spans import answer_span
+
+    text = ("为落实疫情防控要求，保障企业有序复工复产，稳定全市经济运行，各区要组织工作专班深入企业开展服务，"
+            "对已经复工的企业，每日报送员工健康情况，对尚未复工的企业，逐一登记并明确复工时间。")
+    question = "各区组织工作专班做什么？"
+    tokens = ("各区", "组织", "工作", "专班")
+    span = answer_span(text, question, tokens, np.ones(len(tokens)))
+    assert span is not None and text[span[0]:span[1]] == "各区要组织工作专班深入企业开展服务"
+
+
+def test_a_total_asked_is_answered_by_the_sum_not_by_a_part():
+    text = ("划拨专项党费用于支持系统企业疫情防控工作。在省委已下拨30万元中管党费和省管党费资金的基础上，"
+            "从委管党费中配套71万元，合计101万元，用于慰问战斗在疫情防控第一线的医务工作者。")
+    tokens = ("划拨", "疫情防控", "专项", "党费")
+    assert_asked_and_answered("划拨用于疫情防控的专项党费总共有多少万元？", text, tokens, 1010000, "元")
+    # what was added to a base is the part, not the sum
+    assert_asked_and_answered("在省委已下拨的党费基础上，又从委管党费中配套了多少万元？", text, ("委管", "党费", "配套"),
+                              710000, "元")
+
+
+@pytest.mark.parametrize("question, value, unit", [
+    ("南京西路商圈里一共集中了多少幢商务楼宇？", 30, "幢"),
+    ("南京西路商圈的大体量商务楼宇有几栋？", 8, "栋"),
+])
+def test_buildings_are_counted_in_the_measure_word_asked(question, value, unit):
+    text = "南京西路商圈聚集着30幢商务楼宇，包括大型商务综合体5座，大体量商务楼宇8栋，日均人流量近30万。"
+    assert_asked_and_answered(question, text, ("南京西路", "商圈", "商务", "楼宇", "大体量"), value, unit)
+
+
+_GRID = "国网吉林省电力有限公司出台八项举措，惠及一般工商业电力客户152.53万户。"
+_PATROLS = "累计开展吉林电力大数据巡航3轮，依据数据精准预警人员流动2756人。"
+
+
+@pytest.mark.parametrize("question, text, value, unit", [
+    ("How many general industrial and commercial electricity customers benefit from the bill reduction?", _GRID,
+     1525300, "户"),
+    ("How many measures did the power company issue?", _GRID, 8, "项"),
+    ("How many people's movements were flagged by the electricity data analysis?", _PATROLS, 2756, "人"),
+])
+def test_what_an_english_question_counts_takes_its_chinese_measure_words(question, text, value, unit):
+    # the words the question shares with the text ('electricity' 电力, 'Jilin' 吉林, 'data' 数据) stand by
+    # the numbers of other things more than by the one counted
+    assert_asked_and_answered(question, text, ("电力", "吉林", "数据"), value, unit)
