@@ -153,7 +153,8 @@ _WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
 _LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
 _ASKED_UNITS = (
     (re.compile(r"(?:多少|" + _HOW_MANY + r")个?(?:月|天|年|周|(?<![月每]几)日(?!期)|工作日|小时|分钟)"
-                r"|\bhow many (?:months|days|years|weeks|hours|minutes)\b", re.IGNORECASE), _DURATION_UNITS),
+                r"|\bhow many (?:(?:working|business|calendar|natural)\s+)?(?:months|days|years|weeks|hours|minutes)\b",
+                re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"百分之几|多少个?百分点|几成|多少成"), _PERCENT_UNITS),
     # a weight, a length, seconds ('每人每天多少克', '保持多少米距离', '几秒')
     (re.compile(r"(?:多少|几)(?:千克|公斤|毫克|克|吨)|多重|\bhow\s+heavy\b"
@@ -253,7 +254,7 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if is_value_question(question):
         value = value_answer(terms.text, tokens, idf,
                              [(h.clause_id, texts[h.clause_id], table.document_of(h.row).title)
-                              for h in relevant[:VALUE_DEPTH]])
+                              for h in relevant[:VALUE_DEPTH]], question)
     target = next(h for h in relevant if h.clause_id == value.clause) if value else relevant[0]
     text = texts[target.clause_id]
     if value:
@@ -545,14 +546,18 @@ def focus_weights(question: str, tokens: Sequence[str], idf: np.ndarray) -> np.n
 
 
 def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
-                 clauses: Sequence[tuple[str, str, str]]) -> ValueAnswer | None:
+                 clauses: Sequence[tuple[str, str, str]], asked: str | None = None) -> ValueAnswer | None:
     """The target that answers a value question, from the best relevant clauses.
 
-    Args: the question as searched, its tokens and their IDF, and (clause id, clause text,
-    document title) of the relevant hits best first. Returns: a ValueAnswer, or None when
-    none of the first VALUE_DEPTH clauses states a target about the question's words.
+    Args: the question as searched, its tokens and their IDF, (clause id, clause text,
+    document title) of the relevant hits best first, and the question as asked (the unit asked
+    is read from it: the glossary's terms written into an English question name things, they do
+    not ask — 'how much cash reward … for cutting lending rates' asks money, though its searched
+    text, '…how much cash 奖励 … for cutting 贷款利率', has the 率 of a percentage). Returns: a
+    ValueAnswer, or None when none of the first VALUE_DEPTH clauses states a target about the
+    question's words.
     """
-    units = asked_units(question)
+    units = asked_units(question if asked is None else asked)
     # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
     # The measure word asked is the one answered first: '多少个发热门诊' by '200个', not by '五项措施'.

@@ -1488,3 +1488,20 @@ def test_what_an_english_question_counts_takes_its_chinese_measure_words(questio
     # the words the question shares with the text ('electricity' 电力, 'Jilin' 吉林, 'data' 数据) stand by
     # the numbers of other things more than by the one counted
     assert_asked_and_answered(question, text, ("电力", "吉林", "数据"), value, unit)
+
+
+def test_working_days_asked_in_english_are_a_duration():
+    text = "开辟绿色通道，对符合条件的企业，承诺在3个工作日内完成信贷审批，已支持企业12家。"
+    assert_asked_and_answered("Within how many working days does the bank promise to finish credit approval for firms?",
+                              text, ("绿色通道", "信贷", "审批", "企业"), 3, "个工作日")
+
+
+def test_the_unit_an_english_question_asks_is_read_from_it_as_asked_not_from_the_terms_written_in():
+    from indexer.query.spans import value_answer
+
+    text = "对下调贷款利率1个百分点以上、相关政策到位的银行机构，给予每家20万元奖励。"
+    tokens = ("银行", "奖励", "贷款利率")
+    asked = "How much cash reward does each qualifying bank get for cutting lending rates?"
+    searched = "How much cash 奖励 does each qualifying bank get for cutting 贷款利率?"  # 率 asks a percentage in Chinese
+    answer = value_answer(searched, tokens, np.ones(len(tokens)), [("c1", text, "通知")], asked)
+    assert answer is not None and (answer.value, answer.unit) == (200000, "元")
