@@ -46,6 +46,14 @@ def chinese_numbers(text: str) -> list[tuple[str, int, int, str]]:
             for pattern in (_BRACKETED, _ANNOUNCED) for m in pattern.finditer(text)]
 
 
+def numbers_at(text: str) -> list[tuple[str, int, int, int, int]]:
+    """The 文号 written in Chinese in a text, as (prefix without spaces, year, number, and the
+    offsets of the number, '99' of '国办监督函〔2020〕99号'), in text order."""
+    found = [(re.sub(r"\s+", "", m.group(1)), int(m.group(2)), int(m.group(3)), m.start(3), m.end(3))
+             for pattern in (_BRACKETED, _ANNOUNCED) for m in pattern.finditer(text)]
+    return sorted(found, key=lambda n: n[3])
+
+
 class DocumentNumbers:
     """The 文号 of an index's documents (in the order doc_of_row indexes them), by year and number."""
 

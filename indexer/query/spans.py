@@ -47,7 +47,9 @@ it). A clause that states no matching number gives no value answer.
   measure's, the one year its sentence names, in a date too ('自2020年2月1日起…按95%结算'), but
   not a base year ('比2019年同期') nor a start it counts from ('自2019年5月推出以来'); else none.
 - A question asking a telephone number or an address (热线电话是多少) asks no value: the
-  sentence stating one is marked.
+  sentence stating one is marked. One asking the number of a 文号 ('国办监督函〔2020〕多少号', 'the
+  serial number of the notice') is answered by the number of the 文号 with that prefix (any,
+  when it writes none) in the first relevant clauses: unit 号, the 文号's year.
 """
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ from indexer.parse.targets import (
     quantities,
 )
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
+from indexer.query.doc_numbers import numbers_at
 from indexer.query.relevance import (
     DAY_ASKED,
     Gloss,
@@ -314,10 +317,13 @@ _CONTACT_ASK = re.compile(r"(?:电话|号码|热线|联系方式|地址)[^，,�
 
 
 def is_value_question(query: str) -> bool:
-    """True when the question asks for a number (多少, 几家, 比重, how many …), not a telephone
-    number or an address ('热线电话是多少': the sentence stating one is marked instead). An English
-    question that counts something else names its hotline only to say whose count it asks ('In
-    how many foreign languages does Beijing's 12345 hotline offer service')."""
+    """True when the question asks for a number (多少, 几家, 比重, how many …, the number of a 文号:
+    _NUMBER_ASKED), not a telephone number or an address ('热线电话是多少': the sentence stating one is
+    marked instead). An English question that counts something else names its hotline only to
+    say whose count it asks ('In how many foreign languages does Beijing's 12345 hotline offer
+    service')."""
+    if _NUMBER_ASKED.search(query):
+        return True
     if not VALUE_QUESTION.search(query):
         return False
     if not _CONTACT_ASK.search(query):
@@ -557,6 +563,9 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     ValueAnswer, or None when none of the first VALUE_DEPTH clauses states a target about the
     question's words.
     """
+    numbered = _NUMBER_ASKED.search(question if asked is None else asked)
+    if numbered:
+        return _document_number(numbered, clauses)
     units = asked_units(question if asked is None else asked)
     # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
@@ -574,6 +583,34 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
             if found is not None:
                 return found
     return None
+
+
+# The number of a 文号 asked ('文号是国办监督函〔2020〕多少号', '国办发明电〔2020〕第几号', '公告2020年第几号', 'what
+# is the serial number of the notice'): the number of the 文号 with that prefix (any, when none is
+# written) in the first relevant clauses, unit 号, its year the 文号's.
+_NUMBER_ASKED = re.compile(r"(?:([\u4e00-\u9fff]{1,16})\s*[〔\[［(（【﹝]\s*(?:19|20)\d{2}\s*[〕\]］)）】﹞]"
+                           r"|公告\s*(?:19|20)\d{2}\s*年)\s*第?\s*(?:多少|几)\s*号"
+                           r"|\b(?:serial|document|reference|file)\s+number\b", re.IGNORECASE)
+
+
+def _document_number(asked: re.Match, clauses: Sequence[tuple[str, str, str]]) -> ValueAnswer | None:
+    """The number of the 文号 asked (_NUMBER_ASKED) that the first clauses write, None if none does."""
+    prefix = asked.group(1) or ""
+    for clause_id, text, _ in clauses[:VALUE_DEPTH]:
+        for own, year, number, start, end in numbers_at(text):
+            if not prefix or _same_prefix(prefix, own):
+                return ValueAnswer(float(number), "号", year, text[start:end], "", "", clause_id, (start, end))
+    return None
+
+
+def _same_prefix(asked: str, written: str) -> bool:
+    """Whether a 文号 prefix read from a question and one read from a text, each perhaps with words
+    before it ('文号是国办监督函', '印发国办监督函'), are the same: they end alike, over the whole of
+    the shorter or at least three characters."""
+    shared = 0
+    while shared < min(len(asked), len(written)) and asked[-1 - shared] == written[-1 - shared]:
+        shared += 1
+    return shared >= min(3, len(asked), len(written))
 
 
 def asked_units(question: str) -> frozenset[str] | None:

@@ -1505,3 +1505,28 @@ def test_the_unit_an_english_question_asks_is_read_from_it_as_asked_not_from_the
     searched = "How much cash 奖励 does each qualifying bank get for cutting 贷款利率?"  # 率 asks a percentage in Chinese
     answer = value_answer(searched, tokens, np.ones(len(tokens)), [("c1", text, "通知")], asked)
     assert answer is not None and (answer.value, answer.unit) == (200000, "元")
+
+
+_NOTICE_HEAD = ("国家卫生健康委办公厅关于部分消毒剂在疫情防控期间紧急上市的通知 国办监督函〔2020〕99号 各省、自治区、直辖市"
+                "卫生健康委：根据《国务院办公厅关于延长2020年春节假期的通知》（国办发明电〔2020〕1号）要求，现通知如下。")
+
+
+@pytest.mark.parametrize("question, value", [
+    ("这份通知的文号是国办监督函[2020]多少号？", 99),
+    ("通知引用的国办发明电〔2020〕第几号文件要求延长春节假期？", 1),  # the one cited, asked by its prefix
+    ("What is the serial number of the notice on the emergency listing of disinfectants?", 99),  # the first written
+])
+def test_the_number_of_a_document_number_asked_is_a_value(question, value):
+    from indexer.query.spans import is_value_question, value_answer
+
+    assert is_value_question(question)
+    answer = value_answer(question, ("通知", "消毒剂"), np.ones(2), [("c1", _NOTICE_HEAD, "")])
+    assert answer is not None and (answer.value, answer.unit, answer.year) == (value, "号", 2020)
+    assert _NOTICE_HEAD[answer.span[0]:answer.span[1]] == str(value)
+
+
+def test_a_document_number_of_another_prefix_answers_no_number_asked():
+    from indexer.query.spans import value_answer
+
+    answer = value_answer("文号是京政办发〔2020〕多少号？", ("通知",), np.ones(1), [("c1", _NOTICE_HEAD, "")])
+    assert answer is None
