@@ -172,12 +172,12 @@ _ASKED_UNITS = (
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
     (re.compile(r"(?:多少|几)大?" + _MEASURE), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
-    (re.compile(r"多少度|几度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
+    (re.compile(r"(?:多少|几)(?:摄氏)?度|(?:体温|温度)[^，,。；;]{0,8}(?:多少|几)|\bwhat temperature\b|\bhow many degrees\b",
                 re.IGNORECASE), _TEMPERATURE_UNITS),
     (re.compile(r"多久|多长时间|多长|期限|\bhow (?:long|often|quickly|soon)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"比例|比重|占比|(?<![效汇频速])率(?![先领])|增幅|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
-    (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
+    (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|税款|税额|减免税|减税|退税|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
                 r"|\b(?:reward|subsid[yi]|allowance|bonus|fine|fee|payment|compensation|coverage)", re.IGNORECASE),
      _MONEY_UNITS),
     (re.compile(r"\bhow many\b", re.IGNORECASE), _COUNT_UNITS),  # 'how many yuan' asks money, above

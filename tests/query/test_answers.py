@@ -1530,3 +1530,14 @@ def test_a_document_number_of_another_prefix_answers_no_number_asked():
 
     answer = value_answer("文号是京政办发〔2020〕多少号？", ("通知",), np.ones(1), [("c1", _NOTICE_HEAD, "")])
     assert answer is None
+
+
+@pytest.mark.parametrize("question, text, tokens, value, unit", [
+    ("专家建议清洗衣物的水温应在多少摄氏度以上？", "清洗衣物时水温达标后要浸泡30分钟。专家建议水温在56摄氏度以上。",
+     ("专家", "清洗", "衣物", "水温"), 56, "摄氏度"),
+    ("两个行业的个体户一季度可享受多少减免税？", "一季度餐饮和住宿两个行业个体户共2类，可享受减免税1100多万元。",
+     ("一季度", "行业", "个体户", "享受"), 11000000, "元"),
+])
+def test_degrees_celsius_and_tax_relief_are_asked_in_their_units(question, text, tokens, value, unit):
+    # the words of the question stand by another number more than by the one asked
+    assert_asked_and_answered(question, text, tokens, value, unit)
