@@ -45,9 +45,9 @@ _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
-          "款", "间", "张", "床", "条", "站", "例", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃", "幢", "栋",
-          # buildings (幢, 栋); weights, lengths, volumes and seconds, the longer names first ('5厘米'
-          # is not 5 米); 方面 counts aspects ('从三方面'), 根 sticks and lines
+          "款", "间", "张", "床", "条", "站", "例", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃",
+          # weights, lengths, volumes and seconds, the longer names first ('5厘米' is not 5 米);
+          # 方面 counts aspects ('从三方面'), 根 sticks and lines
           "千克", "公斤", "毫克", "克", "千米", "厘米", "毫米", "米", "毫升", "秒", "方面", "根")
 _LESSONS = r"节(?![日假前后期庆])"
 # Measure words that begin other words, and the characters that make them do: 种 counts sorts
@@ -56,6 +56,10 @@ _LESSONS = r"节(?![日假前后期庆])"
 # 框架's 架构. The question's side reads them so too (query/spans.py).
 AMBIGUOUS_MEASURES = {"种": "植子类族苗养田地", "位": "一数小置于", "支": "持付出撑柱", "轮": "车驱流换岗班",
                       "头": "部条像", "起": "征步来草诉始点", "架": "构子设空"}
+# Buildings counted ('聚集着30幢商务楼宇'), not a building's number in an address ('3栋2单元', '12幢101室';
+# after an estate's name too: '幸福小区5栋', _ADDRESSED).
+_BUILDINGS = r"[栋幢](?!\s*\d)"
+_ADDRESSED = re.compile(r"(?:小区|花园|家园|新村|公寓|苑|号院|社区|大厦)\s*$")
 _ONE = r"(?<!(?<![一二两三四五六七八九十\d])一)"  # 一种, 一起: an article, 'together'
 # and what may not stand before some of them in a text: 两头 'both ends'; 10万起, 2020起 'from'
 _NOT_AFTER = {"种": _ONE, "头": r"(?<!两)", "起": _ONE + r"(?<![万千亿])(?<!(?:19|20)\d\d)"}
@@ -71,7 +75,8 @@ _VALUE_RE = re.compile(
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])(?:[一二两三四五六七八九](?![一二两三四五六七八九](?![十百千]))|十)"
     r"[零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?(?P<approx>[多余])?\s{0,3}(?P<mult>万亿|亿|万|千)?(?P<approx2>[多余])?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + "|" + _COUNTERS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + "|" + _COUNTERS
+    + "|" + _BUILDINGS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 
 
 def _unit(match: re.Match) -> str:
@@ -383,6 +388,8 @@ def quantities(text: str) -> list[Target]:
     for m in _VALUE_RE.finditer(norm):
         if m["num"] == "一" and not m["mult"] and m["unit"] not in ("例", "成"):
             continue  # 'a': 一场特殊的签约仪式, 一个不漏, 一份承诺 (as extract_targets reads them); 一例 counts
+        if m["unit"] in ("栋", "幢") and _ADDRESSED.search(norm, max(0, m.start() - 8), m.start()):
+            continue  # '幸福小区5栋': the building's number
         value = _number(m)
         if value is not None and m["unit"]:
             # an approximate number ('300多名', '10余万元') keeps its 多/余 as its comparator

@@ -26,7 +26,7 @@ import numpy as np
 from indexer.types import DocumentInfo
 
 NUMBER_BONUS = 0.1  # on the scale of places.CONFLICT: docs/BENCHMARKS.md, session 14
-_OPEN, _CLOSE = re.escape("〔[(（﹝【"), re.escape("〕])）﹞】")
+_OPEN, _CLOSE = re.escape("〔[［(（﹝【〖"), re.escape("〕]］)）﹞】〗")
 _BRACKETED = re.compile(r"([\u4e00-\u9fff]{1,16})\s*[" + _OPEN + r"]\s*((?:19|20)\d{2})\s*[" + _CLOSE
                         + r"]\s*第?\s*(\d{1,4})\s*号")
 _ANNOUNCED = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ]{0,20}?公告)\s*((?:19|20)\d{2})\s*年\s*第\s*(\d{1,4})\s*号")
@@ -42,16 +42,31 @@ _PINYIN_READINGS = 16  # spellings kept per prefix, of its characters' readings
 
 def chinese_numbers(text: str) -> list[tuple[str, int, int, str]]:
     """The 文号 written in Chinese in a text, as (prefix without spaces, year, number, as written)."""
-    return [(re.sub(r"\s+", "", m.group(1)), int(m.group(2)), int(m.group(3)), m.group(0).strip())
-            for pattern in (_BRACKETED, _ANNOUNCED) for m in pattern.finditer(text)]
+    return [(prefix, year, number, m.group(0).strip()) for prefix, year, number, m in _written(text)]
 
 
 def numbers_at(text: str) -> list[tuple[str, int, int, int, int]]:
     """The 文号 written in Chinese in a text, as (prefix without spaces, year, number, and the
     offsets of the number, '99' of '国办监督函〔2020〕99号'), in text order."""
-    found = [(re.sub(r"\s+", "", m.group(1)), int(m.group(2)), int(m.group(3)), m.start(3), m.end(3))
-             for pattern in (_BRACKETED, _ANNOUNCED) for m in pattern.finditer(text)]
-    return sorted(found, key=lambda n: n[3])
+    return sorted(((prefix, year, number, m.start(3), m.end(3)) for prefix, year, number, m in _written(text)),
+                  key=lambda n: n[3])
+
+
+def _written(text: str) -> list[tuple[str, int, int, re.Match]]:
+    return [(re.sub(r"\s+", "", m.group(1)), int(m.group(2)), int(m.group(3)), m)
+            for pattern in (_BRACKETED, _ANNOUNCED) for m in pattern.finditer(text)]
+
+
+def same_prefix(one: str, other: str) -> bool:
+    """Whether two 文号 prefixes read from texts, each perhaps with words leading in to it
+    ('文号是国办监督函', '印发国办监督函'), are the same prefix: equal once such words are taken
+    off either ('根据晋政办发' is not 京政办发, nor 济银发 银发)."""
+    return bool(_bare(one) & _bare(other))
+
+
+def _bare(prefix: str) -> set[str]:
+    """A prefix, and each ending of it that a lead-in word (_LEAD_IN) stands before."""
+    return {prefix} | {prefix[i:] for i in range(1, len(prefix)) if prefix[:i].endswith(_LEAD_IN)}
 
 
 class DocumentNumbers:
@@ -77,8 +92,7 @@ class DocumentNumbers:
         mask = np.zeros(self.count, dtype=bool)
         for prefix, spelled, year, number in asked:
             for own, spellings, doc, written in self.numbered.get((year, number), ()):
-                if spellings & spelled if spelled is not None else \
-                        prefix == own or prefix.endswith(own) and prefix[:-len(own)].endswith(_LEAD_IN):
+                if spellings & spelled if spelled is not None else same_prefix(prefix, own):
                     mask[doc] = True
                     names[written] = None
         return (tuple(names), mask) if names else None

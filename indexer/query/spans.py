@@ -70,7 +70,7 @@ from indexer.parse.targets import (
     quantities,
 )
 from indexer.query.answers import Answer, build_answer, heading_coverage, on_topic
-from indexer.query.doc_numbers import numbers_at
+from indexer.query.doc_numbers import chinese_numbers, numbers_at, same_prefix
 from indexer.query.relevance import (
     DAY_ASKED,
     Gloss,
@@ -154,6 +154,7 @@ _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "�
                           "份", "箱", "盒", "瓶", "根", "方面", "架次", "艘", "幢", "栋", *AMBIGUOUS_MEASURES})
 _WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
 _LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
+_TAXES = "(?:税款|税额|减免税|减税|退税)"  # an amount of tax, asked beside 多少: '享受多少减免税'
 _ASKED_UNITS = (
     (re.compile(r"(?:多少|" + _HOW_MANY + r")个?(?:月|天|年|周|(?<![月每]几)日(?!期)|工作日|小时|分钟)"
                 r"|\bhow many (?:(?:working|business|calendar|natural)\s+)?(?:months|days|years|weeks|hours|minutes)\b",
@@ -177,7 +178,8 @@ _ASKED_UNITS = (
     (re.compile(r"多久|多长时间|多长|期限|\bhow (?:long|often|quickly|soon)\b", re.IGNORECASE), _DURATION_UNITS),
     (re.compile(r"比例|比重|占比|(?<![效汇频速])率(?![先领])|增幅|增速|增长|\bpercent|\brate\b|\bproportion\b|\bshare\b|\bratio\b",
                 re.IGNORECASE), _PERCENT_UNITS),
-    (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|税款|税额|减免税|减税|退税|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
+    (re.compile(r"金额|资金|补贴|补助|奖励|贷|(?<!免)费|租金|(?:多少|几)[^，,。；;？?]{0,3}" + _TAXES
+                + r"|" + _TAXES + r"[^，,。；;？?]{0,4}(?:多少|几)|\bhow much\b|\byuan\b|\bmoney\b|\bfunding\b"
                 r"|\b(?:reward|subsid[yi]|allowance|bonus|fine|fee|payment|compensation|coverage)", re.IGNORECASE),
      _MONEY_UNITS),
     (re.compile(r"\bhow many\b", re.IGNORECASE), _COUNT_UNITS),  # 'how many yuan' asks money, above
@@ -257,7 +259,8 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if is_value_question(question):
         value = value_answer(terms.text, tokens, idf,
                              [(h.clause_id, texts[h.clause_id], table.document_of(h.row).title)
-                              for h in relevant[:VALUE_DEPTH]], question)
+                              for h in relevant[:VALUE_DEPTH]], question,
+                             [table.document_of(h.row).doc_number or "" for h in relevant[:VALUE_DEPTH]])
     target = next(h for h in relevant if h.clause_id == value.clause) if value else relevant[0]
     text = texts[target.clause_id]
     if value:
@@ -552,7 +555,8 @@ def focus_weights(question: str, tokens: Sequence[str], idf: np.ndarray) -> np.n
 
 
 def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
-                 clauses: Sequence[tuple[str, str, str]], asked: str | None = None) -> ValueAnswer | None:
+                 clauses: Sequence[tuple[str, str, str]], asked: str | None = None,
+                 own_numbers: Sequence[str] = ()) -> ValueAnswer | None:
     """The target that answers a value question, from the best relevant clauses.
 
     Args: the question as searched, its tokens and their IDF, (clause id, clause text,
@@ -561,18 +565,20 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     not ask — 'how much cash reward … for cutting lending rates' asks money, though its searched
     text, '…how much cash 奖励 … for cutting 贷款利率', has the 率 of a percentage). Returns: a
     ValueAnswer, or None when none of the first VALUE_DEPTH clauses states a target about the
-    question's words.
+    question's words. `own_numbers`: each clause's document's own 文号, for the number of a 文号
+    asked without its prefix ('the serial number of the notice').
     """
     numbered = _NUMBER_ASKED.search(question if asked is None else asked)
     if numbered:
-        return _document_number(numbered, clauses)
-    units = asked_units(question if asked is None else asked)
+        return _document_number(numbered, clauses, own_numbers)
+    as_asked = question if asked is None else asked
+    units = asked_units(as_asked)
     # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
     # The measure word asked is the one answered first: '多少个发热门诊' by '200个', not by '五项措施'.
-    asked = _ASKED_CLASSIFIER.search(question)
-    tries = [frozenset({asked.group(1)})] if asked and units is not None and asked.group(1) in units else []
-    english = _english_classifiers(question) if units is _COUNT_UNITS else None
+    classifier = _ASKED_CLASSIFIER.search(question)
+    tries = [frozenset({classifier.group(1)})] if classifier and units is not None and classifier.group(1) in units else []
+    english = _english_classifiers(as_asked) if units is _COUNT_UNITS else None
     tries += [english & units] if english else []
     # And a number of the thing it counts before one of another: 'how many rooms' by '能提供5754个房间',
     # not by '设置了95个集中隔离医学观察点'.
@@ -585,32 +591,30 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     return None
 
 
-# The number of a 文号 asked ('文号是国办监督函〔2020〕多少号', '国办发明电〔2020〕第几号', '公告2020年第几号', 'what
-# is the serial number of the notice'): the number of the 文号 with that prefix (any, when none is
-# written) in the first relevant clauses, unit 号, its year the 文号's.
-_NUMBER_ASKED = re.compile(r"(?:([\u4e00-\u9fff]{1,16})\s*[〔\[［(（【﹝]\s*(?:19|20)\d{2}\s*[〕\]］)）】﹞]"
-                           r"|公告\s*(?:19|20)\d{2}\s*年)\s*第?\s*(?:多少|几)\s*号"
-                           r"|\b(?:serial|document|reference|file)\s+number\b", re.IGNORECASE)
+# The number of a 文号 asked ('文号是国办监督函〔2020〕多少号', '国办发明电〔2020〕第几号', '财政部 税务总局公告2020年
+# 第几号', 'what is the serial number of the notice …'): the number of the 文号 with that prefix and
+# year in the first relevant clauses, unit 号, year the 文号's; asked in English, without a prefix,
+# the number of the clause's own document's 文号 (never one its text cites).
+_NUMBER_ASKED = re.compile(r"(?:([\u4e00-\u9fff]{1,16})\s*[〔\[［(（【﹝〖]\s*((?:19|20)\d{2})\s*[〕\]］)）】﹞〗]"
+                           r"|([\u4e00-\u9fff][\u4e00-\u9fff ]{0,20}?公告)\s*((?:19|20)\d{2})\s*年)\s*第?\s*(?:多少|几)\s*号"
+                           r"|\b(?:serial|document|reference|file)\s+number\s+of\s+(?:the|this|that|its)\b"
+                           r"(?=.*\b(?:notice|circular|announcement|opinions|measures|decision|document)\b)", re.IGNORECASE)
 
 
-def _document_number(asked: re.Match, clauses: Sequence[tuple[str, str, str]]) -> ValueAnswer | None:
-    """The number of the 文号 asked (_NUMBER_ASKED) that the first clauses write, None if none does."""
-    prefix = asked.group(1) or ""
-    for clause_id, text, _ in clauses[:VALUE_DEPTH]:
-        for own, year, number, start, end in numbers_at(text):
-            if not prefix or _same_prefix(prefix, own):
-                return ValueAnswer(float(number), "号", year, text[start:end], "", "", clause_id, (start, end))
+def _document_number(asked: re.Match, clauses: Sequence[tuple[str, str, str]],
+                     own: Sequence[str] = ()) -> ValueAnswer | None:
+    """The number of the 文号 asked (_NUMBER_ASKED) that the first clauses write, None if none does.
+    Args: the ask, (clause id, text, title) of the relevant hits best first, and each one's
+    document's own 文号 (for an ask without a prefix)."""
+    prefix = re.sub(r"\s+", "", asked.group(1) or asked.group(3) or "")
+    year = int(asked.group(2) or asked.group(4) or 0)
+    for i, (clause_id, text, _) in enumerate(clauses[:VALUE_DEPTH]):
+        wanted = [(p, y, n) for p, y, n, _ in chinese_numbers(own[i] if i < len(own) else "")] if not prefix else []
+        for written, stated, number, start, end in numbers_at(text):
+            if prefix and stated == year and same_prefix(prefix, written) \
+                    or any(stated == y and number == n and same_prefix(written, p) for p, y, n in wanted):
+                return ValueAnswer(float(number), "号", stated, text[start:end], "", "", clause_id, (start, end))
     return None
-
-
-def _same_prefix(asked: str, written: str) -> bool:
-    """Whether a 文号 prefix read from a question and one read from a text, each perhaps with words
-    before it ('文号是国办监督函', '印发国办监督函'), are the same: they end alike, over the whole of
-    the shorter or at least three characters."""
-    shared = 0
-    while shared < min(len(asked), len(written)) and asked[-1 - shared] == written[-1 - shared]:
-        shared += 1
-    return shared >= min(3, len(asked), len(written))
 
 
 def asked_units(question: str) -> frozenset[str] | None:
@@ -704,18 +708,30 @@ _ENGLISH_CLASSIFIERS = (
     (("flights",), frozenset({"架次"})),
     (("rounds",), frozenset({"轮"})),
 )
-_ENGLISH_COUNTED = re.compile(r"\bhow\s+many\s+(?:[\w'’-]+\s+){0,5}?("
-                              + "|".join(noun for nouns, _ in _ENGLISH_CLASSIFIERS for noun in nouns)
-                              + r")(?:'s?|’s?)?\b", re.IGNORECASE)
+_ENGLISH_MEASURES = {noun: units for nouns, units in _ENGLISH_CLASSIFIERS for noun in nouns}
+_ENGLISH_COUNTED = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,6}[\w'’-]+)", re.IGNORECASE)
 
 
 def _english_classifiers(question: str) -> frozenset[str] | None:
-    """The measure words of what an English question counts (_ENGLISH_CLASSIFIERS), None for others."""
+    """The measure words of what an English question counts (_ENGLISH_CLASSIFIERS), None for
+    others: the first noun of the table within a few words of 'how many', one a possessive
+    stands before ('how many hospitals' staff': staff, not hospitals; 'how many people's
+    movements': people, movements being no noun of the table)."""
     m = _ENGLISH_COUNTED.search(question)
     if m is None:
         return None
-    noun = m.group(1).lower()
-    return next(units for nouns, units in _ENGLISH_CLASSIFIERS if noun in nouns)
+    known = [(word, possessive) for word, possessive in map(_possessive, m.group(1).split()) if word in _ENGLISH_MEASURES]
+    chosen = next((word for word, possessive in known if not possessive), known[0][0] if known else None)
+    return _ENGLISH_MEASURES.get(chosen) if chosen else None
+
+
+def _possessive(word: str) -> tuple[str, bool]:
+    """An English word lower-cased without its possessive ending, and whether it had one."""
+    lowered = word.casefold()
+    for ending in ("'s", "’s", "'", "’"):
+        if lowered.endswith(ending):
+            return lowered[:-len(ending)], True
+    return lowered, False
 
 
 _ASKS_LEVEL = re.compile(r"(?:降|升|提高|提升|增加|下调|上调|调整|减少|降低)(?:到|至|为)了?(?:多少|几|什么水平)")
@@ -771,9 +787,10 @@ def _best_value(question: str, tokens: Sequence[str], idf: np.ndarray,
                 part = fold(text[own_start:_segment_end(text, target.end, "，,。；;\n")])
                 if any(presence(t, part) > 0 and not presence(t, whole) for t in tokens):
                     context = whole + part
-            elif measure and totalled and _SUMMED.match(text, own_start):
-                # a sum of what the sentence named before ('…已下拨30万元…，从委管党费中配套71万元，合计101万元')
-                # has the words of that sentence, for a question asking a total (not what was added to a base)
+            elif totalled and _SUMMED.match(text, own_start):
+                # a sum of what the sentence named before ('…已下拨30万元…，从委管党费中配套71万元，合计101万元'),
+                # a measure's or a target's, has the words of that sentence, for a question asking a
+                # total (not what was added to a base)
                 context = text[_segment_start(text, target.start, _FULL_STOPS):_segment_end(text, target.end, "，,。；;\n")]
             # the sentence up to the number tells apart numbers of like segments ('…1月23日乘坐26路…
             # 上车至下车共19站' beside '…1月22日乘坐38路…共9站')
@@ -980,7 +997,7 @@ _TOTALLED = re.compile(r"累计|累积|合计|共计|总计")
 # ('合计101万元', '共梳理了185个'), not by a part ('从委管党费中配套71万元').
 _TOTAL_ASKED = re.compile(r"总共|一共|合计|共计|总计|累计|总数|总额|总量|\bin total\b|\baltogether\b|\btotal\b"
                           r"|\bcombined\b|\bcumulative", re.IGNORECASE)
-_TOTAL_STATED = re.compile(r"累计|累积|合计|共计|总计|总共|一共|总额|总数|总量|(?<![公一])共(?![同享建产青识性])")
+_TOTAL_STATED = re.compile(r"累计|累积|合计|共计|总计|总共|一共|总额|总数|总量|共(?=[有计\d一二两三四五六七八九十])")
 _TOTAL_BONUS = 0.15
 _SUMMED = re.compile(r"\s*(?:合计|共计|总计)")
 

@@ -1514,22 +1514,39 @@ _NOTICE_HEAD = ("国家卫生健康委办公厅关于部分消毒剂在疫情防
 @pytest.mark.parametrize("question, value", [
     ("这份通知的文号是国办监督函[2020]多少号？", 99),
     ("通知引用的国办发明电〔2020〕第几号文件要求延长春节假期？", 1),  # the one cited, asked by its prefix
-    ("What is the serial number of the notice on the emergency listing of disinfectants?", 99),  # the first written
+    # asked without a prefix: the document's own, not the one its text cites
+    ("What is the serial number of the notice on the emergency listing of disinfectants?", 99),
 ])
 def test_the_number_of_a_document_number_asked_is_a_value(question, value):
     from indexer.query.spans import is_value_question, value_answer
 
     assert is_value_question(question)
-    answer = value_answer(question, ("通知", "消毒剂"), np.ones(2), [("c1", _NOTICE_HEAD, "")])
+    answer = value_answer(question, ("通知", "消毒剂"), np.ones(2), [("c1", _NOTICE_HEAD, "")], None,
+                          ["国办监督函〔2020〕99号"])
     assert answer is not None and (answer.value, answer.unit, answer.year) == (value, "号", 2020)
     assert _NOTICE_HEAD[answer.span[0]:answer.span[1]] == str(value)
 
 
-def test_a_document_number_of_another_prefix_answers_no_number_asked():
+@pytest.mark.parametrize("question, own", [
+    ("文号是京政办发〔2020〕多少号？", "国办监督函〔2020〕99号"),     # no such prefix written
+    ("文号是国办监督函〔2019〕多少号？", "国办监督函〔2020〕99号"),   # another year
+    ("文号是川办发明电〔2020〕多少号？", "国办监督函〔2020〕99号"),   # 国办发明电 ends alike, is another issuer's
+    ("What is the serial number of the notice on disinfectants?", ""),  # its own is unknown: not the cited one
+    ("What is the serial number of the ventilator model approved?", "国办监督函〔2020〕99号"),  # no document's
+])
+def test_a_document_number_not_written_answers_no_number_asked(question, own):
     from indexer.query.spans import value_answer
 
-    answer = value_answer("文号是京政办发〔2020〕多少号？", ("通知",), np.ones(1), [("c1", _NOTICE_HEAD, "")])
+    answer = value_answer(question, ("通知",), np.ones(1), [("c1", _NOTICE_HEAD, "")], None, [own])
     assert answer is None
+
+
+def test_an_announcements_number_is_asked_by_its_prefix():
+    from indexer.query.spans import value_answer
+
+    text = "根据《通知》（财税〔2019〕13号），以及财政部 税务总局公告2020年第24号，现就有关事项公告如下。"
+    answer = value_answer("财政部 税务总局公告2020年第几号明确了免税政策？", ("公告", "免税"), np.ones(2), [("c1", text, "")])
+    assert answer is not None and (answer.value, answer.year) == (24, 2020)
 
 
 @pytest.mark.parametrize("question, text, tokens, value, unit", [
@@ -1541,3 +1558,37 @@ def test_a_document_number_of_another_prefix_answers_no_number_asked():
 def test_degrees_celsius_and_tax_relief_are_asked_in_their_units(question, text, tokens, value, unit):
     # the words of the question stand by another number more than by the one asked
     assert_asked_and_answered(question, text, tokens, value, unit)
+
+
+def test_a_possessive_counts_the_noun_after_it():
+    text = "对全市3400名医务人员开展核酸检测，覆盖12家医院。"
+    assert_asked_and_answered("How many hospitals' staff were tested for the virus?", text, ("核酸检测",), 3400, "名")
+
+
+def test_an_odd_letter_in_an_english_count_is_no_crash():
+    from indexer.query.spans import _english_classifiers
+
+    assert _english_classifiers("How many ſtaff were sent?") is not None  # ſ folds to s
+    assert _english_classifiers("How many") is None
+
+
+def test_tax_relief_named_beside_a_count_asks_the_count():
+    text = "享受减免税政策的企业达1200户，减免税款3.5亿元。"
+    assert_asked_and_answered("享受减免税政策的企业有多少户？", text, ("减免税", "政策", "企业"), 1200, "户")
+    from indexer.query.spans import asked_units
+
+    assert asked_units("享受减免税政策的企业有多少？") is None  # tax named, not asked
+
+
+def test_a_buildings_number_in_an_address_is_no_count():
+    from indexer.parse.targets import quantities
+
+    assert [(q.value, q.unit) for q in quantities("聚集着30幢商务楼宇，另有12栋在建")] == [(30, "幢"), (12, "栋")]
+    assert quantities("幸福小区3栋2单元、阳光花园12幢101室、对幸福小区5栋实施封控管理") == []
+
+
+def test_the_communist_party_is_no_total():
+    from indexer.query.spans import _TOTAL_STATED
+
+    assert not _TOTAL_STATED.search("中共市委组织部拨付资金50万元")
+    assert _TOTAL_STATED.search("共有12家") and _TOTAL_STATED.search("合计101万元")
