@@ -10,7 +10,9 @@ it). A clause that states no matching number gives no value answer.
   scraped page's flattened line break: a headline's, a subtitle's, a heading's line); one longer
   than LONG_SENTENCE characters is cut further at its commas (the goals of a work plan are one
   sentence of ten targets), except after a piece that only says when ('从1月28日10时起') or of
-  whom ('…需要到窗口现场办理的纳税人'): that piece stays with the act after it.
+  whom ('…需要到窗口现场办理的纳税人'): that piece stays with the act after it. A piece marked that
+  only restates the question ('对已经接洽、在谈的合作项目' for '对已经接洽或在谈的外资合作项目，要求通过
+  什么方式保持沟通') is marked with the piece after it.
 - The lines a gap ends before a clause's first full stop (headline, subtitle, byline) restate
   what the body says: a body sentence answering as well is marked instead, and a value a
   headline states is cited from the body sentence that states it (with the year that sentence
@@ -38,6 +40,10 @@ it). A clause that states no matching number gives no value answer.
   thing the question counts ('how many rooms': '能提供5754个房间') before one of another ('95个
   集中隔离医学观察点'); under the condition it states ('500万元以上的…') before the opposite. A
   number in an enumeration of one unit is read with its own item and what the items share; a
+  question asking a total (总共, 合计, in total) prefers a number stated as one, and a sum
+  ('…，合计101万元') is read with its sentence's words; an English question's counted noun ('how
+  many customers') takes its Chinese measure words (户, 家, 人, 个) first, and the unit asked is
+  read from the question as asked, not from the glossary terms written into it; a
   part stated with 其中 with its sentence when the question names the part ('给湖北预拨了多少');
   a segment sharing nothing with the question that states a parameter ('标准为…80%') with the
   segment before it; a number in a title or a short quoted name ('“三个一批”') is none, nor, for
