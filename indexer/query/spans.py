@@ -54,8 +54,9 @@ it). A clause that states no matching number gives no value answer.
   not a base year ('比2019年同期') nor a start it counts from ('自2019年5月推出以来'); else none.
 - A question asking a telephone number or an address (热线电话是多少) asks no value: the
   sentence stating one is marked. One asking the number of a 文号 ('国办监督函〔2020〕多少号', 'the
-  serial number of the notice') is answered by the number of the 文号 with that prefix (any,
-  when it writes none) in the first relevant clauses: unit 号, the 文号's year.
+  serial number of the notice') is answered by the number of the 文号 with that prefix and year
+  in the first relevant clauses (asked without a prefix, their own document's 文号, never one
+  they cite): unit 号, the 文号's year.
 """
 from __future__ import annotations
 
@@ -574,10 +575,10 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     question's words. `own_numbers`: each clause's document's own 文号, for the number of a 文号
     asked without its prefix ('the serial number of the notice').
     """
-    numbered = _NUMBER_ASKED.search(question if asked is None else asked)
+    as_asked = question if asked is None else asked
+    numbered = _NUMBER_ASKED.search(as_asked)
     if numbered:
         return _document_number(numbered, clauses, own_numbers)
-    as_asked = question if asked is None else asked
     units = asked_units(as_asked)
     # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
@@ -685,9 +686,9 @@ _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?
 _ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|台次|架次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
                                + "]|" + _AMBIGUOUS + ")")
 # The measure words an English question's counted noun takes in Chinese ('how many customers': 户,
-# 家, 人 or 个), its first plural noun (or one the same in both numbers) within a few words of
-# 'how many': '…how many general industrial and commercial electricity customers benefit…' is
-# answered by '惠及一般工商业电力客户152.53万户', not by '出台八项举措'.
+# 家, 人 or 个), the first noun of this table within seven words of 'how many' (_english_classifiers):
+# '…how many general industrial and commercial electricity customers benefit…' is answered by
+# '惠及一般工商业电力客户152.53万户', not by '出台八项举措'.
 _PERSONS = frozenset({"人", "名", "人次", "位"})
 _ENGLISH_CLASSIFIERS = (
     (("people", "persons", "residents", "citizens", "workers", "employees", "staff", "personnel", "volunteers",
@@ -1000,7 +1001,8 @@ _DOWN = re.compile(r"降低|下降|减少|下调|压降|缩减|降至|\breduc|\b
 _BOUND_BONUS, _DIRECTION_PENALTY = 0.15, 0.15
 _TOTALLED = re.compile(r"累计|累积|合计|共计|总计")
 # A question asking for a total ('总共有多少万元', 'in total') is answered by a number stated as one
-# ('合计101万元', '共梳理了185个'), not by a part ('从委管党费中配套71万元').
+# ('合计101万元', '共有12家'; 共 only before 有, 计 or a number: not 中共, 共同), not by a part
+# ('从委管党费中配套71万元').
 _TOTAL_ASKED = re.compile(r"总共|一共|合计|共计|总计|累计|总数|总额|总量|\bin total\b|\baltogether\b|\btotal\b"
                           r"|\bcombined\b|\bcumulative", re.IGNORECASE)
 _TOTAL_STATED = re.compile(r"累计|累积|合计|共计|总计|总共|一共|总额|总数|总量|共(?=[有计\d一二两三四五六七八九十])")
