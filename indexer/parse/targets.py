@@ -59,7 +59,12 @@ AMBIGUOUS_MEASURES = {"种": "植子类族苗养田地", "位": "一数小置于
 # Buildings counted ('聚集着30幢商务楼宇'), not a building's number in an address ('3栋2单元', '12幢101室';
 # after an estate's name too: '幸福小区5栋', _ADDRESSED).
 _BUILDINGS = r"[栋幢](?!\s*\d)"
-_ADDRESSED = re.compile(r"(?:小区|花园|家园|新村|公寓|苑|号院|社区|大厦)\s*$")
+_ADDRESSED = re.compile(r"(?:小区|花园|家园|新村|苑|号院|社区)\s*$")  # estates (not 公寓, 大厦: '新建人才公寓3栋')
+
+
+def _addressed(text: str, match: re.Match) -> bool:
+    """Whether a number of buildings is a building's number in an estate ('幸福小区5栋')."""
+    return match["unit"] in ("栋", "幢") and _ADDRESSED.search(text, max(0, match.start() - 8), match.start()) is not None
 _ONE = r"(?<!(?<![一二两三四五六七八九十\d])一)"  # 一种, 一起: an article, 'together'
 # and what may not stand before some of them in a text: 两头 'both ends'; 10万起, 2020起 'from'
 _NOT_AFTER = {"种": _ONE, "头": r"(?<!两)", "起": _ONE + r"(?<![万千亿])(?<!(?:19|20)\d\d)"}
@@ -291,7 +296,7 @@ def _clause_targets(text: str, lo: int, hi: int, scope: _YearScope, line_start: 
     shared: list[str] = []
     shared_comparator = ""
     for i, match in enumerate(matches):
-        value = _number(match)
+        value = None if _addressed(text, match) else _number(match)
         pre_lo = consumed_to
         pre = text[pre_lo:match.start()]
         post_hi = matches[i + 1].start() if i + 1 < len(matches) else hi
@@ -388,7 +393,7 @@ def quantities(text: str) -> list[Target]:
     for m in _VALUE_RE.finditer(norm):
         if m["num"] == "一" and not m["mult"] and m["unit"] not in ("例", "成"):
             continue  # 'a': 一场特殊的签约仪式, 一个不漏, 一份承诺 (as extract_targets reads them); 一例 counts
-        if m["unit"] in ("栋", "幢") and _ADDRESSED.search(norm, max(0, m.start() - 8), m.start()):
+        if _addressed(norm, m):
             continue  # '幸福小区5栋': the building's number
         value = _number(m)
         if value is not None and m["unit"]:

@@ -1585,6 +1585,10 @@ def test_a_buildings_number_in_an_address_is_no_count():
 
     assert [(q.value, q.unit) for q in quantities("聚集着30幢商务楼宇，另有12栋在建")] == [(30, "幢"), (12, "栋")]
     assert quantities("幸福小区3栋2单元、阳光花园12幢101室、对幸福小区5栋实施封控管理") == []
+    assert [(q.value, q.unit) for q in quantities("新建人才公寓3栋")] == [(3, "栋")]  # apartment blocks counted
+    from indexer.parse.targets import extract_targets
+
+    assert [(t.value, t.unit) for t in extract_targets("到2022年，新建人才公寓30栋，幸福小区5栋完成改造。")] == [(30, "栋")]
 
 
 def test_the_communist_party_is_no_total():
