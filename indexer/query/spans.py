@@ -264,10 +264,9 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     tokens, idf = terms.findable()
     value = None
     if is_value_question(question):
-        value = value_answer(terms.text, tokens, idf,
-                             [(h.clause_id, texts[h.clause_id], table.document_of(h.row).title)
-                              for h in relevant[:VALUE_DEPTH]], question,
-                             [table.document_of(h.row).doc_number or "" for h in relevant[:VALUE_DEPTH]])
+        first = [(h, table.document_of(h.row)) for h in relevant[:VALUE_DEPTH]]
+        value = value_answer(terms.text, tokens, idf, [(h.clause_id, texts[h.clause_id], doc.title) for h, doc in first],
+                             question, [doc.doc_number or "" for _, doc in first])
     target = next(h for h in relevant if h.clause_id == value.clause) if value else relevant[0]
     text = texts[target.clause_id]
     if value:
