@@ -70,6 +70,7 @@ UI = {
     "value_answer": ("目标值：{value}{unit}", "Target: {value} {unit}"),
     "value_approx": ("{value}多", "over {value}"),  # '300多名', '10余万元': more than the number
     "value_year": ("（{year}年）", " ({year})"),
+    "date_answer": ("日期：{date}", "Date: {date}"),
     "copy_all": ("复制全部", "Copy all"),
     "answer_as_text": ("答案全文（可复制）", "The answer as text (to copy)"),
     "maybe_relevant": ("另有 {count} 条可能相关的条款", "{count} more clauses that may be relevant"),

@@ -43,19 +43,24 @@ import cn2an
 MAX_CLAUSE_CHARS = 400  # characters of one comma-clause read (real ones are far shorter)
 _HALFWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
-_UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "台次", "辆次", "批次", "公里", "元", "%", "家",
+_UNITS = ("个百分点", "个基点", "平方米", "人年", "人次", "人份", "台次", "辆次", "批次", "车次", "班次", "公里", "元", "%", "家",
           "个", "项", "人", "名", "件", "所", "台", "次", "户", "套", "座", "吨", "辆", "只", "亩",
           "款", "间", "张", "床", "条", "站", "例", "场", "份", "箱", "盒", "瓶", "摄氏度", "℃",
           # weights, lengths, volumes and seconds, the longer names first ('5厘米' is not 5 米);
           # 方面 counts aspects ('从三方面'), 根 sticks and lines
-          "千克", "公斤", "毫克", "克", "千米", "厘米", "毫米", "米", "毫升", "秒", "方面", "根")
+          "千克", "公斤", "毫克", "克", "千米", "厘米", "毫米", "米", "毫升", "秒", "方面", "根",
+          # trips, pieces, units of blood ('1250单位悬浮红细胞': 单位 right after its number)
+          "趟", "枚", "单位")
 _LESSONS = r"节(?![日假前后期庆])"
 # Measure words that begin other words, and the characters that make them do: 种 counts sorts
 # ('8种外语', '三种渠道'), not 种植, 种子, 种类; 位 persons, not 位于, 两位数, 两位小数; 支 teams, not
 # 支持, 支付; 轮 rounds, not 三轮车, 轮流; 头 head, not 头部; 起 cases, not 起草, 起征; 架 planes, not
 # 框架's 架构. The question's side reads them so too (query/spans.py).
 AMBIGUOUS_MEASURES = {"种": "植子类族苗养田地", "位": "一数小置于", "支": "持付出撑柱", "轮": "车驱流换岗班",
-                      "头": "部条像", "起": "征步来草诉始点", "架": "构子设空"}
+                      "头": "部条像", "起": "征步来草诉始点", "架": "构子设空",
+                      # 副 pairs of goggles, not 副市长; 双 pairs, not 双方; 剂 doses, not 剂量; 顶 tents
+                      "副": "市省州县区局主长秘部总院食作产业本职科处品高书组队团镇乡", "双": "方向休创拥百周重语节胞边手",
+                      "剂": "量型", "顶": "层级端尖部", "袋": "装子鼠", "粒": "子径", "桶": "装"}
 # Buildings counted ('聚集着30幢商务楼宇'), not a building's number in an address ('3栋2单元', '12幢101室';
 # after an estate's name too: '幸福小区5栋', _ADDRESSED).
 _BUILDINGS = r"[栋幢](?!\s*\d)"
@@ -75,12 +80,16 @@ _COUNTERS = "架次|艘|" + "|".join(f"{_NOT_AFTER.get(char, '')}{char}(?![{ends
 # ('二类医疗器械', '一类地区'); 节 lessons, not a holiday (节日, 节假日).
 _TENTHS = r"成(?![员本果交为功熟都立效绩型品就不])"
 _KINDS = r"(?:(?<=\d)|(?<=\d\s)|(?<=[等共][一二两三四五六七八九十]))大?类"  # '7大类' is 7 类
+# 倍 a multiple ('认购倍数达11.85倍'), not 倍数, 倍增; 分 points of a score ('得分90分以上为优秀'), not
+# 分钟, 分之, 分别…, nor the minutes of a time of day ('12时30分')
+_TIMES = r"倍(?![数增])"
+_POINTS = r"(?<![点时:：]\d)(?<![点时:：]\d\d)分(?![钟之别类批期局区行院公管会析配担解散布享流成子部开离钱秒])"
 _VALUE_RE = re.compile(
     r"(?P<num>(?<![\d.第每A-Za-z])\d+(?:\.\d+)?|"
     r"(?<![第每零〇一二两三四五六七八九十百千万亿])(?:[一二两三四五六七八九](?![一二两三四五六七八九](?![十百千]))|十)"
     r"[零〇一二两三四五六七八九十百千]{0,6})"
     r"(?:\s{0,3}[-—~～]\s{0,3}\d+(?:\.\d+)?)?(?P<approx>[多余])?\s{0,3}(?P<mult>万亿|亿|万|千)?(?P<approx2>[多余])?\s{0,3}"
-    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + "|" + _COUNTERS
+    r"(?:(?P<unit>" + "|".join(map(re.escape, _UNITS)) + "|" + _TENTHS + "|" + _KINDS + "|" + _LESSONS + "|" + _TIMES + "|" + _POINTS + "|" + _COUNTERS
     + "|" + _BUILDINGS + r")(?![月日号性式龙])|(?<=[万亿])(?=以上))(?P<suffix>以上|左右)?")  # not 一站式, 一条龙
 
 

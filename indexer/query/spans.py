@@ -96,17 +96,19 @@ if TYPE_CHECKING:
 # The measure words a count is asked with ('多少家', '几例', '多少节'), one character each; a question
 # word and one of them, but 次 ('多少次'), names what it counts (_COUNTED) and the unit answered first
 # (_ASKED_CLASSIFIER), as do 人次 and 台次.
-_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根艘幢栋"
+_MEASURE_CHARS = "家个户人项名所件次台款间张床条站例类节场份箱盒瓶根艘幢栋趟枚"
 # and those that begin other words, read as targets.py reads them: '多少支队伍', not '多少支持资金'
 _AMBIGUOUS = "|".join(f"{char}(?![{ends}])" for char, ends in AMBIGUOUS_MEASURES.items())
-_MEASURE = "(?:[" + _MEASURE_CHARS + "]|" + _AMBIGUOUS + ")"
-_MEASURES = "人次|台次|架次|[" + _MEASURE_CHARS.replace("次", "") + "]|" + _AMBIGUOUS
+# 只 counts ('多少只口罩'), but not in 只有, 只要, 只能 'only'
+_ONLY = "只(?![有要是能需可])"
+_MEASURE = "(?:人份|单位|车次|班次|[" + _MEASURE_CHARS + "]|" + _ONLY + "|" + _AMBIGUOUS + ")"
+_MEASURES = "人次|人份|台次|架次|车次|班次|单位|[" + _MEASURE_CHARS.replace("次", "") + "]|" + _ONLY + "|" + _AMBIGUOUS
 # 几 asks a number, but not in 这几家 'these few', 近几年, 前几日, 目前几家… (提前几年 asks one),
 # nor the day of 几月几日 or 每月几日, a date
 _FEW = r"(?<![哪这近])(?<!(?<![提目当此])前)"
 _HOW_MANY = _FEW + r"几"
 VALUE_QUESTION = re.compile(
-    r"多少|" + _HOW_MANY + r"(?:[万亿年天周成秒米克]|(?<![月每]几)日(?!期)|" + _MEASURE + r")|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
+    r"多少|" + _HOW_MANY + r"(?:[万亿年天周成秒米克倍]|(?<![月每]几)日(?!期)|" + _MEASURE + r")|多重|多远|多高|多宽|多深|什么(?:费率|利率|税率|比率|底线|上限|下限|门槛)|比重|比例|占比|百分之几|目标[是值为]|达到什么水平|增长率|增幅|多久|多长时间|"
     r"\bhow\s+(?:many|much|large|big|high|low|long|far|quickly|soon)\b|"
     # the number named ('what is the maximum guarantee fee rate', 'to what level is the ratio raised')
     r"\bwhat\s+(?:is|are|was|were|will\s+be)\s+the\s+(?:[\w-]+\s+){0,4}?(?:(?:rate|ratio|percentage|share|proportion|"
@@ -115,6 +117,7 @@ VALUE_QUESTION = re.compile(
     r"\bto\s+what\s+level\b|\bwhat\s+level\s+(?:is|was|will|should|can|must)\b|"
     r"\b(?:below|above|exceeding)\s+what\b|"  # a bound: 'below what load factor'
     # 'what connection rate did … achieve', 'what capacity utilization rate was reported'
+    r"\bwhat\s+(?:[\w()-]+\s+){0,3}?multiple\b|"  # 'what bid-to-cover multiple'
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:[\w-]+\s+){0,2}?(?:rate|ratio)|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
     r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:reward|subsidy|allowance|bonus|fine|fee|price|payment|compensation)s?"
@@ -158,7 +161,8 @@ _PERCENT_UNITS = frozenset({"%", "个百分点", "个基点", "成"})
 _MONEY_UNITS = frozenset({"元"})
 _COUNT_UNITS = frozenset({"家", "个", "户", "人", "人次", "项", "名", "所", "件", "次", "台", "台次", "套", "座",
                           "辆", "只", "批次", "款", "间", "张", "床", "条", "站", "例", "类", "节", "场",
-                          "份", "箱", "盒", "瓶", "根", "方面", "架次", "艘", "幢", "栋", *AMBIGUOUS_MEASURES})
+                          "份", "箱", "盒", "瓶", "根", "方面", "架次", "艘", "幢", "栋", "趟", "枚", "单位", "人份",
+                          "车次", "班次", *AMBIGUOUS_MEASURES})
 _WEIGHT_UNITS = frozenset({"千克", "公斤", "克", "毫克", "吨"})
 _LENGTH_UNITS = frozenset({"米", "千米", "公里", "厘米", "毫米"})
 _TAXES = "(?:税款|税额|减免税|减税|退税)"  # an amount of tax, asked beside 多少: '享受多少减免税'
@@ -177,6 +181,10 @@ _ASKED_UNITS = (
                 r"|\bhow\s+(?:far|high|tall|wide|deep)\b|\bhow many (?:metres|meters|kilometres|kilometers|centimetres|centimeters)\b",
                 re.IGNORECASE), _LENGTH_UNITS),
     (re.compile(r"(?:多少|几)秒|\bhow many seconds\b", re.IGNORECASE), frozenset({"秒"})),
+    # a multiple ('认购倍数达到多少倍', 'what multiple'), a score ('多少分才算优秀', not 多少分钟)
+    (re.compile(r"(?:多少|几)倍|倍数[^，,。；;？?]{0,4}(?:多少|几)|\bwhat\s+(?:[\w()-]+\s+){0,3}?multiple\b"
+                r"|\bhow many times (?:higher|more|larger|greater|bigger|over)\b", re.IGNORECASE), frozenset({"倍"})),
+    (re.compile(r"(?:多少|几)分(?![钟之])|\bhow many points\b", re.IGNORECASE), frozenset({"分"})),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
     (re.compile(r"(?:多少|几)大?" + _MEASURE), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
@@ -212,12 +220,16 @@ class ValueAnswer:
     clause: str
     span: tuple[int, int]
     kind: str = "value"
+    date: str | None = None  # a day or month asked: the date as 'YYYY-MM-DD', 'MM-DD', 'YYYY-MM' or 'MM'
 
     def to_dict(self) -> dict:
         value = int(self.value) if float(self.value).is_integer() else self.value
-        return {"kind": self.kind, "value": value, "unit": self.unit, "year": self.year,
-                "text": self.text, "metric": self.metric, "comparator": self.comparator,
-                "clause": self.clause, "span": list(self.span)}
+        out = {"kind": self.kind, "value": value, "unit": self.unit, "year": self.year,
+               "text": self.text, "metric": self.metric, "comparator": self.comparator,
+               "clause": self.clause, "span": list(self.span)}
+        if self.date is not None:
+            out["date"] = self.date
+        return out
 
 
 def subject_coverage(table: ClauseTable, terms: QueryTerms, places: Sequence[str], hits: Sequence) -> list[float]:
@@ -266,12 +278,19 @@ def answer_card(table: ClauseTable, question: str, who: bool, terms: QueryTerms,
     if is_value_question(question):
         first = [(h, table.document_of(h.row)) for h in relevant[:VALUE_DEPTH]]
         value = value_answer(terms.text, tokens, idf, [(h.clause_id, texts[h.clause_id], doc.title) for h, doc in first],
-                             question, [doc.doc_number or "" for _, doc in first])
+                             question, [doc.doc_number or "" for _, doc in first], [doc.date or "" for _, doc in first])
     target = next(h for h in relevant if h.clause_id == value.clause) if value else relevant[0]
     text = texts[target.clause_id]
     if value:
         lines = sentences(text)
         read = next(((s, e) for s, e in lines if s <= value.span[0] < e), value.span)
+        if value.date is not None:
+            # the sentence that answers a date asked, where it writes the same date ('…截止日期早于3月31日的…，
+            # 统一延长至3月31日': the second, which the ask's form marks)
+            title = fold(table.document_of(target.row).title or "")
+            answering = answer_span(text, terms.text, tokens, _named_by_title(tokens, idf, title))
+            if answering and any(_same_date(m, value) for m in _DATE.finditer(text, *answering)):
+                read = answering
         span = _body_statement(text, lines, value, read)
         # Quoted whole: the target's own phrase can mislead ("甲和乙分别达到2万家" without "和6万家").
         # A headline's value cited from the body takes the year the body's sentence names
@@ -331,7 +350,7 @@ def is_value_question(query: str) -> bool:
     marked instead). An English question that counts something else names its hotline only to
     say whose count it asks ('In how many foreign languages does Beijing's 12345 hotline offer
     service')."""
-    if _NUMBER_ASKED.search(query):
+    if _NUMBER_ASKED.search(query) or _DAY_ASKED.search(query) or _MONTH_ASKED.search(query):
         return True
     if not VALUE_QUESTION.search(query):
         return False
@@ -562,7 +581,7 @@ def focus_weights(question: str, tokens: Sequence[str], idf: np.ndarray) -> np.n
 
 def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
                  clauses: Sequence[tuple[str, str, str]], asked: str | None = None,
-                 own_numbers: Sequence[str] = ()) -> ValueAnswer | None:
+                 own_numbers: Sequence[str] = (), own_dates: Sequence[str] = ()) -> ValueAnswer | None:
     """The target that answers a value question, from the best relevant clauses.
 
     Args: the question as searched, its tokens and their IDF, (clause id, clause text,
@@ -572,12 +591,17 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     text, '…how much cash 奖励 … for cutting 贷款利率', has the 率 of a percentage). Returns: a
     ValueAnswer, or None when none of the first VALUE_DEPTH clauses states a target about the
     question's words. `own_numbers`: each clause's document's own 文号, for the number of a 文号
-    asked without its prefix ('the serial number of the notice').
+    asked without its prefix ('the serial number of the notice'); `own_dates`: each clause's
+    document's date (ISO, '' when unknown), for the day a notice was issued.
     """
     as_asked = question if asked is None else asked
     numbered = _NUMBER_ASKED.search(as_asked)
     if numbered:
         return _document_number(numbered, clauses, own_numbers)
+    month = _MONTH_ASKED.search(as_asked)
+    if _DAY_ASKED.search(as_asked) or month:
+        return _date_answer(question, tokens, idf, clauses, month=month is not None and not _DAY_ASKED.search(as_asked),
+                            issued=_ISSUED_ASK.search(as_asked) is not None, own_dates=own_dates)
     units = asked_units(as_asked)
     # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
@@ -621,6 +645,69 @@ def _document_number(asked: re.Match, clauses: Sequence[tuple[str, str, str]],
                     or any(stated == y and number == n and same_prefix(written, p) for p, y, n in wanted):
                 return ValueAnswer(float(number), "号", stated, text[start:end], "", "", clause_id, (start, end))
     return None
+
+
+# A day or a month asked ('是哪一天印发的', '会议是在当月几号召开的', '在几月份全面完成', 'on what date'): the
+# date of the sentence that best answers, as a value (the day 日, or the month 月) with its year
+# and the whole date in `date`. Not a number of days ('几日内', '提前几天') nor 第几号.
+_DAY_ASKED = re.compile(r"哪一?天|哪一日|什么日期|(?:当月|本月|每月|月)几[号日]|" + DAY_ASKED
+                        + r"|\b(?:what|which)\s+(?:date|day)\b(?!-)|\bon\s+what\s+day\b", re.IGNORECASE)
+_MONTH_ASKED = re.compile(r"(?<![前近这])几月份?(?![几\d])|哪个月|哪一个月|\b(?:what|which)\s+month\b", re.IGNORECASE)
+# A date a text writes: '2020年1月28日', '1月28日', '2月份', '3月底前' (a month alone answers a month asked)
+_DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(?:(?<![\d.])(1[0-2]|0?[1-9])|每)\s*月(?:\s*(3[01]|[12]\d|0?[1-9])\s*[日号])?")
+_DATE_WORDS = 0.5  # the date's own comma-piece and the next, beside its whole sentence
+_OWN_DATE = 10.0  # above any sentence's score
+
+
+def _date_answer(question: str, tokens: Sequence[str], idf: np.ndarray, clauses: Sequence[tuple[str, str, str]],
+                 month: bool, issued: bool, own_dates: Sequence[str] = ()) -> ValueAnswer | None:
+    """The date that answers a day (or, with `month`, a month) asked: of the dates the first
+    relevant clauses write (a day needs its month and day), the one whose sentence and nearby
+    words best match the question, a lower clause's by VALUE_RANK_PENALTY less. Asked when a
+    notice was issued, its document's own date wins where the clause writes it (the signature).
+    Returns: a ValueAnswer (value the day or month, unit 日 or 月, `date`), or None."""
+    weights = focus_weights(question, tokens, idf)
+    total = _total(tokens, weights)
+    plain_q = plain_text(question)
+    best: tuple[float, ValueAnswer] | None = None
+    for rank, (clause_id, text, _) in enumerate(clauses[:VALUE_DEPTH]):
+        own = own_dates[rank] if rank < len(own_dates) else ""
+        for m in _DATE.finditer(text):
+            if m.group(3) is None and not month or m.group(2) is None and month:
+                continue  # a day asked needs the day; a month asked, the month (not 每月)
+            sentence_start = _segment_start(text, m.start(), _FULL_STOPS)
+            sentence_end = _segment_end(text, m.end(), _FULL_STOPS)
+            near_end = _segment_end(text, _segment_end(text, m.end(), "，,。；;\n") + 1, "，,。；;\n")
+            near = text[_segment_start(text, m.start(), "，,。；;\n"):min(near_end, sentence_end)]
+            score = _sentence_score(text[sentence_start:sentence_end], plain_q, tokens, weights, total) \
+                + _DATE_WORDS * _sentence_score(near, plain_q, tokens, weights, total) - VALUE_RANK_PENALTY * rank
+            year = int(m.group(1)) if m.group(1) else _stated_year(text[sentence_start:sentence_end])
+            iso = _month_day(m)
+            if issued and own and m.group(2) and m.group(3) and own.endswith(iso) \
+                    and (year is None or own.startswith(str(year))):
+                score += _OWN_DATE  # the notice's own date, where its signature writes it, wins
+                year = int(own[:4])
+            if score <= 0.1 or (best and score <= best[0]):
+                continue
+            value = float(m.group(2)) if month else float(m.group(3))
+            every = m.group(2) is None  # '每月10日': a day of every month, no one date
+            best = (score, ValueAnswer(value, "月" if month else "日", None if every else year, text[m.start():m.end()],
+                                       "", "", clause_id, (m.start(), m.end()),
+                                       date=None if every else (f"{year}-" if year else "") + iso))
+    return best[1] if best else None
+
+
+def _month_day(m: re.Match) -> str:
+    """A date written (_DATE) as 'MM-DD', 'MM' (a month) or '-DD' (a day of every month)."""
+    month, day = m.group(2), m.group(3)
+    return (f"{int(month):02d}" if month else "") + (f"-{int(day):02d}" if day else "")
+
+
+def _same_date(m: re.Match, value: ValueAnswer) -> bool:
+    """Whether a date written (_DATE) is the date answered: its day (or month) and, where the
+    answer has one, its whole date."""
+    number = m.group(3) if value.unit == "日" else m.group(2)
+    return number is not None and float(number) == value.value and (value.date is None or value.date.endswith(_month_day(m)))
 
 
 def asked_units(question: str) -> frozenset[str] | None:
@@ -682,7 +769,7 @@ _COUNT_WINDOW = 12
 
 
 _GIVEN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(万亿|亿|万|千)?")  # '197款', '80亿元'
-_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|台次|架次|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
+_ASKED_CLASSIFIER = re.compile(r"(?:多少|几)大?(人次|人份|台次|架次|车次|班次|单位|" + _ONLY + "|个(?![月工自小])|[" + _MEASURE_CHARS.replace("个", "").replace("次", "")
                                + "]|" + _AMBIGUOUS + ")")
 # The measure words an English question's counted noun takes in Chinese ('how many customers': 户,
 # 家, 人 or 个), the first noun of this table within seven words of 'how many' (_english_classifiers):

@@ -908,9 +908,12 @@ def test_a_few_days_ago_or_these_few_ask_no_number_but_how_many_years_earlier_do
     assert not is_value_question("前几日发布的通知说了什么") and not is_value_question("这几家企业怎么办")
     assert not is_value_question("近几年的政策")
     assert is_value_question("可以提前几年申报高一级职称") and "年" in asked_units("可以提前几年申报高一级职称")
-    # 目前, 当前 are no 'few days ago'; the day of 几月几日 or 每月几日 is a date, not a number of days
+    # 目前, 当前 are no 'few days ago'; the day of 几月几日 or 每月几日 is a date (answered as one), not a
+    # number of days
     assert is_value_question("目前几家医院可以做核酸检测") and is_value_question("当前几家企业已复工")
-    assert not is_value_question("复工复产从几月几日开始") and not is_value_question("每月几日报送")
+    from indexer.query.spans import _DAY_ASKED
+
+    assert _DAY_ASKED.search("复工复产从几月几日开始") and _DAY_ASKED.search("每月几日报送")
 
 
 @pytest.mark.parametrize("question, text, value, unit", [
@@ -1596,3 +1599,84 @@ def test_the_communist_party_is_no_total():
 
     assert not _TOTAL_STATED.search("中共市委组织部拨付资金50万元")
     assert _TOTAL_STATED.search("共有12家") and _TOTAL_STATED.search("合计101万元")
+
+
+@pytest.mark.parametrize("question, text, tokens, value, unit", [
+    ("落实了多少副护目镜？", "为武汉落实各类口罩货源300万个，落实防护服货源10万件，落实护目镜2180副。", ("落实", "武汉"), 2180, "副"),
+    ("管内有多少趟开往武汉方向的列车？", "重点围绕管内38趟武汉方向列车和83个进出武汉方向列车经停站增派警力。",
+     ("管内", "武汉", "列车"), 38, "趟"),
+    ("悬浮红细胞有多少单位？", "包括1250单位悬浮红细胞、21个治疗量单采血小板。", ("悬浮红细胞",), 1250, "单位"),
+    ("检测试剂调拨了多少人份？", "调拨防护服2万套，检测试剂10万人份。", ("检测试剂", "调拨"), 100000, "人份"),
+    ("县区考核要拿到多少分才算优秀？", "考核满分为100分，结果分为4个等级，得分90分以上为优秀。", ("优秀", "得分"), 90, "分"),
+    ("认购倍数达到了多少倍？", "本期债券发行规模50亿元，认购倍数达11.85倍。", ("认购", "倍数"), 11.85, "倍"),
+    ("What bid-to-cover multiple did the bond achieve?", "本期债券发行规模50亿元，认购倍数达11.85倍。", ("认购", "债券"), 11.85, "倍"),
+    ("每天合计能生产多少只口罩？", "已投产的口罩生产企业84家，日产量达777.39万只。", ("口罩", "生产"), 7773900, "只"),
+])
+def test_trips_pairs_units_of_blood_kits_scores_and_multiples_are_asked_in_their_measure_words(
+        question, text, tokens, value, unit):
+    # each text's other numbers stand by the question's words as near as the one asked
+    assert_asked_and_answered(question, text, tokens, value, unit)
+
+
+def test_the_new_measure_words_are_not_read_in_the_words_they_begin():
+    from indexer.parse.targets import quantities
+
+    def read(text):
+        return [(q.value, q.unit) for q in quantities(text)]
+
+    assert read("安排2名副市长和3双方协调人") == [(2, "名")]  # 副市长 is an office, 双方 'both sides'
+    assert read("每次15分钟，次日12时30分前报送") == [(15, "分钟")]  # minutes of a time of day are no score
+    assert read("认购倍数达11.85倍，发放手套3000双") == [(11.85, "倍"), (3000, "双")]
+
+
+_DATED = "1月26日，国家林草局召开会议部署督导检查。《工作方案》于2020年1月28日印发，要求各地立即落实。"
+
+
+@pytest.mark.parametrize("question, text, tokens, value, unit, year, date", [
+    ("工作方案是哪一天印发的？", _DATED, ("工作方案", "印发"), 28, "日", 2020, "2020-01-28"),
+    ("督导检查会议是在当月几号召开的？", _DATED, ("会议", "召开"), 26, "日", None, "01-26"),
+    ("On what date was the work plan issued?", _DATED, ("工作方案", "印发"), 28, "日", 2020, "2020-01-28"),
+    ("扶贫企业复工要在几月份全面完成？", "2月10日召开会议。要求3月份全面完成扶贫企业复工。", ("复工", "全面完成"), 3, "月", None, "03"),
+    # a day of every month: no one date
+    ("各省每月几号前报送？", "各省于每月10日报送国家卫生健康委。国家卫生健康委 2020年2月15日", ("报送",), 10, "日", None, None),
+])
+def test_a_day_or_month_asked_is_answered_by_the_date_of_the_sentence_that_answers(question, text, tokens, value,
+                                                                                  unit, year, date):
+    from indexer.query.spans import is_value_question, value_answer
+
+    assert is_value_question(question)
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "通知")])
+    assert answer is not None and (answer.value, answer.unit, answer.year, answer.date) == (value, unit, year, date)
+    assert answer.to_dict().get("date") == date
+
+
+def test_a_notice_asked_when_it_was_issued_is_answered_by_its_own_date_where_the_clause_writes_it():
+    from indexer.query.spans import value_answer
+
+    text = "2月5日发布的相关政策继续执行。北京市昌平区经济和信息化局 2020年2月12日"
+    ask = "这份说明是哪天发布的？"
+    assert value_answer(ask, ("发布",), np.ones(1), [("c1", text, "")]).value == 5  # the words alone
+    answer = value_answer(ask, ("发布",), np.ones(1), [("c1", text, "")], None, [""], ["2020-02-12"])
+    assert (answer.value, answer.year, answer.date) == (12, 2020, "2020-02-12")
+
+
+@pytest.mark.parametrize("question", ["前几日的降雨情况", "几日内办结", "文号是几号", "第几号令", "近几月的趋势"])
+def test_a_number_of_days_or_a_numbers_number_asks_no_date(question):
+    from indexer.query.spans import _DAY_ASKED, _MONTH_ASKED
+
+    assert not _DAY_ASKED.search(question) and not _MONTH_ASKED.search(question)
+
+
+def test_a_date_asked_marks_the_sentence_the_ask_s_form_marks_where_it_writes_the_same_date():
+    from indexer.query.relevance import QueryTerms
+    from indexer.query.spans import answer_card
+
+    text = ("我省城乡居民医保集中缴费截止日期早于2020年3月31日的统筹区，要做好宣传解释工作，确保参保群众及时知晓相关政策"
+            "并按时缴费，避免因疫情影响参保。集中缴费截止日期统一延长至2020年3月31日。")
+    tokens = ("集中缴费", "截止日期", "延长")
+    terms = QueryTerms("集中缴费截止日期延长到了哪一天", tokens, np.ones(3), 1.0, 1.0)
+    document = DocumentInfo("d", "关于延长集中缴费期的通知", "", "", "2020-02-16", 2020, "湖南省", "", "", "", "", 1)
+    hits, answer = answer_card(*_one_clause(text, document, "集中缴费截止日期延长到了哪一天？", False, terms))
+    assert answer is not None and (answer.value, answer.date) == (31, "2020-03-31")
+    start, end = hits[0].answer_span
+    assert text[start:end] == "集中缴费截止日期统一延长至2020年3月31日"

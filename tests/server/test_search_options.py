@@ -155,3 +155,17 @@ def test_an_approximate_value_is_shown_as_approximate(client, lang, shown):
         html = render_template_string('{% from "_answer.html" import answer_card with context %}'
                                       '{{ answer_card(answer, [], "多少学生") }}', answer=answer)
     assert shown in html
+
+
+@pytest.mark.parametrize("lang, shown", [("zh", "日期：2020-01-28"), ("en", "Date: 2020-01-28")])
+def test_a_date_asked_is_shown_whole_not_as_its_day(client, lang, shown):
+    from flask import render_template_string
+
+    answer = {"kind": "value", "value": 28, "unit": "日", "year": 2020, "date": "2020-01-28",
+              "text": "《工作方案》于2020年1月28日印发", "comparator": "", "clause": "x:1", "span": [0, 10], "url": None,
+              "citation": ""}
+    with client.application.test_request_context("/", query_string={"q": "哪一天印发", "lang": lang}):
+        html = render_template_string('{% from "_answer.html" import answer_card with context %}'
+                                      '{{ answer_card(answer, [], "哪一天印发") }}', answer=answer)
+    assert html.count(shown) == 2  # the card and the answer as text
+    assert "目标值：" not in html and "Target: " not in html
