@@ -310,3 +310,35 @@ def test_a_who_question_s_ask_is_read_from_the_question_as_asked(engine):
 
 
 
+
+
+_ACCOUNT = ("中国华文教育基金会关于接受海外捐赠的公告\n一、捐赠账户\n1．人民币开户银行：中国建设银行北京西四支行。"
+            "Bank of China, Account Name: the Foundation of the Overseas Chinese, for the donations from the world.\n")
+_CUSTOMS = "上海海关关于防疫物资通关情况的通报\n一、通关情况\n1．截至2月11日，上海海关共验放防疫物资货值3.6亿元。\n"
+
+
+@pytest.fixture(scope="module")
+def english_text_engine(tmp_path_factory):
+    """Two notices, one of them quoting English (a bank account's name)."""
+    corpus = tmp_path_factory.mktemp("english-text-corpus")
+    (corpus / "account.txt").write_text(_ACCOUNT, encoding="utf-8")
+    (corpus / "customs.txt").write_text(_CUSTOMS, encoding="utf-8")
+    embedder = load_embedder("multilingual-e5-small", threads=2)
+    index = tmp_path_factory.mktemp("english-text-index")
+    build_index([corpus], index, embedder, progress=False,
+                cache_path=tmp_path_factory.mktemp("cache") / "embeddings.sqlite")
+    return SearchEngine(index, embedder)
+
+
+def test_english_function_words_score_nothing_in_bm25(english_text_engine):
+    from indexer.query.filters import Filters
+
+    engine = english_text_engine
+    assert "the" in engine.lexical.vocab and "of" in engine.lexical.vocab  # the account's English has them
+
+    def bm25(question):
+        return engine.lexical_stage(engine.parse_query(question, 10, Filters())).scores
+
+    wordy, bare = bm25("What was the name of the bank account?"), bm25("name bank account")
+    assert wordy.max() > 0
+    assert np.allclose(wordy, bare)  # 'what', 'was', 'the', 'of' are no rare words of the clause
