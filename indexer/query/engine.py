@@ -68,7 +68,8 @@ CANDIDATES = 100  # per signal, before fusion
 # An English word the corpus never uses, glossed by the dictionary, weighs GLOSS_WEIGHT times the
 # mean IDF of its Chinese words when an answering sentence is chosen (0.5 and 1 measured alike on
 # the NCP factual development sets, docs/BENCHMARKS.md). The words that ask, and verbs of no
-# subject, are not glossed.
+# subject, are not glossed (_ASKING), nor words of the question for relevance: unknown to a Chinese
+# corpus, 'many' of 'how many' would weigh as its rarest word and sink every clause's coverage.
 GLOSS_WEIGHT = 1.0
 # In BM25, such a word scores GLOSS_BM25 times the BM25 score of the best of its dictionary words
 # in each clause (the best, not the sum: a word of many senses is not many words), and counts as
@@ -560,8 +561,8 @@ class SearchEngine:
     def query_terms(self, parsed: ParsedQuery, lexical: LexicalResult) -> QueryTerms:
         """The question as a clause could contain it: glossary terms written in for the words
         they stand for ("technology commissioners" -> 科技特派员), its distinct tokens (one-letter
-        ones, unless a Chinese character the corpus has as a word, and English function words
-        dropped) and their IDF, and the BM25 ceiling of its tokens."""
+        ones, unless a Chinese character the corpus has as a word, English function words and
+        the words that ask, 'many', 'according', dropped) and their IDF, and the BM25 ceiling of its tokens."""
         text = parsed.topic
         for expansion in parsed.expansions:
             text = text.replace(expansion.text, expansion.term, 1)
@@ -569,7 +570,7 @@ class SearchEngine:
         # or a part of others' words here ('社会'): as the rarest word, found inside any clause, it
         # would make an everyday question look answered.
         tokens = tuple(dict.fromkeys(t for t in self.lexical.query_tokens(text)
-                                     if len(t) > 1 and t not in ENGLISH_STOPWORDS
+                                     if len(t) > 1 and t not in ENGLISH_STOPWORDS and t not in _ASKING
                                      or not t.isascii() and t in self.lexical.vocab))
         # Search mode also gives a word's parts (科技特派员 -> 科技, 特派, 特派员): for relevance, a part
         # of a word the corpus knows would count that word several times over the question's other

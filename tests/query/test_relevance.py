@@ -141,6 +141,15 @@ def test_english_function_words_are_not_words_of_the_question(engine):
     assert engine.search("the", k=10).relevant_count == 0
 
 
+def test_the_words_that_ask_are_not_words_of_the_question(engine):
+    coverage = FEATURES.index("term_coverage")
+    bare, asked = engine.search("incubators", k=3), engine.search("how many incubators according to it", k=3)
+    same = [i for i, h in enumerate(asked.hits) if h.clause_id == bare.hits[0].clause_id]
+    assert same
+    # 'many' and 'according', unknown to the corpus, would weigh as its rarest words
+    assert asked.features[same[0], coverage] == pytest.approx(bare.features[0, coverage])
+
+
 def test_the_parts_of_a_word_the_corpus_knows_do_not_count_it_again(engine):
     coverage = FEATURES.index("term_coverage")
     # 科技特派员 is one word of the question, not five (科技, 特派, 派员, 特派员, 科技特派员): a clause
