@@ -81,6 +81,28 @@ def forms(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def derived(word: str) -> list[str]:
+    """The words an English noun or adjective may be derived from, most likely first
+    ('registration' -> register, 'prevention' -> prevent, 'production' -> produce, 'procurement'
+    -> procure, 'issuance' -> issue, 'environmental' -> environment): read only where the word's
+    own forms give the corpus nothing."""
+    word = word.lower()
+    out = []
+    if word.endswith("ration") and len(word) > 8:
+        out.append(word[:-6] + "er")  # registration, administration
+    if word.endswith("ation") and len(word) > 7:
+        out += [word[:-5] + "ate", word[:-5] + "e", word[:-5]]  # incineration, preparation, confirmation
+    elif word.endswith(("tion", "sion")) and len(word) > 6:
+        out += ([word[:-5] + "ce"] if word.endswith("uction") else []) + [word[:-3]]  # production; prevention
+    if word.endswith("ment") and len(word) > 7:
+        out.append(word[:-4])  # procurement, payment
+    if word.endswith(("ance", "ence")) and len(word) > 6:
+        out += [word[:-4] + "e", word[:-4]]  # issuance, performance
+    if word.endswith("al") and len(word) > 6:
+        out.append(word[:-2])  # environmental, regional
+    return [w for w in dict.fromkeys(out) if w != word]
+
+
 def chinese_words(word: str) -> tuple[str, ...]:
     """The Chinese words the dictionary gives for an English word or phrase (of its first form
     that has any); () when none or when the dictionary is not installed."""

@@ -36,7 +36,7 @@ from indexer.query.answers import (
     topic_of,
 )
 from indexer.query.collapse import collapse as collapse_rows
-from indexer.query.dictionary import chinese_words, phrases
+from indexer.query.dictionary import chinese_words, derived, forms, phrases
 from indexer.query.doc_numbers import NUMBER_BONUS, DocumentNumbers
 from indexer.query.filters import Filters, document_mask
 from indexer.query.fusion import Fusion
@@ -585,8 +585,17 @@ class SearchEngine:
                           heads, self.lexical.idf(list(heads)), unknown, parsed.text, glosses, gloss_idf)
 
     def corpus_senses(self, word: str) -> list[str]:
-        """The words of the corpus the dictionary gives for an English word (query/dictionary.py)."""
-        return [w for w in chinese_words(word) if w in self.lexical.vocab]
+        """The words of the corpus the dictionary gives for an English word (query/dictionary.py):
+        of its first form the corpus has words for, then of the word it derives from ('banks' is
+        a name, 班克斯, before it is the plural of 'bank', 银行; 'prevention' -> prevent 预防)."""
+        found = [w for w in chinese_words(word) if w in self.lexical.vocab]
+        if found:
+            return found
+        for form in [*forms(word)[1:], *derived(word)]:
+            found = [w for w in chinese_words(form) if w in self.lexical.vocab]
+            if found:
+                return found
+        return []
 
     def glosses(self, words) -> tuple[tuple[Gloss, ...], np.ndarray]:
         """The English words of a question the corpus never uses that the dictionary gives

@@ -110,3 +110,27 @@ def test_as_per_is_no_ask_and_a_real_ask_comes_first():
     assert list(focus_weights("As per the Hubei notice, how many days of rent are waived", tokens, idf)) \
         == [1.0, 1.0, 2.0, 2.0]
     assert list(focus_weights("How many days per month are waived", ["days", "month"], np.ones(2))) == [2.0, 2.0]
+
+
+def test_the_words_a_noun_derives_from_are_read_when_its_own_forms_give_nothing():
+    from indexer.query.dictionary import derived
+
+    assert derived("registration")[0] == "register" and "prevent" in derived("prevention")
+    assert derived("production")[0] == "produce" and derived("procurement") == ["procure"]
+    assert derived("issuance")[0] == "issue" and derived("environmental") == ["environment"]
+    assert derived("bank") == [] and derived("nation") == []  # too short to be derived
+
+
+def test_an_english_word_takes_the_corpus_words_of_its_first_form_or_origin_the_corpus_has():
+    from types import SimpleNamespace
+
+    from indexer.query.engine import SearchEngine
+
+    engine = SimpleNamespace(lexical=SimpleNamespace(vocab={"银行", "预防", "采购", "登记", "房间"}))
+
+    def senses(word):
+        return SearchEngine.corpus_senses(engine, word)
+
+    assert senses("banks") == ["银行"]  # 'banks' is first a name (班克斯) the corpus never writes
+    assert "预防" in senses("prevention") and senses("procurement") == ["采购"] and "登记" in senses("registration")
+    assert senses("rooms") == ["房间"] and senses("qwzxv") == []
