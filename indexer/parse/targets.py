@@ -77,9 +77,10 @@ _COUNTERS = "架次|艘|" + "|".join(f"{_NOT_AFTER.get(char, '')}{char}(?![{ends
                                   for char, ends in AMBIGUOUS_MEASURES.items())
 # 成 is a tenth ('产能恢复到六成以上'), not the verb of 成立, 成为, 成都, 一成不变; 类 a count of kinds
 # after digits, or a one-character numeral after 等/共 ('8类生活必需品', '7大类', '等四类人员'), not a grade
-# ('二类医疗器械', '一类地区'); 节 lessons, not a holiday (节日, 节假日).
+# ('二类医疗器械', '一类地区'; but '分为六大类' counts); 节 lessons, not a holiday (节日, 节假日).
 _TENTHS = r"成(?![员本果交为功熟都立效绩型品就不])"
-_KINDS = r"(?:(?<=\d)|(?<=\d\s)|(?<=[等共][一二两三四五六七八九十]))大?类"  # '7大类' is 7 类
+_KINDS = (r"(?:(?<=\d)|(?<=\d\s)|(?<=[等共][一二两三四五六七八九十])|(?<=分[为成][一二两三四五六七八九十]))"
+          r"大?类")  # '7大类' is 7 类; '分为六大类' 6
 # 倍 a multiple ('认购倍数达11.85倍'), not 倍数, 倍增; 分 points of a score ('得分90分以上为优秀'), not
 # 分钟, 分之, 分别…, nor the minutes of a time of day ('12时30分')
 _TIMES = r"倍(?![数增])"

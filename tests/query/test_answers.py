@@ -1680,3 +1680,11 @@ def test_a_date_asked_marks_the_sentence_the_ask_s_form_marks_where_it_writes_th
     assert answer is not None and (answer.value, answer.date) == (31, "2020-03-31")
     start, end = hits[0].answer_span
     assert text[start:end] == "集中缴费截止日期统一延长至2020年3月31日"
+
+
+def test_kinds_a_whole_is_divided_into_are_counted():
+    from indexer.parse.targets import quantities
+
+    assert [(q.value, q.unit) for q in quantities("这些措施共分为六大类，分成三类实施")] == [(6, "类"), (3, "类")]
+    assert quantities("评为一类地区的二类医疗器械") == []  # grades, not counts
+
