@@ -220,7 +220,7 @@ class ValueAnswer:
     clause: str
     span: tuple[int, int]
     kind: str = "value"
-    date: str | None = None  # a day or month asked: the date as 'YYYY-MM-DD', 'MM-DD', 'YYYY-MM' or 'MM'
+    date: str | None = None  # a day or month asked: as much of it as written, 'YYYY-MM-DD', 'MM-DD', 'YYYY-MM', 'MM'
 
     def to_dict(self) -> dict:
         value = int(self.value) if float(self.value).is_integer() else self.value
