@@ -60,6 +60,7 @@ it). A clause that states no matching number gives no value answer.
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Sequence
@@ -672,9 +673,9 @@ def _date_answer(question: str, tokens: Sequence[str], idf: np.ndarray, clauses:
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, _) in enumerate(clauses[:VALUE_DEPTH]):
         own = own_dates[rank] if rank < len(own_dates) else ""
-        for m in _DATE.finditer(text):
-            if m.group(3) is None and not month or m.group(2) is None and month:
-                continue  # a day asked needs the day; a month asked, the month (not 每月)
+        for m in _DATE.finditer(text.translate(_ASCII_DIGITS)):  # one to one: offsets hold
+            if m.group(3) is None and not month or m.group(2) is None and month or not _on_calendar(m):
+                continue  # a day asked needs the day; a month asked, the month (not 每月); no 2月30日
             sentence_start = _segment_start(text, m.start(), _FULL_STOPS)
             sentence_end = _segment_end(text, m.end(), _FULL_STOPS)
             near_end = _segment_end(text, _segment_end(text, m.end(), "，,。；;\n") + 1, "，,。；;\n")
@@ -695,6 +696,20 @@ def _date_answer(question: str, tokens: Sequence[str], idf: np.ndarray, clauses:
                                        "", "", clause_id, (m.start(), m.end()),
                                        date=None if every else (f"{year}-" if year else "") + iso))
     return best[1] if best else None
+
+
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _on_calendar(m: re.Match) -> bool:
+    """Whether a date written (_DATE) is one of the calendar (its year's, else a leap year's)."""
+    if m.group(2) is None or m.group(3) is None:
+        return True
+    try:
+        datetime.date(int(m.group(1) or 2020), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return False
+    return True
 
 
 def _month_day(m: re.Match) -> str:

@@ -1688,3 +1688,18 @@ def test_kinds_a_whole_is_divided_into_are_counted():
     assert [(q.value, q.unit) for q in quantities("这些措施共分为六大类，分成三类实施")] == [(6, "类"), (3, "类")]
     assert quantities("评为一类地区的二类医疗器械") == []  # grades, not counts
 
+
+
+def test_a_score_follows_digits_and_a_date_asked_is_one_of_the_calendar():
+    from indexer.parse.targets import quantities
+    from indexer.query.spans import value_answer
+
+    assert quantities("这项工作十分重要") == [] and [(q.value, q.unit) for q in quantities("满分100分")] == [(100, "分")]
+
+    def day(text):
+        answer = value_answer("哪一天完成？", ("完成",), np.ones(1), [("c1", text, "")])
+        return answer and (answer.value, answer.date)
+
+    assert day("于2月30日完成") is None and day("于2021年2月29日完成") is None  # no such days
+    assert day("于2020年2月29日完成") == (29, "2020-02-29")
+    assert day("于２月３日完成") == (3, "02-03")  # full-width digits
