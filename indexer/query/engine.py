@@ -366,8 +366,8 @@ class SearchEngine:
             # English function words are rare in a Chinese corpus, so BM25 would weigh 'the', 'of' and
             # 'what' as its rarest words and rank first any clause quoting English (a bank account's
             # 'Account Name: …'): they score nothing (coverage and relevance's ceiling still count them,
-            # as the calibration was fitted).
-            scored = [t for t in tokens if t not in ENGLISH_STOPWORDS] or tokens
+            # as the calibration was fitted). A Chinese question's Latin letters are words ('IT企业').
+            scored = tokens if _HAN.search(parsed.topic) else [t for t in tokens if t not in ENGLISH_STOPWORDS] or tokens
             scores[:] = self.lexical.scores(scored)  # table rows are in lexical (build) order
         if parsed.mask is not None:
             scores[~parsed.mask] = 0.0

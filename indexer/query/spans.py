@@ -118,7 +118,7 @@ VALUE_QUESTION = re.compile(
     r"\bto\s+what\s+level\b|\bwhat\s+level\s+(?:is|was|will|should|can|must)\b|"
     r"\b(?:below|above|exceeding)\s+what\b|"  # a bound: 'below what load factor'
     # 'what connection rate did … achieve', 'what capacity utilization rate was reported'
-    r"\bwhat\s+(?:[\w()-]+\s+){0,3}?multiple\b|"  # 'what bid-to-cover multiple'
+    r"\bwhat\s+(?:[\w()-]+\s+){0,3}?multiple\b(?=\s+(?:is|was|were|did|does|do|of|for|has|had|achieved|reached|recorded)\b|\s*[?,.]|\s*$)|"  # 'what bid-to-cover multiple did…', not 'multiple departments'
     r"\bwhat\s+(?:percentage|share|proportion|number|amount|target|(?:[\w-]+\s+){0,2}?(?:rate|ratio)|(?:\w+\s+)?(?:output|volume))\b|"
     # a sum asked by its name ('what one-off reward…', 'what subsidy per square metre')
     r"\bwhat\s+(?:[\w-]+\s+){0,2}?(?:reward|subsidy|allowance|bonus|fine|fee|price|payment|compensation)s?"
@@ -183,9 +183,9 @@ _ASKED_UNITS = (
                 re.IGNORECASE), _LENGTH_UNITS),
     (re.compile(r"(?:多少|几)秒|\bhow many seconds\b", re.IGNORECASE), frozenset({"秒"})),
     # a multiple ('认购倍数达到多少倍', 'what multiple'), a score ('多少分才算优秀', not 多少分钟)
-    (re.compile(r"(?:多少|几)倍|倍数[^，,。；;？?]{0,4}(?:多少|几)|\bwhat\s+(?:[\w()-]+\s+){0,3}?multiple\b"
+    (re.compile(r"(?:多少|几)倍|倍数[^，,。；;？?]{0,4}(?:多少|几)|\bwhat\s+(?:[\w()-]+\s+){0,3}?multiple\b(?=\s+(?:is|was|were|did|does|do|of|for|has|had|achieved|reached|recorded)\b|\s*[?,.]|\s*$)"
                 r"|\bhow many times (?:higher|more|larger|greater|bigger|over)\b", re.IGNORECASE), frozenset({"倍"})),
-    (re.compile(r"(?:多少|几)分(?![钟之])|\bhow many points\b", re.IGNORECASE), frozenset({"分"})),
+    (re.compile(r"(?:多少|几)分(?![钟之支行会店厂部公院局区所队中组站别类批期析配担解散布享流成子开离钱秒])|\bhow many points\b", re.IGNORECASE), frozenset({"分"})),
     (re.compile(r"(?:多少|几)(?:块)?钱|多少[万亿]?元"), _MONEY_UNITS),
     (re.compile(r"(?:多少|几)大?" + _MEASURE), _COUNT_UNITS),
     # a temperature: '超过多少度', '体温…多少' (not '多少个体温检测点', a count asked above)
@@ -507,7 +507,8 @@ _SIGNATURE = re.compile(r"^[^，,；;：:]{2,60}?(?:局|委|厅|部|办|办公�
 _SIGNED = 0.1
 _ISSUED_ASK = re.compile(r"(?:什么时候|何时|哪天|哪一天|什么日期)[^，,。？?]{0,6}(?:发布|印发|出台|下发|签发|公布|发出)"
                          r"|(?:发布|印发|出台|下发|签发|公布|成文)[^，,。？?]{0,4}(?:时间|日期)"
-                         r"|\bwhen\b[^?]{0,40}\b(?:issued|published|released|signed)\b", re.IGNORECASE)
+                         r"|落款(?:日期|时间)|\b(?:when|what\s+date|which\s+day)\b[^?]{0,60}\b(?:issued|published|released|signed)\b",
+                         re.IGNORECASE)
 _FULL_STOP = re.compile(r"[。！？!?]")
 
 
@@ -600,10 +601,12 @@ def value_answer(question: str, tokens: Sequence[str], idf: np.ndarray,
     if numbered:
         return _document_number(numbered, clauses, own_numbers)
     month = _MONTH_ASKED.search(as_asked)
-    if _DAY_ASKED.search(as_asked) or month:
+    # a number asked beside the date is the answer ('从几月份起，最低工资标准调整为多少元': the sum)
+    rest = _MONTH_ASKED.sub("", _DAY_ASKED.sub("", as_asked))
+    if (_DAY_ASKED.search(as_asked) or month) and not (VALUE_QUESTION.search(rest) and asked_units(rest) is not None):
         return _date_answer(question, tokens, idf, clauses, month=month is not None and not _DAY_ASKED.search(as_asked),
                             issued=_ISSUED_ASK.search(as_asked) is not None, own_dates=own_dates)
-    units = asked_units(as_asked)
+    units = asked_units(rest)
     # '降到了多少' asks the level reached, not the change: '降低0.5个百分点，即由10.5%降至10%' answers 10%.
     excluded = _DELTA_UNITS if _ASKS_LEVEL.search(question) else frozenset()
     # The measure word asked is the one answered first: '多少个发热门诊' by '200个', not by '五项措施'.
@@ -652,12 +655,19 @@ def _document_number(asked: re.Match, clauses: Sequence[tuple[str, str, str]],
 # date of the sentence that best answers, as a value (the day 日, or the month 月) with its year
 # and the whole date in `date`. Not a number of days ('几日内', '提前几天') nor 第几号.
 _DAY_ASKED = re.compile(r"哪一?天|哪一日|什么日期|(?:当月|本月|每月|月)几[号日]|" + DAY_ASKED
-                        + r"|\b(?:what|which)\s+(?:date|day)\b(?!-)|\bon\s+what\s+day\b", re.IGNORECASE)
-_MONTH_ASKED = re.compile(r"(?<![前近这])几月份?(?![几\d])|哪个月|哪一个月|\b(?:what|which)\s+month\b", re.IGNORECASE)
+                        + r"|\b(?:what|which)\s+(?:date|day)\b(?!-|\s+(?:of\s+the\s+week|care)\b)|\bon\s+what\s+day\b", re.IGNORECASE)
+_MONTH_ASKED = re.compile(r"(?<![前近这来头去])几月份?(?![几\d])|哪个月|哪一个月|\b(?:what|which)\s+month\b", re.IGNORECASE)
 # A date a text writes: '2020年1月28日', '1月28日', '2月份', '3月底前' (a month alone answers a month asked)
-_DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(?:(?<![\d.])(1[0-2]|0?[1-9])|每)\s*月(?:\s*(3[01]|[12]\d|0?[1-9])\s*[日号])?")
-_DATE_WORDS = 0.5  # the date's own comma-piece and the next, beside its whole sentence
+_DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(?:(?<![\d.])(1[0-2]|0?[1-9])|每)\s*月(?!龄)(?:\s*(3[01]|[12]\d|0?[1-9])\s*[日号])?")
+_DATE_WORDS = 0.5  # the date's own comma-piece (and half of it the next), beside its whole sentence
 _OWN_DATE = 10.0  # above any sentence's score
+_END_ASKED = re.compile(r"截止|截至|最晚|最迟|延长|推迟|延期|顺延|延至|到哪|至哪|之前|以前|\b(?:deadline|until|by\s+(?:what|which))\b",
+                        re.IGNORECASE)
+_START_ASKED = re.compile(r"开始|起|\b(?:start|begin|from\s+(?:what|which))", re.IGNORECASE)
+_ENDS_AT = re.compile(r"(?:至|到|截止|截至)\s*$")  # right before the date
+_ENDS_BY = re.compile(r"\s*(?:前|之前|以前|止|为止|截止)")
+_STARTS_ON = re.compile(r"\s*(?:起|开始|以来)")
+_EVERY_YEAR_AT = re.compile(r"每年")
 
 
 def _date_answer(question: str, tokens: Sequence[str], idf: np.ndarray, clauses: Sequence[tuple[str, str, str]],
@@ -670,31 +680,48 @@ def _date_answer(question: str, tokens: Sequence[str], idf: np.ndarray, clauses:
     weights = focus_weights(question, tokens, idf)
     total = _total(tokens, weights)
     plain_q = plain_text(question)
+    ends, starts = _END_ASKED.search(question) is not None, _START_ASKED.search(question) is not None
     best: tuple[float, ValueAnswer] | None = None
     for rank, (clause_id, text, _) in enumerate(clauses[:VALUE_DEPTH]):
         own = own_dates[rank] if rank < len(own_dates) else ""
+        lead, lines = _first_stop(text), sentences(text)
         for m in _DATE.finditer(text.translate(_ASCII_DIGITS)):  # one to one: offsets hold
             if m.group(3) is None and not month or m.group(2) is None and month or not _on_calendar(m):
                 continue  # a day asked needs the day; a month asked, the month (not 每月); no 2月30日
+            if issued and own and not (m.group(2) and m.group(3) and own.endswith(_month_day(m))
+                                       and (m.group(1) is None or own.startswith(m.group(1)))):
+                continue  # a notice's date is its own: where a clause writes it, else none
             sentence_start = _segment_start(text, m.start(), _FULL_STOPS)
             sentence_end = _segment_end(text, m.end(), _FULL_STOPS)
-            near_end = _segment_end(text, _segment_end(text, m.end(), "，,。；;\n") + 1, "，,。；;\n")
-            near = text[_segment_start(text, m.start(), "，,。；;\n"):min(near_end, sentence_end)]
+            piece_end = _segment_end(text, m.end(), "，,。；;\n")
+            near_end = min(_segment_end(text, piece_end + 1, "，,。；;\n"), sentence_end)
+            piece = text[_segment_start(text, m.start(), "，,。；;\n"):piece_end]
             score = _sentence_score(text[sentence_start:sentence_end], plain_q, tokens, weights, total) \
-                + _DATE_WORDS * _sentence_score(near, plain_q, tokens, weights, total) - VALUE_RANK_PENALTY * rank
+                + _DATE_WORDS * _sentence_score(piece, plain_q, tokens, weights, total) \
+                + _DATE_WORDS / 2 * _sentence_score(text[piece_end:near_end], plain_q, tokens, weights, total) \
+                - VALUE_RANK_PENALTY * rank
+            # an end asked ('截止日期是哪一天', '延长到哪一天') is a date a range or a deadline ends on
+            # ('…至3月31日', '3月31日前'); a start asked, one something starts on ('2月10日起')
+            if ends and (_ENDS_AT.search(text[max(0, m.start() - 4):m.start()]) or _ENDS_BY.match(text, m.end())):
+                score += _FORM_BONUS
+            if starts and _STARTS_ON.match(text, m.end()):
+                score += _FORM_BONUS
+            if _headline(text, next((e for b, e in lines if b <= m.start() < e), sentence_end), lead):
+                score -= _HEADLINE_PENALTY  # a headline's or a dateline's date; the body states
+            yearly = _EVERY_YEAR_AT.search(text, max(0, m.start() - 3), m.start() + (m.end(1) - m.start() if m.group(1) else 0))
             year = int(m.group(1)) if m.group(1) else _stated_year(text[sentence_start:sentence_end])
             iso = _month_day(m)
-            if issued and own and m.group(2) and m.group(3) and own.endswith(iso) \
-                    and (year is None or own.startswith(str(year))):
+            if issued and m.group(2) and m.group(3) and rank < len(own_dates) and own_dates[rank].endswith(iso) \
+                    and (year is None or own_dates[rank].startswith(str(year))):
                 score += _OWN_DATE  # the notice's own date, where its signature writes it, wins
-                year = int(own[:4])
+                year = int(own_dates[rank][:4])
             if score <= 0.1 or (best and score <= best[0]):
                 continue
             value = float(m.group(2)) if month else float(m.group(3))
-            every = m.group(2) is None  # '每月10日': a day of every month, no one date
+            every = m.group(2) is None or yearly is not None  # '每月10日', '每年3月31日前': no one date
             best = (score, ValueAnswer(value, "月" if month else "日", None if every else year, text[m.start():m.end()],
                                        "", "", clause_id, (m.start(), m.end()),
-                                       date=None if every else (f"{year}-" if year else "") + iso))
+                                       date=None if m.group(2) is None else iso if every else (f"{year}-" if year else "") + iso))
     return best[1] if best else None
 
 

@@ -1703,3 +1703,59 @@ def test_a_score_follows_digits_and_a_date_asked_is_one_of_the_calendar():
     assert day("于2月30日完成") is None and day("于2021年2月29日完成") is None  # no such days
     assert day("于2020年2月29日完成") == (29, "2020-02-29")
     assert day("于２月３日完成") == (3, "02-03")  # full-width digits
+
+
+def _date_of(question, text, tokens, own=()):
+    from indexer.query.spans import value_answer
+
+    answer = value_answer(question, tokens, np.ones(len(tokens)), [("c1", text, "")], None, [""], list(own))
+    return answer and (answer.value, answer.unit, answer.date)
+
+
+@pytest.mark.parametrize("question, text, value, date", [
+    # an end asked: the date a range or a deadline ends on, not the first written
+    ("申报截止日期是哪一天？", "申报时间为2020年3月1日至3月31日。", 31, "2020-03-31"),
+    ("展期最长到哪一天？", "贷款到期日在2020年1月25日至3月31日之间的，可展期至2020年6月30日。", 30, "2020-06-30"),
+    ("申报从哪天开始？", "申报自2020年2月10日起，3月31日前截止。", 10, "2020-02-10"),  # a start asked
+    ("企业每年几号前申报？", "自2021年起，企业应于每年3月31日前申报。", 31, "03-31"),  # every year: no year
+])
+def test_a_date_asked_of_an_end_or_a_start_or_every_year(question, text, value, date):
+    assert _date_of(question, text, ("申报", "截止", "展期")) == (value, "日", date)
+
+
+def test_a_headlines_date_is_not_the_bodys_answer():
+    text = "漯河市委书记检查扶贫工作 2月20日 要求确保3月份全面复工开工。"
+    assert _date_of("扶贫项目在几月份全面复工开工？", text, ("扶贫", "复工", "开工"))[0] == 3
+
+
+def test_a_notice_asked_when_it_was_issued_gets_no_other_date_than_its_own():
+    text = "2月5日发布的相关政策继续执行。"
+    assert _date_of("这份说明是哪天发布的？", text, ("发布",), ["2020-02-12"]) is None
+    assert _date_of("落款日期是哪一天？", text + "某某局 2020年2月12日", ("发布",), ["2020-02-12"])[2] == "2020-02-12"
+    assert _date_of("On what date was this explanation issued?", text + "某某局 2020年2月12日", ("发布",),
+                    ["2020-02-12"])[2] == "2020-02-12"
+
+
+@pytest.mark.parametrize("question, text, value, unit", [
+    ("从几月份起，最低工资标准调整为多少元？", "自3月起，最低工资标准调整为2000元。", 2000, "元"),
+    ("每月几号发放补贴，每人多少元？", "每月10日发放补贴，每人500元。", 500, "元"),
+])
+def test_a_number_asked_beside_a_date_is_the_answer(question, text, value, unit):
+    assert _date_of(question, text, ("工资", "补贴"))[:2] == (value, unit)
+
+
+def test_the_review_s_misreads_of_scores_multiples_pairs_and_months():
+    from indexer.parse.targets import quantities
+    from indexer.query.spans import (
+        _DAY_ASKED,
+        _MONTH_ASKED,
+        asked_units,
+        is_value_question,
+    )
+
+    for question in ("全省银行有多少分支机构复工？", "该行设立了多少分行？", "全市共有多少分会场？"):
+        assert asked_units(question) is None  # 分行, 分会场 are counted, not a score
+    assert not is_value_question("What measures did multiple departments take to stabilise prices?")
+    assert [(q.value, q.unit) for q in quantities("发放3000双手套")] == [(3000, "双")]
+    assert [(q.value, q.unit) for q in quantities("2副所长，上午8时 30分，3元5分，满6月龄")] == [(3, "元")]
+    assert not _MONTH_ASKED.search("未来几月的情况") and not _DAY_ASKED.search("What day of the week is it?")

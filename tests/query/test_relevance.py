@@ -351,3 +351,5 @@ def test_english_function_words_score_nothing_in_bm25(english_text_engine):
     wordy, bare = bm25("What was the name of the bank account?"), bm25("name bank account")
     assert wordy.max() > 0
     assert np.allclose(wordy, bare)  # 'what', 'was', 'the', 'of' are no rare words of the clause
+    # a Chinese question's Latin letters are its words ('IT企业', 'Bank of China账户')
+    assert not np.allclose(bm25("Bank of China账户"), bm25("Bank China账户"))
